@@ -1,0 +1,203 @@
+// TypeScript shapes of the doctor.io/v1alpha1 resources (design.md section 3). The OpenAPI schemas in
+// this folder are the source of the CRD YAML; these interfaces describe the same objects for the code.
+// Field names are fixed by the design: tools and docs rely on them.
+
+export const group = 'doctor.io';
+export const apiVersion = 'v1alpha1';
+export const groupVersion = `${group}/${apiVersion}`;
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  deletionTimestamp?: string;
+  creationTimestamp?: string;
+  ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export interface SecretKeyRef {
+  name: string;
+  key: string;
+}
+
+export interface MonitorSpec {
+  intervalMilliseconds: number;
+  timeoutMilliseconds: number;
+  failureThreshold: number;
+  successThreshold: number;
+  peers: number;
+  addressType: 'InternalIP' | 'ExternalIP';
+  interfaces: string[];
+}
+
+export interface DetectionSpec {
+  quorum: number;
+  windowMilliseconds: number;
+  healthySeconds: number;
+}
+
+export interface ProtectionSpec {
+  /** An absolute number of hosts or a percentage such as "20%". */
+  maxUnhealthy: number | string;
+}
+
+export interface NovaActions {
+  cloudSecretRef?: SecretKeyRef;
+  cloud: string;
+  forceDown: boolean;
+  resetServers: boolean;
+  disabledReason: string;
+  unforceOnRecovery: boolean;
+}
+
+export interface NodeActions {
+  taint: boolean;
+}
+
+export type NotifyFormat = 'aodh' | 'cloudevents';
+
+export interface NotifyTarget {
+  name: string;
+  url: string;
+  format: NotifyFormat;
+  secretRef?: SecretKeyRef;
+  timeoutMilliseconds: number;
+  projects: string[];
+}
+
+export interface ActionsSpec {
+  nova?: NovaActions;
+  node: NodeActions;
+  notify: NotifyTarget[];
+}
+
+export interface FaultPolicySpec {
+  nodeSelector: LabelSelector;
+  novaHostLabel: string;
+  monitor: MonitorSpec;
+  detection: DetectionSpec;
+  protection: ProtectionSpec;
+  actions: ActionsSpec;
+  paused: boolean;
+}
+
+export interface FaultPolicyStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  monitoredHosts?: number;
+  unhealthyHosts?: number;
+  daemonSet?: string;
+}
+
+export interface FaultPolicy {
+  apiVersion: typeof groupVersion;
+  kind: 'FaultPolicy';
+  metadata: ObjectMeta;
+  spec: FaultPolicySpec;
+  status?: FaultPolicyStatus;
+}
+
+export const hostStates = ['Healthy', 'Suspect', 'Down', 'Recovering', 'Maintenance', 'Unknown'] as const;
+export type HostState = (typeof hostStates)[number];
+
+export interface ObserverStatus {
+  node: string;
+  reachable: boolean;
+  lastReportTime: string;
+  rttMilliseconds?: number;
+}
+
+export interface FaultRecord {
+  id: string;
+  type: string;
+  detectedTime: string;
+  reason: string;
+  resolvedTime?: string;
+}
+
+/** Profiler points of one fault (design.md section 5), as RFC 3339 times with milliseconds. */
+export interface FaultTimeline {
+  T00?: string;
+  T01?: string;
+  T02?: string;
+  T03?: string;
+  T04?: string;
+  T05?: string;
+  T06?: string;
+  T07?: string;
+  T08?: string;
+}
+
+export interface ServersStatus {
+  found: number;
+  markedError: number;
+}
+
+export interface NotificationStatus {
+  consumer: string;
+  /** Stable id, so consumers can drop duplicates. */
+  id: string;
+  delivered: boolean;
+  attempts: number;
+  lastError?: string;
+  deliveredTime?: string;
+}
+
+export interface HostHealthSpec {
+  policy: string;
+  maintenance: { enabled: boolean; reason?: string };
+}
+
+export interface HostHealthStatus {
+  state?: HostState;
+  novaHost?: string;
+  novaServiceId?: string;
+  observers?: ObserverStatus[];
+  faults?: FaultRecord[];
+  timeline?: FaultTimeline;
+  servers?: ServersStatus;
+  notifications?: NotificationStatus[];
+  conditions?: Condition[];
+}
+
+export interface HostHealth {
+  apiVersion: typeof groupVersion;
+  kind: 'HostHealth';
+  metadata: ObjectMeta;
+  spec: HostHealthSpec;
+  status?: HostHealthStatus;
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// Entry point of the `doctor` command. Each subcommand lives in its own module; this file only
+// routes arguments and turns failures into a message and an exit code.
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { version } from './version.js';
+
+export interface Subcommand {
+  name: string;
+  summary: string;
+  /** Runs the subcommand; resolves to the process exit code. */
+  run(args: string[]): Promise<number>;
+}
+
+/** A subcommand whose issue has not landed: it says so instead of pretending to work. */
+function notImplemented(name: string, summary: string, issue: string): Subcommand {
+  return {
+    name,
+    summary,
+    run() {
+      process.stderr.write(
+        `doctor ${name}: not implemented yet (tracked in the ${issue} issue). ` +
+          `Nothing was started. Run 'doctor --help' to see what works today.\n`,
+      );
+      return Promise.resolve(2);
+    },
+  };
+}
+
+export const subcommands: Subcommand[] = [
+  notImplemented('operator', 'run the operator: reconciler, inspector, remediation and notifier', 'FaultPolicy/reconciler'),
+  notImplemented('monitor', 'run the per-node monitor agent that probes peers and reports to the inspector', 'monitor agent'),
+  notImplemented('consumer', 'run the sample consumer that receives fault notifications on /failure', 'inspector'),
+];
+
+export function usage(): string {
+  const width = Math.max(...subcommands.map((c) => c.name.length));
+  const lines = subcommands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'Usage: doctor <command> [options]',
+    '',
+    'Fault management for OpenStack compute hosts running on Kubernetes (OPNFV Doctor).',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Options:',
+    '  -h, --help     show this help',
+    '  -v, --version  print the version',
+    '',
+    "Run 'doctor <command> --help' for a command's options.",
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+    process.stdout.write(usage());
+    return first === undefined ? 1 : 0;
+  }
+  if (first === '-v' || first === '--version') {
+    process.stdout.write(`doctor-operator ${version}\n`);
+    return 0;
+  }
+  const command = subcommands.find((c) => c.name === first);
+  if (!command) {
+    process.stderr.write(`doctor: unknown command '${first}'.\n\n${usage()}`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+function isEntryPoint(): boolean {
+  const invoked = process.argv[1];
+  if (invoked === undefined) return false;
+  try {
+    // npm installs `doctor` as a symlink, so compare real paths.
+    return realpathSync(invoked) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+// Run only when executed, not when imported by tests.
+if (isEntryPoint()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`doctor: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
