@@ -32,9 +32,14 @@ export interface HostEventDetails {
   rtt_ms?: number;
   /** NIC name, for compute.host.nic.* events. */
   interface?: string;
-  /** Hosts this observer currently watches (heartbeats only). */
-  peers?: string[];
+  /** Heartbeats only: every host this observer watches and its current verdict. */
+  peers?: PeerVerdict[];
   [extra: string]: unknown;
+}
+
+export interface PeerVerdict {
+  hostname: string;
+  status: 'up' | 'down' | 'unknown';
 }
 
 export interface HostEvent {
