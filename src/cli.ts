@@ -28,9 +28,21 @@ function notImplemented(name: string, summary: string, issue: string): Subcomman
 }
 
 export const subcommands: Subcommand[] = [
-  notImplemented('operator', 'run the operator: reconciler, inspector, remediation and notifier', 'FaultPolicy/reconciler'),
-  notImplemented('monitor', 'run the per-node monitor agent that probes peers and reports to the inspector', 'monitor agent'),
-  notImplemented('consumer', 'run the sample consumer that receives fault notifications on /failure', 'inspector'),
+  notImplemented(
+    'operator',
+    'run the operator: reconciler, inspector, remediation and notifier',
+    'FaultPolicy/reconciler',
+  ),
+  notImplemented(
+    'monitor',
+    'run the per-node monitor agent that probes peers and reports to the inspector',
+    'monitor agent',
+  ),
+  notImplemented(
+    'consumer',
+    'run the sample consumer that receives fault notifications on /failure',
+    'inspector',
+  ),
 ];
 
 export function usage(): string {

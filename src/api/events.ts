@@ -46,6 +46,7 @@ export interface HostEvent {
   id: string;
   /** ISO-8601 time of detection; Doctor sends it without a zone ("2017-05-08T13:50:39.710436"), read as UTC. */
   time: string;
-  type: HostEventType | string;
+  /** A HostEventType for our monitors; external monitors may send other compute.host.* types. */
+  type: string;
   details: HostEventDetails;
 }
