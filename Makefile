@@ -24,9 +24,13 @@ deps: node_modules/.package-lock.json ## install npm dependencies (npm ci)
 build: deps ## compile TypeScript into dist/
 	tsc -p tsconfig.json
 
-lint: build ## eslint and prettier checks
+lint: build ## eslint, prettier, and a check that crds/ matches src/api
+	node dist/src/api/generate-crds.js --check
 	eslint .
 	prettier --check .
+
+crds: build ## regenerate crds/ and helm/doctor-operator/crds/ from src/api/schema
+	node dist/src/api/generate-crds.js
 
 kube-bin: ## build the control-plane binaries from Go modules into .cache/kube/<version>/bin
 	bash tools/kube/build.sh

@@ -151,6 +151,8 @@ export interface FaultRecord {
 
 /** Profiler points of one fault (design.md section 5), as RFC 3339 times with milliseconds. */
 export interface FaultTimeline {
+  /** The fault these times belong to. */
+  faultId?: string;
   T00?: string;
   T01?: string;
   T02?: string;
@@ -183,7 +185,14 @@ export interface HostHealthSpec {
 }
 
 export interface HostHealthStatus {
+  observedGeneration?: number;
   state?: HostState;
+  /** When state last changed. */
+  lastTransitionTime?: string;
+  /** Why the host is in its state, for people. */
+  message?: string;
+  /** Unresolved faults (the Faults column). */
+  activeFaults?: number;
   novaHost?: string;
   novaServiceId?: string;
   observers?: ObserverStatus[];

@@ -1,0 +1,120 @@
+// OpenAPI schema of HostHealth (design.md section 3): one per monitored node, named after it. The spec is
+// the admin's (planned maintenance) and the operator's (owning policy); the status is the durable record
+// of the host's state and of every step taken for its current fault, so a restarted operator resumes.
+import { conditions, dnsSubdomainPattern, observedGeneration } from './common.js';
+import { maxPolicyNameLength } from './faultpolicy.js';
+import { arr, bool, defaultedObj, int, num, obj, str, time, type JSONSchemaProps } from './openapi.js';
+import { hostStates } from '../types.js';
+
+const maintenance = defaultedObj(
+  'Planned maintenance, set by an administrator: while enabled the host is in the Maintenance state and no fault actions run for it.',
+  {
+    enabled: bool('Whether the host is under planned maintenance.', { default: false }),
+    reason: str('Why, for people reading the object (a ticket number, a name).', { maxLength: 1024 }),
+  },
+);
+
+export const hostHealthSpec = obj(
+  "The owning policy and the administrator's maintenance switch.",
+  {
+    policy: str('Name of the FaultPolicy that selects this node. Set by the operator.', {
+      minLength: 1,
+      maxLength: maxPolicyNameLength,
+      pattern: dnsSubdomainPattern,
+    }),
+    maintenance,
+  },
+  { required: ['policy'] },
+);
+
+const observer = obj('One monitor that watches this host, and its latest verdict.', {
+  node: str('The node whose monitor observes this host.'),
+  reachable: bool('Whether that monitor last reported the host up.'),
+  lastReportTime: time('When that monitor last reported about this host.'),
+  rttMilliseconds: num('Round-trip time of its last probe reply, in milliseconds.', { minimum: 0 }),
+});
+
+const fault = obj('One fault of this host: what was detected, when, and whether it is over.', {
+  id: str('Stable identifier of the fault, also used in notifications and the timeline.'),
+  type: str('What failed, as a monitor event type such as compute.host.down or compute.host.nic.down.'),
+  detectedTime: time('When the fault was declared (quorum met).'),
+  reason: str('Why it was declared, for people: the observers and probes that agreed.'),
+  resolvedTime: time('When the fault ended; absent while it is active.'),
+});
+
+const timelinePoints: Record<string, string> = {
+  T00: 'T00: fault injected (test harness only).',
+  T01: 'T01: first monitor detection.',
+  T02: 'T02: first report received by the inspector.',
+  T03: 'T03: host declared down (quorum met).',
+  T04: 'T04: Nova compute service forced down.',
+  T05: 'T05: all servers on the host reset to error.',
+  T06: 'T06: first consumer notified.',
+  T07: 'T07: all consumers notified.',
+  T08: 'T08: HostHealth status written.',
+};
+
+const timeline = obj(
+  'Profiler points of the current (or last) fault, as in OPNFV Doctor, each an RFC 3339 time with milliseconds.',
+  {
+    faultId: str('The id of the fault (in faults) these points belong to.'),
+    ...Object.fromEntries(Object.entries(timelinePoints).map(([point, text]) => [point, time(text)])),
+  },
+);
+
+const servers = obj('Servers Nova reported on this host for the current fault.', {
+  found: int('Servers found on the host.', { minimum: 0 }),
+  markedError: int('Servers reset to the error state so far.', { minimum: 0 }),
+});
+
+const notification = obj('Delivery of one notification to one consumer.', {
+  consumer: str('Name of the notify target (FaultPolicy spec.actions.notify[].name).'),
+  id: str('Stable id of the notification, so consumers can drop duplicates.'),
+  delivered: bool('Whether the consumer accepted it (2xx).'),
+  attempts: int('Delivery attempts so far.', { minimum: 0 }),
+  lastError: str('The error of the last failed attempt.'),
+  deliveredTime: time('When it was delivered.'),
+});
+
+export const hostHealthStatus = obj(
+  "The host's state as the operator sees it. Written by the operator only.",
+  {
+    observedGeneration: observedGeneration(),
+    state: str(
+      'Healthy, Suspect (some observers report it down, no quorum yet), Down (declared down, actions run), Recovering (reachable again, waiting healthySeconds), Maintenance (spec.maintenance.enabled) or Unknown (no reports yet).',
+      { enum: [...hostStates] },
+    ),
+    lastTransitionTime: time('When state last changed.'),
+    message: str('Why the host is in its state, in one sentence for people.', { maxLength: 1024 }),
+    novaHost: str("The Nova host name of this node (from the policy's novaHostLabel, else the node name)."),
+    novaServiceId: str('ID of the nova-compute service on this host, once looked up.'),
+    activeFaults: int('Faults that are not resolved yet (entries of faults without resolvedTime).', {
+      minimum: 0,
+    }),
+    observers: arr('The monitors that watch this host.', observer, { 'x-kubernetes-list-type': 'atomic' }),
+    faults: arr('Recent faults of this host, oldest first.', fault, { 'x-kubernetes-list-type': 'atomic' }),
+    timeline,
+    servers,
+    notifications: arr('Notifications sent for the current fault.', notification, {
+      'x-kubernetes-list-type': 'atomic',
+    }),
+    conditions: conditions('Conditions of the host, one per type.'),
+  },
+);
+
+/** The whole HostHealth object schema (the CRD's openAPIV3Schema). */
+export const hostHealthSchema: JSONSchemaProps = obj(
+  'HostHealth is the health record of one monitored node, named after it: its fault state, the observers watching it, the Nova host and servers affected, notifications sent and the timeline of the current fault. Created and updated by doctor-operator; administrators set spec.maintenance.',
+  {
+    apiVersion: str(
+      'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values.',
+    ),
+    kind: str(
+      'Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. In CamelCase.',
+    ),
+    metadata: { type: 'object' },
+    spec: hostHealthSpec,
+    status: hostHealthStatus,
+  },
+  { required: ['spec'] },
+);
