@@ -27,11 +27,20 @@ function notImplemented(name: string, summary: string, issue: string): Subcomman
   };
 }
 
+/** Loads a subcommand's module only when it runs, so `doctor --help` stays instant. */
+function lazy(
+  name: string,
+  summary: string,
+  load: () => Promise<(args: string[]) => Promise<number>>,
+): Subcommand {
+  return { name, summary, run: async (args) => (await load())(args) };
+}
+
 export const subcommands: Subcommand[] = [
-  notImplemented(
+  lazy(
     'operator',
-    'run the operator: reconciler, inspector, remediation and notifier',
-    'FaultPolicy/reconciler',
+    'run the operator: policy reconciler (inspector, remediation and notifier to come)',
+    async () => (await import('./operator/command.js')).runOperatorCommand,
   ),
   notImplemented(
     'monitor',

@@ -15,7 +15,11 @@ describe('doctor CLI', function () {
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^Usage: doctor <command>/);
     for (const name of ['operator', 'monitor', 'consumer']) {
-      assert.match(result.stdout, new RegExp(`^  ${name}\\s+\\S.+$`, 'm'), `${name} is listed with a description`);
+      assert.match(
+        result.stdout,
+        new RegExp(`^  ${name}\\s+\\S.+$`, 'm'),
+        `${name} is listed with a description`,
+      );
     }
   });
 

@@ -1,0 +1,49 @@
+// Prometheus metrics of the operator. One registry per process so tests can create operators freely.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface OperatorMetrics {
+  registry: Registry;
+  reconciles: Counter<'controller' | 'result'>;
+  reconcileDuration: Histogram<'controller'>;
+  reconcileErrors: Counter<'controller'>;
+  queueDepth: Gauge<'controller'>;
+  isLeader: Gauge;
+}
+
+export function createOperatorMetrics(): OperatorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'doctor_operator_' });
+  return {
+    registry,
+    reconciles: new Counter({
+      name: 'doctor_reconciles_total',
+      help: 'Reconciliations by controller and result (success, error, requeue).',
+      labelNames: ['controller', 'result'],
+      registers: [registry],
+    }),
+    reconcileDuration: new Histogram({
+      name: 'doctor_reconcile_duration_seconds',
+      help: 'Time spent in one reconciliation.',
+      labelNames: ['controller'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    reconcileErrors: new Counter({
+      name: 'doctor_reconcile_errors_total',
+      help: 'Reconciliations that failed and were retried.',
+      labelNames: ['controller'],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'doctor_workqueue_depth',
+      help: 'Keys waiting in the work queue.',
+      labelNames: ['controller'],
+      registers: [registry],
+    }),
+    isLeader: new Gauge({
+      name: 'doctor_leader',
+      help: '1 when this replica holds the leader lease.',
+      registers: [registry],
+    }),
+  };
+}

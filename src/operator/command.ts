@@ -1,0 +1,162 @@
+// `doctor operator`: flags, Kubernetes configuration (--kubeconfig or in-cluster), signals.
+import * as k8s from '@kubernetes/client-node';
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../observability/logger.js';
+import { version } from '../version.js';
+import { Operator, type OperatorOptions } from './operator.js';
+
+const help = `Usage: doctor operator [options]
+
+Runs the doctor-operator: watches FaultPolicy, Node and HostHealth objects, runs one monitor DaemonSet per
+policy and one HostHealth per monitored node. With two replicas, a Lease elects the one that acts.
+
+Options:
+  --kubeconfig PATH            kubeconfig file (default: in-cluster configuration, else $KUBECONFIG / ~/.kube/config)
+  --namespace NS               namespace of the operator, its Lease, monitor DaemonSets and Secrets
+                               (default: $POD_NAMESPACE or doctor-system)
+  --monitor-image IMAGE        image of the monitor DaemonSets (default: $DOCTOR_MONITOR_IMAGE or doctor-operator:${version})
+  --monitor-service-account SA ServiceAccount of the monitors (default: doctor-monitor)
+  --inspector-url URL          where monitors post reports
+                               (default: http://doctor-operator-inspector.<namespace>.svc:12345/events)
+  --health-port PORT           port of /healthz, /readyz, /metrics (default: 8081; 0 picks a free one)
+  --health-host HOST           address to listen on (default: 0.0.0.0)
+  --leader-elect BOOL          use leader election (default: true)
+  --lease-name NAME            name of the Lease (default: doctor-operator-leader)
+  --lease-duration SECONDS     how long a lease lasts without renewal (default: 15)
+  --renew-deadline SECONDS     how long the leader retries renewing before it steps down (default: 10)
+  --retry-period SECONDS       how often leases are renewed or tried (default: 2)
+  --identity NAME              this replica's name in the Lease (default: $POD_NAME or hostname-pid)
+  --workers N                  parallel reconciles (default: 4)
+  --resync SECONDS             re-check every policy this often even without changes (default: 300)
+  -h, --help                   show this help
+`;
+
+function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`--${name} must be an integer >= ${min}, got '${raw}'`);
+  return value;
+}
+
+function bool(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new Error(`--${name} must be true or false, got '${raw}'`);
+}
+
+export function parseOperatorArgs(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { options: OperatorOptions; kubeconfig?: string } | 'help' {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      kubeconfig: { type: 'string' },
+      namespace: { type: 'string' },
+      'monitor-image': { type: 'string' },
+      'monitor-service-account': { type: 'string' },
+      'inspector-url': { type: 'string' },
+      'health-port': { type: 'string' },
+      'health-host': { type: 'string' },
+      'leader-elect': { type: 'string' },
+      'lease-name': { type: 'string' },
+      'lease-duration': { type: 'string' },
+      'renew-deadline': { type: 'string' },
+      'retry-period': { type: 'string' },
+      identity: { type: 'string' },
+      workers: { type: 'string' },
+      resync: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const namespace = values.namespace ?? env.POD_NAMESPACE ?? 'doctor-system';
+  const inspectorUrl =
+    values['inspector-url'] ?? `http://doctor-operator-inspector.${namespace}.svc:12345/events`;
+  try {
+    new URL(inspectorUrl);
+  } catch {
+    throw new Error(`--inspector-url must be an absolute URL, got '${inspectorUrl}'`);
+  }
+  const options: OperatorOptions = {
+    namespace,
+    identity: values.identity ?? env.POD_NAME ?? `${hostname()}-${process.pid}`,
+    inspectorUrl,
+    monitorImage: values['monitor-image'] ?? env.DOCTOR_MONITOR_IMAGE ?? `doctor-operator:${version}`,
+    monitorServiceAccount: values['monitor-service-account'] ?? 'doctor-monitor',
+    healthPort: positiveInt('health-port', values['health-port'], 8081, 0),
+    healthHost: values['health-host'] ?? '0.0.0.0',
+    leaderElection: bool('leader-elect', values['leader-elect'], true),
+    leaseName: values['lease-name'] ?? 'doctor-operator-leader',
+    leaseDurationSeconds: positiveInt('lease-duration', values['lease-duration'], 15),
+    renewDeadlineSeconds: positiveInt('renew-deadline', values['renew-deadline'], 10),
+    retryPeriodSeconds: positiveInt('retry-period', values['retry-period'], 2),
+    workers: positiveInt('workers', values.workers, 4),
+    resyncSeconds: positiveInt('resync', values.resync, 300),
+  };
+  if (options.renewDeadlineSeconds >= options.leaseDurationSeconds) {
+    throw new Error(
+      '--renew-deadline must be shorter than --lease-duration, or two replicas could both lead',
+    );
+  }
+  if (options.retryPeriodSeconds >= options.renewDeadlineSeconds) {
+    throw new Error('--retry-period must be shorter than --renew-deadline');
+  }
+  return { options, kubeconfig: values.kubeconfig };
+}
+
+export function loadKubeConfig(path: string | undefined): k8s.KubeConfig {
+  const config = new k8s.KubeConfig();
+  if (path) config.loadFromFile(path);
+  else if (process.env.KUBERNETES_SERVICE_HOST) config.loadFromCluster();
+  else config.loadFromDefault();
+  if (!config.getCurrentCluster()) {
+    throw new Error('no Kubernetes cluster configured: pass --kubeconfig PATH or run inside a cluster');
+  }
+  return config;
+}
+
+export async function runOperatorCommand(args: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseOperatorArgs>;
+  try {
+    parsed = parseOperatorArgs(args);
+  } catch (err) {
+    process.stderr.write(
+      `doctor operator: ${err instanceof Error ? err.message : String(err)}\nRun 'doctor operator --help'.\n`,
+    );
+    return 2;
+  }
+  if (parsed === 'help') {
+    process.stdout.write(help);
+    return 0;
+  }
+  const log = createLogger('operator');
+  const config = loadKubeConfig(parsed.kubeconfig);
+  // An informer or HTTP library bug must not take the whole operator down with an unhandled rejection.
+  process.on('unhandledRejection', (reason) => {
+    log.error('unhandled promise rejection', {
+      error: reason instanceof Error ? reason.message : String(reason),
+    });
+  });
+  const operator = new Operator(config, parsed.options, log);
+  await operator.start();
+  await new Promise<void>((resolveSignal) => {
+    const onSignal = (signal: string) => {
+      log.info('shutting down', { signal });
+      resolveSignal();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  const forceExit = setTimeout(() => {
+    log.error('shutdown took longer than 20 s; exiting');
+    process.exit(1);
+  }, 20_000);
+  forceExit.unref();
+  await operator.stop();
+  return 0;
+}

@@ -1,0 +1,30 @@
+// Names and labels of the objects the operator owns. Kubernetes names are at most 63 characters for
+// labels/DNS labels; long policy names are shortened with a hash so two policies never collide.
+import { createHash } from 'node:crypto';
+
+export const managedByLabel = 'app.kubernetes.io/managed-by';
+export const managedByValue = 'doctor-operator';
+export const policyLabel = 'doctor.io/policy';
+export const componentLabel = 'app.kubernetes.io/component';
+export const fieldManager = 'doctor-operator';
+
+function boundedName(prefix: string, name: string, max = 63): string {
+  const full = `${prefix}${name}`;
+  if (full.length <= max) return full;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `${full.slice(0, max - 9)}-${hash}`;
+}
+
+export const monitorDaemonSetName = (policy: string) => boundedName('doctor-monitor-', policy);
+export const monitorConfigMapName = (policy: string) => boundedName('doctor-monitor-', policy);
+
+/** Label values are limited to 63 characters too; the policy name itself is the common case. */
+export const policyLabelValue = (policy: string) => boundedName('', policy);
+
+export function ownedLabels(policy: string, component: string): Record<string, string> {
+  return {
+    [managedByLabel]: managedByValue,
+    [policyLabel]: policyLabelValue(policy),
+    [componentLabel]: component,
+  };
+}

@@ -1,0 +1,92 @@
+// A watched cache of one resource kind that keeps itself alive. client-node's informer stops for good
+// on any error other than 410 Gone; this wrapper restarts it with capped backoff, reports whether its
+// cache is synced, and forwards every change to one handler (which enqueues keys).
+import * as k8s from '@kubernetes/client-node';
+import type { Logger } from '../observability/logger.js';
+import { describeApiError } from './api-errors.js';
+
+export type ChangeHandler<T> = (object: T, change: 'add' | 'update' | 'delete') => void;
+
+export interface WatchedResourceOptions<T extends k8s.KubernetesObject> {
+  name: string;
+  path: string;
+  list: () => Promise<k8s.KubernetesListObject<T>>;
+  labelSelector?: string;
+  onChange: ChangeHandler<T>;
+  maxRestartDelayMs?: number;
+}
+
+export class WatchedResource<T extends k8s.KubernetesObject> {
+  private readonly informer: k8s.Informer<T> & k8s.ObjectCache<T>;
+  private synced = false;
+  private stopped = true;
+  private restarts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    config: k8s.KubeConfig,
+    private readonly options: WatchedResourceOptions<T>,
+    private readonly log: Logger,
+  ) {
+    this.informer = k8s.makeInformer(config, options.path, options.list, options.labelSelector);
+    this.informer.on('add', (obj) => options.onChange(obj, 'add'));
+    this.informer.on('update', (obj) => options.onChange(obj, 'update'));
+    this.informer.on('delete', (obj) => options.onChange(obj, 'delete'));
+    this.informer.on('connect', () => {
+      this.restarts = 0;
+    });
+    this.informer.on('error', (err: unknown) => this.scheduleRestart(err));
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    try {
+      await this.informer.start();
+      this.synced = true;
+    } catch (err) {
+      this.scheduleRestart(err);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.synced = false;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    await this.informer.stop().catch(() => undefined);
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  list(): readonly T[] {
+    return this.informer.list();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.informer.get(name, namespace);
+  }
+
+  private scheduleRestart(err: unknown): void {
+    if (this.stopped || this.restartTimer) return;
+    this.restarts++;
+    const cap = this.options.maxRestartDelayMs ?? 30_000;
+    const delay = Math.min(cap, 500 * 2 ** Math.min(this.restarts - 1, 10)) * (0.8 + Math.random() * 0.4);
+    this.log.warn('watch failed; restarting', {
+      resource: this.options.name,
+      error: describeApiError(err),
+      restartInMs: Math.round(delay),
+    });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.stopped) return;
+      this.informer.start().then(
+        () => {
+          this.synced = true;
+        },
+        (restartErr: unknown) => this.scheduleRestart(restartErr),
+      );
+    }, delay);
+    this.restartTimer.unref();
+  }
+}

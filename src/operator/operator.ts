@@ -1,0 +1,265 @@
+// Wires the operator together: informers (always running, so a standby has warm caches for a fast
+// takeover), leader election, the policy controller (only on the leader), periodic resync, and the
+// health/metrics server.
+import * as k8s from '@kubernetes/client-node';
+import type { Server } from 'node:http';
+import type { FaultPolicy, HostHealth } from '../api/types.js';
+import type { Logger } from '../observability/logger.js';
+import { createOperatorMetrics, type OperatorMetrics } from '../observability/metrics.js';
+import { Controller } from './controller.js';
+import { managedByLabel, managedByValue, policyLabel } from './desired/names.js';
+import { matchesSelector } from './desired/selector.js';
+import { EventRecorder } from './event-recorder.js';
+import { createHealthApp, listen } from './health-server.js';
+import { WatchedResource } from './informer.js';
+import { LeaderElector } from './leader-election.js';
+import { PolicyReconciler, type PolicyDeletionHook } from './policy-reconciler.js';
+
+export interface OperatorOptions {
+  namespace: string;
+  identity: string;
+  inspectorUrl: string;
+  monitorImage: string;
+  monitorServiceAccount: string;
+  healthPort: number;
+  healthHost: string;
+  leaderElection: boolean;
+  leaseName: string;
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
+  workers: number;
+  resyncSeconds: number;
+}
+
+export const monitorTokenAudience = 'doctor-inspector';
+
+export class Operator {
+  readonly metrics: OperatorMetrics = createOperatorMetrics();
+  private readonly policies: WatchedResource<FaultPolicy & k8s.KubernetesObject>;
+  private readonly nodes: WatchedResource<k8s.V1Node>;
+  private readonly hostHealths: WatchedResource<HostHealth & k8s.KubernetesObject>;
+  private readonly daemonSets: WatchedResource<k8s.V1DaemonSet>;
+  private readonly policyController: Controller;
+  private readonly elector: LeaderElector | undefined;
+  private leading = false;
+  private server: Server | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    config: k8s.KubeConfig,
+    private readonly options: OperatorOptions,
+    private readonly log: Logger,
+    deletionHook?: PolicyDeletionHook,
+  ) {
+    const core = config.makeApiClient(k8s.CoreV1Api);
+    const apps = config.makeApiClient(k8s.AppsV1Api);
+    const custom = config.makeApiClient(k8s.CustomObjectsApi);
+    const crd = { group: 'doctor.io', version: 'v1alpha1' };
+    const enqueueAllPolicies = () => {
+      for (const p of this.policies.list()) this.policyController.enqueue(p.metadata.name);
+    };
+
+    this.policies = new WatchedResource<FaultPolicy & k8s.KubernetesObject>(
+      config,
+      {
+        name: 'faultpolicies',
+        path: '/apis/doctor.io/v1alpha1/faultpolicies',
+        list: () =>
+          custom.listClusterCustomObject({ ...crd, plural: 'faultpolicies' }) as Promise<
+            k8s.KubernetesListObject<FaultPolicy & k8s.KubernetesObject>
+          >,
+        // Any policy change can move nodes between policies (conflicts), so every policy looks again.
+        onChange: () => enqueueAllPolicies(),
+      },
+      log,
+    );
+    this.nodes = new WatchedResource<k8s.V1Node>(
+      config,
+      {
+        name: 'nodes',
+        path: '/api/v1/nodes',
+        list: () => core.listNode(),
+        onChange: (node, change) => {
+          // Kubelet heartbeats update Nodes constantly; only labels, addresses and existence matter here.
+          for (const p of this.policies.list()) {
+            if (
+              change !== 'update' ||
+              matchesSelector(node.metadata?.labels, p.spec.nodeSelector) ||
+              this.hostHealths.get(node.metadata?.name ?? '')
+            ) {
+              this.policyController.enqueue(p.metadata.name);
+            }
+          }
+        },
+      },
+      log,
+    );
+    this.hostHealths = new WatchedResource<HostHealth & k8s.KubernetesObject>(
+      config,
+      {
+        name: 'hosthealths',
+        path: '/apis/doctor.io/v1alpha1/hosthealths',
+        list: () =>
+          custom.listClusterCustomObject({ ...crd, plural: 'hosthealths' }) as Promise<
+            k8s.KubernetesListObject<HostHealth & k8s.KubernetesObject>
+          >,
+        onChange: (hostHealth) => {
+          if (hostHealth.spec?.policy) this.policyController.enqueue(hostHealth.spec.policy);
+        },
+      },
+      log,
+    );
+    const ownedSelector = `${managedByLabel}=${managedByValue}`;
+    this.daemonSets = new WatchedResource<k8s.V1DaemonSet>(
+      config,
+      {
+        name: 'daemonsets',
+        path: `/apis/apps/v1/namespaces/${options.namespace}/daemonsets`,
+        labelSelector: ownedSelector,
+        list: () =>
+          apps.listNamespacedDaemonSet({ namespace: options.namespace, labelSelector: ownedSelector }),
+        onChange: (ds) => {
+          const owner = ds.metadata?.ownerReferences?.find((r) => r.kind === 'FaultPolicy')?.name;
+          const policy = owner ?? ds.metadata?.labels?.[policyLabel];
+          if (policy) this.policyController.enqueue(policy);
+        },
+      },
+      log,
+    );
+
+    const events = new EventRecorder(core, 'doctor-operator', options.identity, log);
+    const reconciler = new PolicyReconciler(
+      { core, apps, custom },
+      {
+        policies: this.policies,
+        nodes: this.nodes,
+        hostHealths: this.hostHealths,
+        daemonSets: this.daemonSets,
+      },
+      {
+        namespace: options.namespace,
+        inspectorUrl: options.inspectorUrl,
+        monitor: {
+          image: options.monitorImage,
+          serviceAccountName: options.monitorServiceAccount,
+          tokenAudience: monitorTokenAudience,
+        },
+      },
+      events,
+      log.child({ controller: 'faultpolicy' }),
+      deletionHook,
+    );
+    // Never reconcile from a partial cache: an empty node list would look like every node left.
+    this.policyController = new Controller(
+      'faultpolicy',
+      (key) => (this.synced ? reconciler.reconcile(key) : Promise.resolve({ requeueAfterMs: 1_000 })),
+      this.metrics,
+      log,
+    );
+
+    if (options.leaderElection) {
+      this.elector = new LeaderElector(
+        custom,
+        {
+          namespace: options.namespace,
+          leaseName: options.leaseName,
+          identity: options.identity,
+          leaseDurationSeconds: options.leaseDurationSeconds,
+          renewDeadlineSeconds: options.renewDeadlineSeconds,
+          retryPeriodSeconds: options.retryPeriodSeconds,
+          onStartedLeading: () => this.startLeading(),
+          onStoppedLeading: () => void this.stopLeading(),
+        },
+        log,
+      );
+    }
+  }
+
+  get caches() {
+    return {
+      policies: this.policies,
+      nodes: this.nodes,
+      hostHealths: this.hostHealths,
+      daemonSets: this.daemonSets,
+    };
+  }
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  private get synced(): boolean {
+    return [this.policies, this.nodes, this.hostHealths, this.daemonSets].every((w) => w.hasSynced);
+  }
+
+  async start(): Promise<void> {
+    const app = createHealthApp({
+      alive: () => true,
+      ready: () =>
+        !this.synced
+          ? { ready: false, reason: 'caches not synced yet' }
+          : !this.leading
+            ? { ready: false, reason: 'standby: another replica is the leader' }
+            : { ready: true, reason: '' },
+      registry: this.metrics.registry,
+    });
+    this.server = await listen(app, this.options.healthPort, this.options.healthHost);
+    await Promise.all([
+      this.policies.start(),
+      this.nodes.start(),
+      this.hostHealths.start(),
+      this.daemonSets.start(),
+    ]);
+    this.log.info('operator started', {
+      identity: this.options.identity,
+      namespace: this.options.namespace,
+      leaderElection: this.options.leaderElection,
+      healthPort: this.healthPort,
+    });
+    if (this.elector) this.elector.start();
+    else this.startLeading();
+  }
+
+  get healthPort(): number {
+    const address = this.server?.address();
+    return typeof address === 'object' && address ? address.port : this.options.healthPort;
+  }
+
+  private startLeading(): void {
+    if (this.leading) return;
+    this.leading = true;
+    this.metrics.isLeader.set(1);
+    this.policyController.start(this.options.workers);
+    for (const p of this.policies.list()) this.policyController.enqueue(p.metadata.name);
+    // Level-triggered safety net: look at every policy now and then even without a change.
+    this.resyncTimer = setInterval(() => {
+      for (const p of this.policies.list()) this.policyController.enqueue(p.metadata.name);
+    }, this.options.resyncSeconds * 1000);
+    this.resyncTimer.unref();
+  }
+
+  private async stopLeading(): Promise<void> {
+    if (!this.leading) return;
+    this.leading = false;
+    this.metrics.isLeader.set(0);
+    if (this.resyncTimer) clearInterval(this.resyncTimer);
+    await this.policyController.stop();
+  }
+
+  /** Graceful shutdown: finish in-flight reconciles, hand the lease over, stop watches and the server. */
+  async stop(): Promise<void> {
+    await this.stopLeading();
+    await this.elector?.stop();
+    await Promise.all([
+      this.policies.stop(),
+      this.nodes.stop(),
+      this.hostHealths.stop(),
+      this.daemonSets.stop(),
+    ]);
+    await new Promise<void>((resolveClose) =>
+      this.server ? this.server.close(() => resolveClose()) : resolveClose(),
+    );
+    this.log.info('operator stopped');
+  }
+}

@@ -1,0 +1,408 @@
+// Reconciles one FaultPolicy: its monitor ConfigMap and DaemonSet, one HostHealth per node it owns, and
+// its status. Level-triggered and idempotent: it compares the desired objects with the informer caches and
+// writes only what differs, so a restarted operator converges to the same objects without duplicates.
+import * as k8s from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import { groupVersion, type FaultPolicy, type FaultPolicyStatus, type HostHealth } from '../api/types.js';
+import type { Logger } from '../observability/logger.js';
+import { describeApiError, isNotFound } from './api-errors.js';
+import { setCondition } from './conditions.js';
+import type { ReconcileResult } from './controller.js';
+import { desiredMonitorConfigMap } from './desired/configmap.js';
+import { desiredMonitorDaemonSet, type MonitorDeploymentOptions } from './desired/daemonset.js';
+import { desiredHostHealth, novaHostOf } from './desired/hosthealth.js';
+import { monitorConfig, resolveMonitoredHosts } from './desired/monitor-config.js';
+import { fieldManager } from './desired/names.js';
+import { assignNodes, type NodeConflict } from './desired/node-assignment.js';
+import type { EventRecorder } from './event-recorder.js';
+import { runBounded } from './bounded.js';
+
+export interface ReadCache<T> {
+  list(): readonly T[];
+  get(name: string, namespace?: string): T | undefined;
+}
+
+export interface PolicyCaches {
+  policies: ReadCache<FaultPolicy>;
+  nodes: ReadCache<k8s.V1Node>;
+  hostHealths: ReadCache<HostHealth>;
+  daemonSets: ReadCache<k8s.V1DaemonSet>;
+}
+
+/** Called before a policy with the cleanup finalizer goes away (the Nova issue un-forces its hosts here). */
+export interface PolicyDeletionHook {
+  beforePolicyDeleted(policy: FaultPolicy): Promise<void>;
+}
+
+export const cleanupFinalizer = 'doctor.io/nova-cleanup';
+export const appliedHashAnnotation = 'doctor.io/applied-hash';
+
+export interface PolicyReconcilerOptions {
+  namespace: string;
+  inspectorUrl: string;
+  monitor: Omit<MonitorDeploymentOptions, 'namespace'>;
+}
+
+const crd = { group: 'doctor.io', version: 'v1alpha1' };
+const applyOptions = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
+const mergeOptions = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const unhealthyStates = new Set(['Suspect', 'Down', 'Recovering']);
+
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+export class PolicyReconciler {
+  constructor(
+    private readonly api: { core: k8s.CoreV1Api; apps: k8s.AppsV1Api; custom: k8s.CustomObjectsApi },
+    private readonly caches: PolicyCaches,
+    private readonly options: PolicyReconcilerOptions,
+    private readonly events: EventRecorder,
+    private readonly log: Logger,
+    private readonly deletionHook: PolicyDeletionHook = { beforePolicyDeleted: () => Promise.resolve() },
+  ) {}
+
+  async reconcile(name: string): Promise<ReconcileResult> {
+    const policy = this.caches.policies.get(name);
+    if (!policy) return {}; // deleted: garbage collection removes what it owned
+    if (policy.metadata.deletionTimestamp) {
+      await this.finalize(policy);
+      return {};
+    }
+    try {
+      return await this.converge(policy);
+    } catch (err) {
+      await this.events.record(this.target(policy), 'Warning', 'ReconcileFailed', describeApiError(err));
+      await this.writeStatus(policy, (status) => ({
+        ...status,
+        conditions: setCondition(
+          status.conditions,
+          { type: 'Ready', status: 'False', reason: 'ReconcileFailed', message: describeApiError(err) },
+          policy.metadata.generation,
+        ),
+      })).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async converge(policy: FaultPolicy): Promise<ReconcileResult> {
+    const name = policy.metadata.name;
+    const holders = new Map(
+      this.caches.hostHealths.list().map((h) => [h.metadata.name, h.spec?.policy ?? '']),
+    );
+    const assignment = assignNodes(this.caches.policies.list(), this.caches.nodes.list(), holders).get(
+      name,
+    ) ?? {
+      owned: [],
+      conflicts: [],
+    };
+    const { hosts, withoutAddress } = resolveMonitoredHosts(policy, assignment.owned);
+    await this.applyConfigMap(policy, monitorConfig(policy, hosts, this.options.inspectorUrl));
+    const daemonSet = await this.applyDaemonSet(policy);
+    const hostResult = await this.convergeHostHealths(policy, assignment.owned);
+    await this.reportConflicts(policy, assignment.conflicts);
+
+    const ownedNames = new Set(assignment.owned.map((n) => n.metadata?.name ?? ''));
+    const unhealthy = this.caches.hostHealths
+      .list()
+      .filter((h) => ownedNames.has(h.metadata.name) && unhealthyStates.has(h.status?.state ?? '')).length;
+    const monitors = monitorsAvailability(daemonSet);
+    const converged = hostResult.waitingFor.length === 0;
+    const readyMessage = !converged
+      ? `waiting for HostHealth of ${hostResult.waitingFor.slice(0, 5).join(', ')} to be released by another policy`
+      : withoutAddress.length > 0
+        ? `monitoring ${ownedNames.size} hosts; no ${policy.spec.monitor.addressType} on ${withoutAddress.slice(0, 5).join(', ')}`
+        : `monitoring ${ownedNames.size} hosts${policy.spec.paused ? ' (paused: no remediation)' : ''}`;
+
+    await this.writeStatus(policy, (status) => {
+      let conditions = setCondition(
+        status.conditions,
+        { type: 'MonitorsAvailable', ...monitors },
+        policy.metadata.generation,
+      );
+      conditions = setCondition(
+        conditions,
+        {
+          type: 'Ready',
+          status: converged && monitors.status === 'True' ? 'True' : 'False',
+          reason: !converged
+            ? 'Converging'
+            : monitors.status === 'True'
+              ? 'Reconciled'
+              : 'MonitorsUnavailable',
+          message: readyMessage,
+        },
+        policy.metadata.generation,
+      );
+      conditions = setCondition(
+        conditions,
+        assignment.conflicts.length > 0
+          ? {
+              type: 'NodeConflict',
+              status: 'True',
+              reason: 'SelectedByOtherPolicy',
+              message: conflictMessage(assignment.conflicts),
+            }
+          : {
+              type: 'NodeConflict',
+              status: 'False',
+              reason: 'NoConflict',
+              message: 'no node is selected by another policy',
+            },
+        policy.metadata.generation,
+      );
+      return {
+        ...status,
+        observedGeneration: policy.metadata.generation,
+        monitoredHosts: ownedNames.size,
+        unhealthyHosts: unhealthy,
+        daemonSet: `${this.options.namespace}/${daemonSet.metadata?.name ?? ''}`,
+        conditions,
+      };
+    });
+    // The DaemonSet's own status changes wake us; the delay covers HostHealths held by another policy.
+    return converged ? {} : { requeueAfterMs: 2_000 };
+  }
+
+  private async applyConfigMap(policy: FaultPolicy, config: ReturnType<typeof monitorConfig>): Promise<void> {
+    const desired = desiredMonitorConfigMap(policy, this.options.namespace, config);
+    const hash = hashOf(desired);
+    desired.metadata!.annotations = { [appliedHashAnnotation]: hash };
+    const key = `${this.options.namespace}/${desired.metadata!.name!}`;
+    if (this.appliedConfigMaps.get(key) === hash) return;
+    await this.api.core.patchNamespacedConfigMap(
+      {
+        name: desired.metadata!.name!,
+        namespace: this.options.namespace,
+        body: desired,
+        fieldManager,
+        force: true,
+      },
+      applyOptions,
+    );
+    this.appliedConfigMaps.set(key, hash);
+  }
+
+  /** HostHealths applied lately, so a reconcile running before the watch delivers them skips them. */
+  private readonly recentlyApplied = new Map<string, { key: string; at: number }>();
+
+  /** ConfigMaps are not watched (their content is ours alone); remember what was applied instead. */
+  private readonly appliedConfigMaps = new Map<string, string>();
+
+  private async applyDaemonSet(policy: FaultPolicy): Promise<k8s.V1DaemonSet> {
+    const desired = desiredMonitorDaemonSet(policy, {
+      ...this.options.monitor,
+      namespace: this.options.namespace,
+    });
+    const hash = hashOf(desired);
+    desired.metadata!.annotations = { [appliedHashAnnotation]: hash };
+    const name = desired.metadata!.name!;
+    const current = this.caches.daemonSets.get(name, this.options.namespace);
+    if (current?.metadata?.annotations?.[appliedHashAnnotation] === hash) return current;
+    const applied = await this.api.apps.patchNamespacedDaemonSet(
+      { name, namespace: this.options.namespace, body: desired, fieldManager, force: true },
+      applyOptions,
+    );
+    const verb = current ? 'Updated' : 'Created';
+    this.log.info(`monitor DaemonSet ${verb.toLowerCase()}`, {
+      policy: policy.metadata.name,
+      daemonSet: name,
+    });
+    await this.events.record(
+      this.target(policy),
+      'Normal',
+      `DaemonSet${verb}`,
+      `${verb.toLowerCase()} monitor DaemonSet ${this.options.namespace}/${name}`,
+    );
+    return applied;
+  }
+
+  private async convergeHostHealths(
+    policy: FaultPolicy,
+    owned: k8s.V1Node[],
+  ): Promise<{ waitingFor: string[] }> {
+    const name = policy.metadata.name;
+    const ownedNames = new Set<string>();
+    const toApply: k8s.V1Node[] = [];
+    const waitingFor: string[] = [];
+    for (const node of owned) {
+      const nodeName = node.metadata!.name!;
+      ownedNames.add(nodeName);
+      const existing = this.caches.hostHealths.get(nodeName);
+      if (existing && existing.spec?.policy !== name) {
+        waitingFor.push(nodeName); // another policy still holds it; it deletes it when it lets go
+        continue;
+      }
+      const ownerOk = existing?.metadata.ownerReferences?.some((r) => r.uid === policy.metadata.uid);
+      const novaHost = novaHostOf(policy, node);
+      if (!existing || !ownerOk || existing.status?.novaHost !== novaHost) toApply.push(node);
+    }
+    const stale = this.caches.hostHealths
+      .list()
+      .filter((h) => h.spec?.policy === name && !ownedNames.has(h.metadata.name));
+
+    const created: string[] = [];
+    await runBounded(toApply, 16, async (node) => {
+      const nodeName = node.metadata!.name!;
+      const novaHost = novaHostOf(policy, node);
+      const applyKey = `${policy.metadata.uid ?? ''}/${novaHost}`;
+      const recent = this.recentlyApplied.get(nodeName);
+      const cached = this.caches.hostHealths.get(nodeName);
+      // The cache lags our own writes by a watch event; do not apply (or announce) the same thing twice.
+      if (!cached && recent?.key === applyKey && Date.now() - recent.at < 30_000) return;
+      const applied = (await this.api.custom.patchClusterCustomObject(
+        {
+          ...crd,
+          plural: 'hosthealths',
+          name: nodeName,
+          body: desiredHostHealth(policy, nodeName),
+          fieldManager,
+          force: true,
+        },
+        applyOptions,
+      )) as HostHealth;
+      this.recentlyApplied.set(nodeName, { key: applyKey, at: Date.now() });
+      // Decide from the object the API server just returned, not the cache: the inspector may have written
+      // a state meanwhile, and the resourceVersion precondition refuses the patch if it did.
+      if (!applied.status?.state || applied.status.novaHost !== novaHost) {
+        const status = applied.status?.state
+          ? { novaHost }
+          : { novaHost, state: 'Unknown', message: 'no monitor report yet' };
+        await this.api.custom.patchClusterCustomObjectStatus(
+          {
+            ...crd,
+            plural: 'hosthealths',
+            name: nodeName,
+            body: { metadata: { resourceVersion: applied.metadata.resourceVersion }, status },
+          },
+          mergeOptions,
+        );
+      }
+      if (!cached && !recent) created.push(nodeName);
+    });
+    if (created.length > 0) {
+      this.log.info('HostHealth objects created', { policy: name, count: created.length });
+      await this.events.record(
+        this.target(policy),
+        'Normal',
+        'HostHealthCreated',
+        `created HostHealth for ${created.length} node(s): ${summarize(created.sort())}`,
+      );
+    }
+
+    const deleted: string[] = [];
+    await runBounded(stale, 16, async (hostHealth) => {
+      try {
+        await this.api.custom.deleteClusterCustomObject({
+          ...crd,
+          plural: 'hosthealths',
+          name: hostHealth.metadata.name,
+          body: { preconditions: { uid: hostHealth.metadata.uid } },
+        });
+        deleted.push(hostHealth.metadata.name);
+        this.recentlyApplied.delete(hostHealth.metadata.name);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    });
+    if (deleted.length > 0) {
+      this.log.info('HostHealth objects deleted: nodes left the policy', { policy: name, nodes: deleted });
+      await this.events.record(
+        this.target(policy),
+        'Normal',
+        'HostHealthDeleted',
+        `node(s) no longer selected: ${summarize(deleted.sort())}`,
+      );
+    }
+    return { waitingFor };
+  }
+
+  private async reportConflicts(policy: FaultPolicy, conflicts: NodeConflict[]): Promise<void> {
+    if (conflicts.length === 0) return;
+    await this.events.record(this.target(policy), 'Warning', 'NodeConflict', conflictMessage(conflicts));
+  }
+
+  private async writeStatus(
+    policy: FaultPolicy,
+    update: (status: FaultPolicyStatus) => FaultPolicyStatus,
+  ): Promise<void> {
+    const current = this.caches.policies.get(policy.metadata.name) ?? policy;
+    const before = current.status ?? {};
+    const after = update(before);
+    if (JSON.stringify(before) === JSON.stringify(after)) return;
+    await this.api.custom.patchClusterCustomObjectStatus(
+      { ...crd, plural: 'faultpolicies', name: policy.metadata.name, body: { status: after } },
+      mergeOptions,
+    );
+  }
+
+  private async finalize(policy: FaultPolicy): Promise<void> {
+    const finalizers = policy.metadata.finalizers ?? [];
+    if (!finalizers.includes(cleanupFinalizer)) return;
+    await this.deletionHook.beforePolicyDeleted(policy);
+    await this.api.custom.patchClusterCustomObject(
+      {
+        ...crd,
+        plural: 'faultpolicies',
+        name: policy.metadata.name,
+        body: {
+          metadata: {
+            finalizers: finalizers.filter((f) => f !== cleanupFinalizer),
+            resourceVersion: policy.metadata.resourceVersion,
+          },
+        },
+      },
+      mergeOptions,
+    );
+    this.log.info('policy cleanup done; finalizer removed', { policy: policy.metadata.name });
+  }
+
+  private target(policy: FaultPolicy) {
+    return {
+      apiVersion: groupVersion,
+      kind: 'FaultPolicy',
+      name: policy.metadata.name,
+      uid: policy.metadata.uid,
+    };
+  }
+}
+
+function monitorsAvailability(daemonSet: k8s.V1DaemonSet): {
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+} {
+  const s = daemonSet.status;
+  const desired = s?.desiredNumberScheduled ?? 0;
+  const available = s?.numberAvailable ?? 0;
+  const current = (s?.observedGeneration ?? 0) >= (daemonSet.metadata?.generation ?? 0);
+  if (!current)
+    return {
+      status: 'False',
+      reason: 'Rolling',
+      message: 'the DaemonSet controller has not seen the latest spec yet',
+    };
+  if (desired === 0) return { status: 'False', reason: 'NoMonitors', message: 'no node runs a monitor yet' };
+  if (available < desired) {
+    return {
+      status: 'False',
+      reason: 'MonitorsStarting',
+      message: `${available} of ${desired} monitors available`,
+    };
+  }
+  return { status: 'True', reason: 'AllAvailable', message: `${available} of ${desired} monitors available` };
+}
+
+function conflictMessage(conflicts: NodeConflict[]): string {
+  const shown = conflicts
+    .slice(0, 5)
+    .map((c) => `${c.node} (also selected by ${c.others.join(', ')}; held by ${c.owner})`);
+  const more = conflicts.length > 5 ? ` and ${conflicts.length - 5} more` : '';
+  return `nodes selected by more than one policy: ${shown.join('; ')}${more}`;
+}
+
+function summarize(names: string[]): string {
+  return names.length <= 10
+    ? names.join(', ')
+    : `${names.slice(0, 10).join(', ')} and ${names.length - 10} more`;
+}
