@@ -6,17 +6,17 @@ export async function runBounded<T>(
   fn: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
-  let firstError: unknown;
+  let firstError: Error | undefined;
   const worker = async () => {
     while (next < items.length && firstError === undefined) {
       const item = items[next++] as T;
       try {
         await fn(item);
       } catch (err) {
-        firstError ??= err;
+        firstError ??= err instanceof Error ? err : new Error(JSON.stringify(err));
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (firstError !== undefined) throw firstError instanceof Error ? firstError : new Error(String(firstError));
+  if (firstError !== undefined) throw firstError;
 }
