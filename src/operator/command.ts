@@ -1,6 +1,8 @@
 // `doctor operator`: flags, Kubernetes configuration (--kubeconfig or in-cluster), signals.
 import * as k8s from '@kubernetes/client-node';
-import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../observability/logger.js';
 import { version } from '../version.js';
@@ -109,13 +111,27 @@ export function parseOperatorArgs(
   return { options, kubeconfig: values.kubeconfig };
 }
 
-export function loadKubeConfig(path: string | undefined): k8s.KubeConfig {
+export function loadKubeConfig(
+  path: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): k8s.KubeConfig {
   const config = new k8s.KubeConfig();
-  if (path) config.loadFromFile(path);
-  else if (process.env.KUBERNETES_SERVICE_HOST) config.loadFromCluster();
-  else config.loadFromDefault();
+  const defaultFile = join(homedir(), '.kube', 'config');
+  if (path) {
+    if (!existsSync(path)) throw new Error(`--kubeconfig ${path}: no such file`);
+    config.loadFromFile(path);
+  } else if (env.KUBERNETES_SERVICE_HOST) {
+    config.loadFromCluster();
+  } else if (env.KUBECONFIG || existsSync(defaultFile)) {
+    config.loadFromDefault();
+  } else {
+    // client-node would silently fall back to http://localhost:8080; say what is missing instead.
+    throw new Error(
+      'no Kubernetes configuration found: pass --kubeconfig PATH, set KUBECONFIG, or run in a cluster',
+    );
+  }
   if (!config.getCurrentCluster()) {
-    throw new Error('no Kubernetes cluster configured: pass --kubeconfig PATH or run inside a cluster');
+    throw new Error('the Kubernetes configuration names no current cluster (check its current-context)');
   }
   return config;
 }
@@ -135,7 +151,13 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
     return 0;
   }
   const log = createLogger('operator');
-  const config = loadKubeConfig(parsed.kubeconfig);
+  let config: k8s.KubeConfig;
+  try {
+    config = loadKubeConfig(parsed.kubeconfig);
+  } catch (err) {
+    process.stderr.write(`doctor operator: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
   // An informer or HTTP library bug must not take the whole operator down with an unhandled rejection.
   process.on('unhandledRejection', (reason) => {
     log.error('unhandled promise rejection', {

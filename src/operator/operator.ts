@@ -8,7 +8,6 @@ import type { Logger } from '../observability/logger.js';
 import { createOperatorMetrics, type OperatorMetrics } from '../observability/metrics.js';
 import { Controller } from './controller.js';
 import { managedByLabel, managedByValue, policyLabel } from './desired/names.js';
-import { matchesSelector } from './desired/selector.js';
 import { EventRecorder } from './event-recorder.js';
 import { createHealthApp, listen } from './health-server.js';
 import { WatchedResource } from './informer.js';
@@ -34,6 +33,10 @@ export interface OperatorOptions {
 
 export const monitorTokenAudience = 'doctor-inspector';
 
+function nodeFingerprint(node: k8s.V1Node): string {
+  return JSON.stringify([node.metadata?.labels ?? {}, node.status?.addresses ?? []]);
+}
+
 export class Operator {
   readonly metrics: OperatorMetrics = createOperatorMetrics();
   private readonly policies: WatchedResource<FaultPolicy & k8s.KubernetesObject>;
@@ -43,6 +46,7 @@ export class Operator {
   private readonly policyController: Controller;
   private readonly elector: LeaderElector | undefined;
   private leading = false;
+  private readonly nodeFingerprints = new Map<string, string>();
   private server: Server | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
 
@@ -81,16 +85,14 @@ export class Operator {
         path: '/api/v1/nodes',
         list: () => core.listNode(),
         onChange: (node, change) => {
-          // Kubelet heartbeats update Nodes constantly; only labels, addresses and existence matter here.
-          for (const p of this.policies.list()) {
-            if (
-              change !== 'update' ||
-              matchesSelector(node.metadata?.labels, p.spec.nodeSelector) ||
-              this.hostHealths.get(node.metadata?.name ?? '')
-            ) {
-              this.policyController.enqueue(p.metadata.name);
-            }
-          }
+          // Kubelets update their Node every few seconds (heartbeats); a thousand nodes would keep every
+          // policy reconciling. Only existence, labels and addresses matter to policies.
+          const name = node.metadata?.name ?? '';
+          const fingerprint = nodeFingerprint(node);
+          if (change === 'delete') this.nodeFingerprints.delete(name);
+          else if (this.nodeFingerprints.get(name) === fingerprint) return;
+          else this.nodeFingerprints.set(name, fingerprint);
+          enqueueAllPolicies();
         },
       },
       log,

@@ -1,0 +1,229 @@
+// Issue "FaultPolicy reconciler" benchmark: 1000 kwok Nodes and one policy. Time from `kubectl apply` to
+// all 1000 HostHealth objects present and to the policy Ready (every monitor Pod Running), repeated;
+// then the operator's RSS and CPU at steady state. Goals: <= 30 s; <= 200 MB RSS; <= 2% of one core idle.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { FaultPolicy } from '../../src/api/types.js';
+import { startCluster, type Cluster } from '../../test/support/control-plane/cluster.js';
+import { waitFor } from '../../test/support/control-plane/wait.js';
+import { kubectlApply } from '../../test/support/kube/apply.js';
+import { kubeClients, type KubeClients } from '../../test/support/kube/client.js';
+import { installOperatorPrerequisites, operatorNamespace } from '../../test/support/kube/install.js';
+import { createKwokNode } from '../../test/support/kube/nodes.js';
+import { startOperatorProcess } from '../../test/support/operator-process.js';
+import type { BenchResult } from '../lib/report.js';
+import { measureSteadyState } from '../lib/process-usage.js';
+import { median, p99 } from '../lib/stats.js';
+
+const crd = { group: 'doctor.io', version: 'v1alpha1' };
+
+async function createNodes(kube: KubeClients, count: number, log: (s: string) => void): Promise<void> {
+  let created = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      await createKwokNode(kube.core, {
+        name: `scale-${String(i).padStart(4, '0')}`,
+        labels: { 'scale-bench': 'enabled' },
+        internalIP: `198.18.${100 + Math.floor(i / 250)}.${(i % 250) + 1}`,
+      });
+      if (++created % 250 === 0) log(`  created ${created}/${count} nodes`);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+}
+
+async function countHostHealths(kube: KubeClients, policy: string): Promise<number> {
+  const list = (await kube.custom.listClusterCustomObject({
+    ...crd,
+    plural: 'hosthealths',
+    labelSelector: `doctor.io/policy=${policy}`,
+  })) as { items: unknown[] };
+  return list.items.length;
+}
+
+async function isReady(kube: KubeClients, policy: string): Promise<boolean> {
+  const p = (await kube.custom.getClusterCustomObject({
+    ...crd,
+    plural: 'faultpolicies',
+    name: policy,
+  })) as FaultPolicy;
+  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+async function removePolicy(cluster: Cluster, kube: KubeClients, policy: string): Promise<void> {
+  await cluster.kubectl(['delete', 'faultpolicy', policy, '--wait=false']);
+  // Delete owned objects directly instead of waiting for the garbage collector's discovery resync.
+  await cluster.kubectl(['delete', 'hosthealths', '-l', `doctor.io/policy=${policy}`, '--wait=false']);
+  await cluster.kubectl([
+    '-n',
+    operatorNamespace,
+    'delete',
+    'daemonset,configmap',
+    '-l',
+    `doctor.io/policy=${policy}`,
+    '--wait=false',
+  ]);
+  await waitFor(
+    `the objects of ${policy} to be gone`,
+    async () => {
+      const pods = await kube.core.listNamespacedPod({
+        namespace: operatorNamespace,
+        labelSelector: `doctor.io/policy=${policy}`,
+      });
+      return pods.items.length === 0 && (await countHostHealths(kube, policy)) === 0 ? true : undefined;
+    },
+    { timeoutMs: 300_000, intervalMs: 1_000 },
+  );
+}
+
+export async function runScaleBenchmark(options: {
+  nodes: number;
+  runs: number;
+  idleSeconds: number;
+  log: (s: string) => void;
+}): Promise<BenchResult> {
+  const { log } = options;
+  log(`operator scale: starting a control plane and ${options.nodes} kwok nodes`);
+  const cluster = await startCluster({ log: () => undefined });
+  try {
+    const kube = kubeClients(cluster.kubeconfigPath);
+    await installOperatorPrerequisites(cluster, kube);
+    await createNodes(kube, options.nodes, log);
+    const logDir = join(cluster.runDir, 'logs');
+    mkdirSync(logDir, { recursive: true });
+    const operator = await startOperatorProcess({
+      kubeconfig: cluster.kubeconfigPath,
+      logDir,
+      identity: 'bench',
+    });
+    await waitFor('the operator to lead', async () => ((await operator.isReady()) ? true : undefined), {
+      timeoutMs: 60_000,
+    });
+
+    const toHostHealths: number[] = [];
+    const toReady: number[] = [];
+    let idle = { cpuPercent: NaN, rssMb: NaN, peakRssMb: NaN };
+    try {
+      for (let run = 1; run <= options.runs; run++) {
+        const policy = `scale-${run}`;
+        const start = Date.now();
+        await kubectlApply(cluster, {
+          yaml: `apiVersion: doctor.io/v1alpha1\nkind: FaultPolicy\nmetadata: {name: ${policy}}\nspec:\n  nodeSelector: {matchLabels: {scale-bench: enabled}}\n`,
+        });
+        let hostHealthsAt = 0;
+        await waitFor(
+          `${options.nodes} HostHealths and the policy Ready`,
+          async () => {
+            if (!hostHealthsAt && (await countHostHealths(kube, policy)) === options.nodes)
+              hostHealthsAt = Date.now();
+            return hostHealthsAt && (await isReady(kube, policy)) ? true : undefined;
+          },
+          { timeoutMs: 300_000, intervalMs: 200 },
+        );
+        toHostHealths.push((hostHealthsAt - start) / 1000);
+        toReady.push((Date.now() - start) / 1000);
+        log(
+          `  run ${run}/${options.runs}: HostHealths in ${toHostHealths.at(-1)!.toFixed(1)} s, Ready in ${toReady.at(-1)!.toFixed(1)} s`,
+        );
+        if (run === options.runs) {
+          log(`  measuring the idle operator for ${options.idleSeconds} s`);
+          idle = await measureSteadyState(operator.process.pid, options.idleSeconds * 1000);
+        } else {
+          await removePolicy(cluster, kube, policy);
+        }
+      }
+    } finally {
+      await operator.stop();
+    }
+    return {
+      benchmark: 'operator-scale',
+      description: `${options.nodes} kwok Nodes, one FaultPolicy: apply -> all HostHealths present / policy Ready; idle operator usage`,
+      figures: [
+        {
+          name: 'apply -> all HostHealths, median',
+          value: median(toHostHealths),
+          unit: 's',
+          goal: '<= 30 s',
+          met: median(toHostHealths) <= 30,
+          samples: toHostHealths.length,
+        },
+        {
+          name: 'apply -> all HostHealths, p99',
+          value: p99(toHostHealths),
+          unit: 's',
+          goal: '<= 30 s',
+          met: p99(toHostHealths) <= 30,
+          samples: toHostHealths.length,
+        },
+        {
+          name: 'apply -> policy Ready, median',
+          value: median(toReady),
+          unit: 's',
+          goal: '<= 30 s',
+          met: median(toReady) <= 30,
+          samples: toReady.length,
+        },
+        {
+          name: 'apply -> policy Ready, p99',
+          value: p99(toReady),
+          unit: 's',
+          goal: '<= 30 s',
+          met: p99(toReady) <= 30,
+          samples: toReady.length,
+        },
+        {
+          name: 'operator RSS at steady state',
+          value: idle.rssMb,
+          unit: 'MB',
+          goal: '<= 200 MB',
+          met: idle.rssMb <= 200,
+        },
+        {
+          name: 'operator peak RSS (idle window)',
+          value: idle.peakRssMb,
+          unit: 'MB',
+          goal: '<= 200 MB',
+          met: idle.peakRssMb <= 200,
+        },
+        {
+          name: 'operator CPU when idle',
+          value: idle.cpuPercent,
+          unit: '% of a core',
+          goal: '<= 2 %',
+          met: idle.cpuPercent <= 2,
+        },
+      ],
+      details: {
+        nodes: options.nodes,
+        runs: options.runs,
+        idleSeconds: options.idleSeconds,
+        toHostHealths,
+        toReady,
+      },
+    };
+  } finally {
+    await cluster.stop();
+  }
+}
+
+// Standalone: node dist/bench/operator/scale.js [--nodes 1000] [--runs 3] [--idle-seconds 60]
+if (process.argv[1]?.endsWith('/bench/operator/scale.js')) {
+  const { values } = parseArgs({
+    options: { nodes: { type: 'string' }, runs: { type: 'string' }, 'idle-seconds': { type: 'string' } },
+  });
+  runScaleBenchmark({
+    nodes: Number(values.nodes ?? 1000),
+    runs: Number(values.runs ?? 3),
+    idleSeconds: Number(values['idle-seconds'] ?? 60),
+    log: (s) => console.log(s),
+  }).then(
+    (result) => console.log(JSON.stringify(result, null, 2)),
+    (err: unknown) => {
+      console.error(`operator scale benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    },
+  );
+}
