@@ -47,10 +47,10 @@ export const subcommands: Subcommand[] = [
     'run the per-node monitor agent that probes peers and reports to the inspector',
     'monitor agent',
   ),
-  notImplemented(
+  lazy(
     'consumer',
     'run the sample consumer that receives fault notifications on /failure',
-    'inspector',
+    async () => (await import('./consumer/command.js')).runConsumerCommand,
   ),
 ];
 

@@ -105,6 +105,7 @@ export async function runScaleBenchmark(options: {
 
     const toHostHealths: number[] = [];
     const toReady: number[] = [];
+    const toMonitors: number[] = [];
     let idle = { cpuPercent: NaN, rssMb: NaN, peakRssMb: NaN };
     try {
       for (let run = 1; run <= options.runs; run++) {
@@ -173,6 +174,14 @@ export async function runScaleBenchmark(options: {
           goal: '<= 30 s',
           met: p99(toReady) <= 30,
           samples: toReady.length,
+        },
+        {
+          // Context: how long the DaemonSet controller and kwok take to run every monitor Pod.
+          name: 'apply -> all monitor Pods available, median',
+          value: median(toMonitors),
+          unit: 's',
+          goal: '(context: DaemonSet controller)',
+          samples: toMonitors.length,
         },
         {
           name: 'operator RSS at steady state',

@@ -108,12 +108,20 @@ export class PolicyReconciler {
       .filter((h) => ownedNames.has(h.metadata.name) && unhealthyStates.has(h.status?.state ?? '')).length;
     const monitors = monitorsAvailability(daemonSet);
     const converged = hostResult.waitingFor.length === 0;
+    // Ready means the operator has done its part: every object of the policy exists as desired. Whether
+    // the monitors it scheduled are up is MonitorsAvailable, which follows the DaemonSet controller.
     const readyMessage = !converged
       ? `waiting for HostHealth of ${hostResult.waitingFor.slice(0, 5).join(', ')} to be released by another policy`
-      : withoutAddress.length > 0
-        ? `monitoring ${ownedNames.size} hosts; no ${policy.spec.monitor.addressType} on ${withoutAddress.slice(0, 5).join(', ')}`
-        : `monitoring ${ownedNames.size} hosts${policy.spec.paused ? ' (paused: no remediation)' : ''}`;
-
+      : [
+          `monitoring ${ownedNames.size} hosts`,
+          monitors.message,
+          withoutAddress.length > 0
+            ? `no ${policy.spec.monitor.addressType} on ${withoutAddress.slice(0, 5).join(', ')}`
+            : '',
+          policy.spec.paused ? 'paused: no remediation' : '',
+        ]
+          .filter(Boolean)
+          .join('; ');
     await this.writeStatus(policy, (status) => {
       let conditions = setCondition(
         status.conditions,

@@ -1,0 +1,84 @@
+// The sample consumer's HTTP app: POST /failure like Doctor's sample consumer. It logs each
+// notification, checks the HMAC signature when a key is configured, drops duplicate ids (still 200, so
+// the sender stops retrying) and records every arrival for the benchmark.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { notificationIdHeader, signatureHeader } from '../notify/headers.js';
+import { verifySignature } from '../notify/signature.js';
+import type { Logger } from '../observability/logger.js';
+import { describeArrival } from './arrival.js';
+import type { ArrivalRecorder } from './recorder.js';
+import { SeenIds } from './seen-ids.js';
+
+export interface ConsumerAppOptions {
+  logger: Logger;
+  hmacKey?: Buffer;
+  recorder?: ArrivalRecorder;
+  maxBodyBytes?: number;
+  seen?: SeenIds;
+}
+
+export function createConsumerApp(options: ConsumerAppOptions): express.Express {
+  const { logger } = options;
+  const seen = options.seen ?? new SeenIds();
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+
+  app.post(
+    '/failure',
+    (_req: Request, res: Response, next: NextFunction) => {
+      // Arrival time before reading the body: what the benchmark measures is when the notification came.
+      res.locals.receivedAtMs = Date.now();
+      next();
+    },
+    express.raw({ type: () => true, limit: options.maxBodyBytes ?? 256 * 1024 }),
+    async (req: Request, res: Response) => {
+      const receivedAtMs = res.locals.receivedAtMs as number;
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (options.hmacKey !== undefined && !verifySignature(raw, options.hmacKey, req.get(signatureHeader))) {
+        logger.warn('notification refused: missing or wrong signature', { remote: req.ip });
+        res.status(401).json({ error: `missing or wrong ${signatureHeader}` });
+        return;
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        res.status(400).json({ error: 'body is not valid JSON' });
+        return;
+      }
+      const info = describeArrival(body, req.get(notificationIdHeader));
+      const duplicate = info.id !== undefined && seen.checkAndAdd(info.id);
+      logger.info(`doctor consumer notified at ${(receivedAtMs / 1000).toFixed(3)}`, {
+        notificationId: info.id,
+        duplicate,
+        body,
+      });
+      await options.recorder?.append({ receivedAtMs, ...info, duplicate });
+      res.status(200).json({ status: duplicate ? 'duplicate' : 'ok' });
+    },
+  );
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found; notifications go to POST /failure' });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number }).status;
+    if (status === 413) {
+      res.status(413).json({ error: 'body too large' });
+      return;
+    }
+    if (status !== undefined && status >= 400 && status < 500) {
+      res.status(status).json({ error: err instanceof Error ? err.message : 'bad request' });
+      return;
+    }
+    logger.error('consumer failed to handle a request', {
+      error: err instanceof Error ? err.message : String(err),
+    });
+    res.status(500).json({ error: 'internal error' });
+  });
+  return app;
+}

@@ -1,0 +1,88 @@
+// One delivery attempt of one notification: a single POST with a timeout. It never throws; the result
+// says whether it worked and whether trying again may help. Retries and their persistence belong to the
+// remediation layer, which keeps them in HostHealth status.
+import { HttpAgents, httpRequest, HttpTransportError, type TlsOptions } from '../openstack/http.js';
+import { version } from '../version.js';
+import { notificationIdHeader, signatureHeader } from './headers.js';
+import type { PreparedNotification } from './notification.js';
+import { signBody } from './signature.js';
+
+export interface DeliveryTarget {
+  url: string;
+  /** HMAC key; when set, the body is signed. */
+  hmacKey?: Buffer;
+  /** Extra headers, e.g. an Authorization header a consumer expects. */
+  headers?: Record<string, string>;
+  /** Keep-alive connection pool (e.g. one per target with its own CA); a shared one by default. */
+  agents?: HttpAgents;
+}
+
+export interface DeliveryOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface DeliveryResult {
+  ok: boolean;
+  /** HTTP status, when the consumer answered. */
+  status?: number;
+  error?: string;
+  /** True for timeouts, connection errors, 5xx, 408 and 429: the consumer may accept it later. */
+  retryable: boolean;
+  durationMs: number;
+}
+
+const userAgent = `doctor-operator/${version}`;
+
+/** Agents for consumers behind a private CA; reuse one per target to keep connections alive. */
+export function targetAgents(tls: TlsOptions): HttpAgents {
+  return new HttpAgents(tls, 16);
+}
+
+export async function deliver(
+  target: DeliveryTarget,
+  notification: PreparedNotification,
+  options: DeliveryOptions,
+): Promise<DeliveryResult> {
+  const started = performance.now();
+  const headers: Record<string, string> = {
+    ...target.headers,
+    'content-type': notification.contentType,
+    'user-agent': userAgent,
+    [notificationIdHeader.toLowerCase()]: notification.id,
+  };
+  if (target.hmacKey !== undefined && target.hmacKey.length > 0) {
+    headers[signatureHeader.toLowerCase()] = signBody(notification.body, target.hmacKey);
+  }
+  try {
+    const res = await httpRequest({
+      method: 'POST',
+      url: target.url,
+      headers,
+      body: notification.body,
+      timeoutMs: options.timeoutMs,
+      maxResponseBytes: 64 * 1024,
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      ...(target.agents !== undefined ? { agents: target.agents } : {}),
+    });
+    const ok = res.status >= 200 && res.status < 300;
+    return {
+      ok,
+      status: res.status,
+      ...(ok
+        ? {}
+        : {
+            error: `consumer answered HTTP ${res.status}${res.body !== '' ? `: ${res.body.slice(0, 200)}` : ''}`,
+          }),
+      retryable: !ok && (res.status >= 500 || res.status === 408 || res.status === 429),
+      durationMs: res.durationMs,
+    };
+  } catch (err) {
+    return {
+      ok: false,
+      error: err instanceof Error ? err.message : String(err),
+      retryable: err instanceof HttpTransportError ? err.retryable : false,
+      durationMs: performance.now() - started,
+    };
+  }
+}

@@ -1,0 +1,79 @@
+// The Nova operations remediation needs, as an interface so the remediation layer can be tested with a
+// fake, plus the bounded-parallel reset that works on any implementation.
+import { mapWithConcurrency } from './concurrency.js';
+import { isRetryableError } from './errors.js';
+
+export interface ForceDownResult {
+  host: string;
+  /** The service UUID (2.53+); absent on the legacy API, which addresses services by host and binary. */
+  serviceId?: string;
+  /** The microversion the call was made with, e.g. "2.96". */
+  microversion: string;
+  api: 'uuid' | 'legacy';
+}
+
+export interface ServerSummary {
+  id: string;
+  name: string;
+  /** Nova status, e.g. ACTIVE, ERROR. */
+  status: string;
+  /** The owning project (Nova's tenant_id). */
+  projectId: string;
+  host: string;
+}
+
+export interface ComputeService {
+  /** UUID at 2.53+, the integer id as a string below. */
+  id: string;
+  host: string;
+  binary: string;
+  status: string;
+  state: string;
+  forcedDown: boolean;
+  disabledReason?: string;
+}
+
+export interface NovaApi {
+  /** Marks the host's nova-compute service forced down and disabled with `reason`. */
+  forceDown(host: string, reason: string): Promise<ForceDownResult>;
+  /** Clears forced_down and enables the service again. */
+  unforceDown(host: string): Promise<ForceDownResult>;
+  /** Every server on the host, across all projects and all pages, looked up live. */
+  listServersOnHost(host: string): Promise<ServerSummary[]>;
+  /** os-resetState to error; resolves when Nova accepted it (202). */
+  resetServerToError(id: string): Promise<void>;
+}
+
+export interface ResetOutcome {
+  id: string;
+  ok: boolean;
+  error?: string;
+  /** The failure may go away (5xx, timeout, connection): worth another reset later. */
+  retryable?: boolean;
+  durationMs: number;
+}
+
+export const defaultResetConcurrency = 32;
+
+/** Resets every server, `concurrency` at a time; never throws, reports each server's outcome. */
+export async function resetServersToError(
+  nova: Pick<NovaApi, 'resetServerToError'>,
+  ids: readonly string[],
+  concurrency = defaultResetConcurrency,
+): Promise<ResetOutcome[]> {
+  return mapWithConcurrency(ids, concurrency, async (id) => {
+    const started = performance.now();
+    try {
+      await nova.resetServerToError(id);
+      return { id, ok: true, durationMs: performance.now() - started };
+    } catch (err) {
+      return {
+        id,
+        ok: false,
+        error: err instanceof Error ? err.message : String(err),
+        retryable: isRetryableError(err),
+        durationMs: performance.now() - started,
+      };
+    }
+  });
+}

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { backoffDelay, sleep, withRetry } from '../../../src/openstack/retry.js';
+
+class Transient extends Error {}
+
+const fast = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 4 };
+
+describe('backoff', () => {
+  it('stays between half and all of the capped exponential delay (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 60_000 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        (attempt, base, cap, r) => {
+          const delay = backoffDelay(attempt, base, cap, () => r);
+          const ceiling = Math.min(cap, base * 2 ** (attempt - 1));
+          assert.ok(
+            delay >= ceiling / 2 && delay <= ceiling,
+            `${delay} outside [${ceiling / 2}, ${ceiling}]`,
+          );
+        },
+      ),
+    );
+  });
+
+  it('grows exponentially until the cap', () => {
+    const top = () => 1;
+    assert.equal(backoffDelay(1, 100, 10_000, top), 100);
+    assert.equal(backoffDelay(2, 100, 10_000, top), 200);
+    assert.equal(backoffDelay(4, 100, 10_000, top), 800);
+    assert.equal(backoffDelay(40, 100, 10_000, top), 10_000);
+  });
+});
+
+describe('withRetry', () => {
+  const isRetryable = (err: unknown) => err instanceof Transient;
+
+  it('retries transient failures until one succeeds', async () => {
+    let calls = 0;
+    const result = await withRetry(
+      (attempt) => {
+        calls++;
+        return attempt < 3 ? Promise.reject(new Transient('flaky')) : Promise.resolve('done');
+      },
+      { policy: fast, isRetryable },
+    );
+    assert.equal(result, 'done');
+    assert.equal(calls, 3);
+  });
+
+  it('gives up after maxAttempts with the last error', async () => {
+    let calls = 0;
+    await assert.rejects(
+      withRetry(
+        (attempt) => {
+          calls++;
+          return Promise.reject(new Transient(`try ${attempt}`));
+        },
+        { policy: fast, isRetryable },
+      ),
+      { message: 'try 4' },
+    );
+    assert.equal(calls, 4);
+  });
+
+  it('never retries what is not retryable', async () => {
+    let calls = 0;
+    await assert.rejects(
+      withRetry(
+        () => {
+          calls++;
+          return Promise.reject(new Error('400 bad request'));
+        },
+        { policy: fast, isRetryable },
+      ),
+      { message: '400 bad request' },
+    );
+    assert.equal(calls, 1);
+  });
+
+  it('stops when the next wait would pass the deadline', async () => {
+    let calls = 0;
+    await assert.rejects(
+      withRetry(
+        () => {
+          calls++;
+          return Promise.reject(new Transient('down'));
+        },
+        { policy: { maxAttempts: 100, baseDelayMs: 40, maxDelayMs: 40, deadlineMs: 100 }, isRetryable },
+      ),
+    );
+    assert.ok(calls >= 2 && calls <= 6, `calls=${calls}`);
+  });
+
+  it('reports each retry and stops waiting when aborted', async () => {
+    const controller = new AbortController();
+    const seen: number[] = [];
+    await assert.rejects(
+      withRetry(() => Promise.reject(new Transient('down')), {
+        policy: { maxAttempts: 10, baseDelayMs: 10_000, maxDelayMs: 10_000 },
+        isRetryable,
+        signal: controller.signal,
+        onRetry: (_err, attempt) => {
+          seen.push(attempt);
+          controller.abort();
+        },
+      }),
+      { message: 'down' },
+    );
+    assert.deepEqual(seen, [1]);
+  });
+
+  it('sleep rejects at once for an aborted signal', async () => {
+    await assert.rejects(sleep(10_000, AbortSignal.abort()), { message: 'aborted' });
+  });
+});
