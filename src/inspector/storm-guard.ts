@@ -17,11 +17,12 @@ export function parseMaxUnhealthy(value: number | string): MaxUnhealthy | string
   return { kind: 'percent', value: percent };
 }
 
-/** How many hosts may be unhealthy (have an open fault) at once; a percentage rounds down. */
+/** How many hosts may be unhealthy (have an open fault) at once. A percentage rounds up, as Kubernetes
+ * rounds maxUnavailable: 20% of 3 hosts allows one, so a small cloud still fences a single dead host. */
 export function unhealthyLimit(maxUnhealthy: number | string, monitoredHosts: number): number {
   const parsed = parseMaxUnhealthy(maxUnhealthy);
   if (typeof parsed === 'string') throw new Error(`protection.maxUnhealthy: ${parsed}`);
-  return parsed.kind === 'count' ? parsed.value : Math.floor((parsed.value * monitoredHosts) / 100);
+  return parsed.kind === 'count' ? parsed.value : Math.ceil((parsed.value * monitoredHosts) / 100);
 }
 
 export interface StormVerdict {

@@ -29,6 +29,13 @@ Options:
   --renew-deadline SECONDS     how long the leader retries renewing before it steps down (default: 10)
   --retry-period SECONDS       how often leases are renewed or tried (default: 2)
   --identity NAME              this replica's name in the Lease (default: $POD_NAME or hostname-pid)
+  --inspector-port PORT        port of the inspector's /events (default: 12345; 0 picks a free one)
+  --inspector-host HOST        address the inspector listens on (default: 0.0.0.0)
+  --inspector-auth MODES       how reporters authenticate, comma-separated: tokenreview (monitors'
+                               projected tokens), static (a shared token), or none (no authentication:
+                               only for tests and trusted networks) (default: tokenreview, plus static when
+                               --inspector-token-secret is set)
+  --inspector-token-secret NAME  Secret in the operator namespace whose key "token" external monitors send
   --workers N                  parallel reconciles (default: 4)
   --resync SECONDS             re-check every policy this often even without changes (default: 300)
   -h, --help                   show this help
@@ -47,6 +54,24 @@ function bool(name: string, raw: string | undefined, fallback: boolean): boolean
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   throw new Error(`--${name} must be true or false, got '${raw}'`);
+}
+
+const authModes = ['tokenreview', 'static', 'none'] as const;
+type AuthMode = (typeof authModes)[number];
+
+function parseAuthModes(raw: string | undefined, tokenSecret: string | undefined): AuthMode[] {
+  if (raw === undefined) return tokenSecret ? ['tokenreview', 'static'] : ['tokenreview'];
+  const modes = raw.split(',').map((m) => m.trim());
+  for (const mode of modes) {
+    if (!(authModes as readonly string[]).includes(mode)) {
+      throw new Error(`--inspector-auth: unknown mode '${mode}' (use tokenreview, static or none)`);
+    }
+  }
+  if (modes.includes('none') && modes.length > 1)
+    throw new Error('--inspector-auth none cannot be combined with other modes');
+  if (modes.includes('static') && !tokenSecret)
+    throw new Error('--inspector-auth static needs --inspector-token-secret NAME');
+  return modes as AuthMode[];
 }
 
 export function parseOperatorArgs(
@@ -71,6 +96,10 @@ export function parseOperatorArgs(
       'retry-period': { type: 'string' },
       identity: { type: 'string' },
       workers: { type: 'string' },
+      'inspector-port': { type: 'string' },
+      'inspector-host': { type: 'string' },
+      'inspector-auth': { type: 'string' },
+      'inspector-token-secret': { type: 'string' },
       resync: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -99,6 +128,10 @@ export function parseOperatorArgs(
     retryPeriodSeconds: positiveInt('retry-period', values['retry-period'], 2),
     workers: positiveInt('workers', values.workers, 4),
     resyncSeconds: positiveInt('resync', values.resync, 300),
+    inspectorPort: positiveInt('inspector-port', values['inspector-port'], 12345, 0),
+    inspectorHost: values['inspector-host'] ?? '0.0.0.0',
+    inspectorAuth: parseAuthModes(values['inspector-auth'], values['inspector-token-secret']),
+    ...(values['inspector-token-secret'] ? { inspectorTokenSecret: values['inspector-token-secret'] } : {}),
   };
   if (options.renewDeadlineSeconds >= options.leaseDurationSeconds) {
     throw new Error(

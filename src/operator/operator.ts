@@ -13,6 +13,18 @@ import { createHealthApp, listen } from './health-server.js';
 import { WatchedResource } from './informer.js';
 import { LeaderElector } from './leader-election.js';
 import { PolicyReconciler, type PolicyDeletionHook } from './policy-reconciler.js';
+import {
+  anyOf,
+  noAuthentication,
+  staticTokenAuthentication,
+  tokenReviewAuthentication,
+  type Authenticator,
+} from './inspector/authenticator.js';
+import { createInspectorApp } from './inspector/http.js';
+import { InspectorService, type Remediation } from './inspector/service.js';
+import { CoalescingStatusWriter } from './inspector/status-writer.js';
+import { StaticTokenSource } from './inspector/static-token.js';
+import { PolicyStatusWriter } from './policy-status.js';
 
 export interface OperatorOptions {
   namespace: string;
@@ -29,6 +41,12 @@ export interface OperatorOptions {
   retryPeriodSeconds: number;
   workers: number;
   resyncSeconds: number;
+  inspectorPort: number;
+  inspectorHost: string;
+  /** Ways monitors may authenticate: tokenreview (projected tokens), static (a Secret), none. */
+  inspectorAuth: ('tokenreview' | 'static' | 'none')[];
+  /** Secret (in the operator namespace, key "token") holding the static token for external monitors. */
+  inspectorTokenSecret?: string;
 }
 
 export const monitorTokenAudience = 'doctor-inspector';
@@ -48,6 +66,10 @@ export class Operator {
   private leading = false;
   private readonly nodeFingerprints = new Map<string, string>();
   private server: Server | undefined;
+  private inspectorServer: Server | undefined;
+  readonly inspector: InspectorService;
+  private readonly inspectorApp: ReturnType<typeof createInspectorApp>;
+  private readonly staticToken: StaticTokenSource | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -55,6 +77,7 @@ export class Operator {
     private readonly options: OperatorOptions,
     private readonly log: Logger,
     deletionHook?: PolicyDeletionHook,
+    remediation?: Remediation,
   ) {
     const core = config.makeApiClient(k8s.CoreV1Api);
     const apps = config.makeApiClient(k8s.AppsV1Api);
@@ -74,7 +97,10 @@ export class Operator {
             k8s.KubernetesListObject<FaultPolicy & k8s.KubernetesObject>
           >,
         // Any policy change can move nodes between policies (conflicts), so every policy looks again.
-        onChange: () => enqueueAllPolicies(),
+        onChange: () => {
+          enqueueAllPolicies();
+          this.inspector.resync();
+        },
       },
       log,
     );
@@ -108,6 +134,7 @@ export class Operator {
           >,
         onChange: (hostHealth) => {
           if (hostHealth.spec?.policy) this.policyController.enqueue(hostHealth.spec.policy);
+          this.inspector.resync();
         },
       },
       log,
@@ -131,6 +158,34 @@ export class Operator {
     );
 
     const events = new EventRecorder(core, 'doctor-operator', options.identity, log);
+    const policyStatus = new PolicyStatusWriter(custom, this.policies);
+    const hostStatus = new CoalescingStatusWriter(
+      (name, status) =>
+        custom
+          .patchClusterCustomObjectStatus(
+            { ...crd, plural: 'hosthealths', name, body: { status } },
+            k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+          )
+          .then(() => undefined),
+      log,
+    );
+    this.inspector = new InspectorService({
+      policies: this.policies,
+      hostHealths: this.hostHealths,
+      hostStatus,
+      updatePolicyStatus: (name, update) => policyStatus.update(name, update),
+      events,
+      remediation,
+      log: log.child({ component: 'inspector' }),
+    });
+    if (options.inspectorTokenSecret) {
+      this.staticToken = new StaticTokenSource(core, options.namespace, options.inspectorTokenSecret, log);
+    }
+    this.inspectorApp = createInspectorApp({
+      authenticator: this.authenticator(config),
+      sink: this.inspector,
+      log: log.child({ component: 'inspector' }),
+    });
     const reconciler = new PolicyReconciler(
       { core, apps, custom },
       {
@@ -178,6 +233,34 @@ export class Operator {
     }
   }
 
+  private authenticator(config: k8s.KubeConfig): Authenticator {
+    const chosen: Authenticator[] = [];
+    for (const mode of this.options.inspectorAuth) {
+      if (mode === 'none') return noAuthentication();
+      if (mode === 'tokenreview') {
+        chosen.push(
+          tokenReviewAuthentication(config.makeApiClient(k8s.AuthenticationV1Api), {
+            audience: monitorTokenAudience,
+            allowedUsers: [
+              `system:serviceaccount:${this.options.namespace}:${this.options.monitorServiceAccount}`,
+            ],
+          }),
+        );
+      }
+      if (mode === 'static') {
+        const source = this.staticToken;
+        if (!source) throw new Error('--inspector-auth static needs --inspector-token-secret NAME');
+        chosen.push(staticTokenAuthentication(() => source.current()));
+      }
+    }
+    return anyOf(...chosen);
+  }
+
+  get inspectorPort(): number {
+    const address = this.inspectorServer?.address();
+    return typeof address === 'object' && address ? address.port : this.options.inspectorPort;
+  }
+
   get caches() {
     return {
       policies: this.policies,
@@ -207,6 +290,12 @@ export class Operator {
       registry: this.metrics.registry,
     });
     this.server = await listen(app, this.options.healthPort, this.options.healthHost);
+    this.inspectorServer = await listen(
+      this.inspectorApp,
+      this.options.inspectorPort,
+      this.options.inspectorHost,
+    );
+    await this.staticToken?.start();
     await Promise.all([
       this.policies.start(),
       this.nodes.start(),
@@ -218,6 +307,8 @@ export class Operator {
       namespace: this.options.namespace,
       leaderElection: this.options.leaderElection,
       healthPort: this.healthPort,
+      inspectorPort: this.inspectorPort,
+      inspectorAuth: this.options.inspectorAuth,
     });
     if (this.elector) this.elector.start();
     else this.startLeading();
@@ -233,6 +324,7 @@ export class Operator {
     this.leading = true;
     this.metrics.isLeader.set(1);
     this.policyController.start(this.options.workers);
+    this.inspector.start();
     for (const p of this.policies.list()) this.policyController.enqueue(p.metadata.name);
     // Level-triggered safety net: look at every policy now and then even without a change.
     this.resyncTimer = setInterval(() => {
@@ -246,6 +338,7 @@ export class Operator {
     this.leading = false;
     this.metrics.isLeader.set(0);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.inspector.stop();
     await this.policyController.stop();
   }
 

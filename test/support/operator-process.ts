@@ -9,6 +9,9 @@ import { waitFor } from './control-plane/wait.js';
 export interface OperatorProcess {
   identity: string;
   healthPort: number;
+  inspectorPort: number;
+  /** URL of the inspector's /events on this replica. */
+  eventsUrl: string;
   process: ComponentProcess;
   /** GET a path of the health server; undefined when it does not answer. */
   get(path: string): Promise<{ status: number; body: string } | undefined>;
@@ -25,6 +28,7 @@ export async function startOperatorProcess(options: {
   extraArgs?: string[];
 }): Promise<OperatorProcess> {
   const healthPort = await freePort();
+  const inspectorPort = await freePort();
   const args = [
     join(repoRoot, 'dist/src/cli.js'),
     'operator',
@@ -38,6 +42,10 @@ export async function startOperatorProcess(options: {
     '127.0.0.1',
     '--health-port',
     String(healthPort),
+    '--inspector-host',
+    '127.0.0.1',
+    '--inspector-port',
+    String(inspectorPort),
     ...(options.extraArgs ?? []),
   ];
   const proc = startComponent(
@@ -55,6 +63,8 @@ export async function startOperatorProcess(options: {
   return {
     identity: options.identity,
     healthPort,
+    inspectorPort,
+    eventsUrl: `http://127.0.0.1:${inspectorPort}/events`,
     process: proc,
     get,
     isReady: async () => (await get('/readyz'))?.status === 200,

@@ -93,7 +93,7 @@ const protection = defaultedObj(
   {
     maxUnhealthy: {
       description:
-        'Most hosts that may be unhealthy at once, as a number of hosts or a percentage of the monitored hosts ("20%"). Beyond it the operator acts on nothing, sets the StormActive condition and emits an Event. Default: "20%".',
+        'Most hosts that may be unhealthy at once, as a number of hosts or a percentage of the monitored hosts ("20%", rounded up). Beyond it the operator acts on nothing, sets the StormActive condition and emits an Event. Default: "20%".',
       'x-kubernetes-int-or-string': true,
       // Bounds the CEL cost estimate of the rule below; "100%" is the longest valid string.
       maxLength: 8,
@@ -261,7 +261,7 @@ export const faultPolicyStatus = obj(
   {
     observedGeneration: observedGeneration(),
     conditions: conditions(
-      'Ready (monitors running and the policy in force), MonitorsAvailable (from the DaemonSet), StormActive (maxUnhealthy exceeded, actions held back) and NovaReachable.',
+      'Ready (the operator has created every object of the policy as desired), MonitorsAvailable (from the DaemonSet), StormActive (maxUnhealthy exceeded, actions held back) and NovaReachable.',
     ),
     monitoredHosts: int('Nodes the policy selects, each with a HostHealth.', { minimum: 0 }),
     unhealthyHosts: int('Monitored hosts currently unhealthy (Suspect, Down or Recovering).', { minimum: 0 }),

@@ -70,11 +70,42 @@ const servers = obj('Servers Nova reported on this host for the current fault.',
 const notification = obj('Delivery of one notification to one consumer.', {
   consumer: str('Name of the notify target (FaultPolicy spec.actions.notify[].name).'),
   id: str('Stable id of the notification, so consumers can drop duplicates.'),
+  kind: str('What it announces: host.down (the fault) or host.up (the recovery).', {
+    enum: ['host.down', 'host.up'],
+  }),
+  server: str('The server it is about; absent for a notification about the whole host.'),
+  project: str('The Nova project (tenant) owning that server.'),
   delivered: bool('Whether the consumer accepted it (2xx).'),
   attempts: int('Delivery attempts so far.', { minimum: 0 }),
-  lastError: str('The error of the last failed attempt.'),
+  lastError: str('The error of the last failed attempt.', { maxLength: 1024 }),
   deliveredTime: time('When it was delivered.'),
+  abandoned: bool('True when delivery was given up (too old, or the host recovered first).'),
 });
+
+const step = (what: string): JSONSchemaProps =>
+  obj(`Outcome of the step that ${what}.`, {
+    state: str(
+      'Running (in progress or waiting to retry), Done, Failed (given up; a restarted operator tries again) or Skipped (the policy does not ask for it).',
+      { enum: ['Running', 'Done', 'Failed', 'Skipped'] },
+    ),
+    attempts: int('Attempts so far.', { minimum: 0 }),
+    message: str('What happened last, for people: the result or the error.', { maxLength: 1024 }),
+    time: time('When the state or message last changed.'),
+  });
+
+const remediation = obj(
+  'Progress of the actions for the fault named here: what a restarted operator reads to resume without repeating finished steps.',
+  {
+    faultId: str('The fault these steps belong to.'),
+    forceDown: step("forces the host's nova-compute service down"),
+    resetServers: step('resets the servers on the host to error'),
+    taint: step('taints the Node'),
+    notify: step('tells the consumers that the host is down'),
+    unforce: step('clears forced_down on recovery'),
+    untaint: step("removes the Node's taint on recovery"),
+    notifyUp: step('tells the consumers that the host is up again'),
+  },
+);
 
 export const hostHealthStatus = obj(
   "The host's state as the operator sees it. Written by the operator only.",
@@ -98,6 +129,7 @@ export const hostHealthStatus = obj(
     notifications: arr('Notifications sent for the current fault.', notification, {
       'x-kubernetes-list-type': 'atomic',
     }),
+    remediation,
     conditions: conditions('Conditions of the host, one per type.'),
   },
 );

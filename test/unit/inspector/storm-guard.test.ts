@@ -13,10 +13,12 @@ describe('inspector storm guard and quorum math', function () {
     }
   });
 
-  it('rounds a percentage of the monitored hosts down', function () {
+  it('rounds a percentage of the monitored hosts up (a small cloud still fences one host)', function () {
     assert.equal(unhealthyLimit('20%', 10), 2);
-    assert.equal(unhealthyLimit('20%', 9), 1);
-    assert.equal(unhealthyLimit('20%', 4), 0);
+    assert.equal(unhealthyLimit('20%', 9), 2);
+    assert.equal(unhealthyLimit('20%', 4), 1);
+    assert.equal(unhealthyLimit('20%', 3), 1);
+    assert.equal(unhealthyLimit('0%', 3), 0);
     assert.equal(unhealthyLimit('100%', 7), 7);
     assert.equal(unhealthyLimit(3, 1), 3);
     assert.throws(() => unhealthyLimit('x', 3), /protection\.maxUnhealthy/);

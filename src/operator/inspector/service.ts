@@ -1,0 +1,424 @@
+// The inspector as the operator runs it: one correlation engine per FaultPolicy, fed by /events and a
+// clock, seeded from HostHealth status when this replica becomes the leader. Its decisions become
+// HostHealth status (state, observers, faults, timeline T00-T03), the policy's StormActive condition,
+// Events, and calls to remediation. The engines themselves are pure (src/inspector).
+import type { HostEvent } from '../../api/events.js';
+import type { FaultPolicy, FaultPolicyStatus, HostHealth, HostHealthStatus } from '../../api/types.js';
+import type { EngineConfig } from '../../inspector/config.js';
+import type {
+  Decision,
+  HostDownDecision,
+  HostHealthyDecision,
+  HostSnapshot,
+} from '../../inspector/decisions.js';
+import { createCorrelationEngine, type CorrelationEngine } from '../../inspector/engine.js';
+import { persistedFromHostHealth } from '../../inspector/restore.js';
+import type { Logger } from '../../observability/logger.js';
+import { setCondition } from '../conditions.js';
+import type { EventRecorder } from '../event-recorder.js';
+import type { ReadCache } from '../policy-reconciler.js';
+import type { ReporterIdentity } from './authenticator.js';
+import type { EventSink } from './http.js';
+import type { CoalescingStatusWriter } from './status-writer.js';
+
+/** Set by a test harness on a HostHealth just before it injects a fault: the timeline's T00. */
+export const faultInjectedAnnotation = 'doctor.io/fault-injected-at';
+
+export interface HostDownInput {
+  policy: FaultPolicy;
+  node: string;
+  novaHost: string;
+  decision: HostDownDecision;
+  injectedAt?: string;
+}
+
+export interface HostRecoveredInput {
+  policy: FaultPolicy;
+  node: string;
+  novaHost: string;
+  decision: HostHealthyDecision;
+}
+
+/** Executes decisions (Nova, node taint, notifications); resumable, so it may be called again. */
+export interface Remediation {
+  hostDown(input: HostDownInput): Promise<void>;
+  hostRecovered(input: HostRecoveredInput): Promise<void>;
+  stop(): void;
+}
+
+export interface InspectorDeps {
+  policies: ReadCache<FaultPolicy>;
+  hostHealths: ReadCache<HostHealth>;
+  hostStatus: CoalescingStatusWriter;
+  updatePolicyStatus(name: string, update: (status: FaultPolicyStatus) => FaultPolicyStatus): Promise<void>;
+  events: EventRecorder;
+  remediation?: Remediation;
+  log: Logger;
+  now?: () => number;
+}
+
+interface PolicyEngine {
+  engine: CorrelationEngine;
+  configKey: string;
+}
+
+const tickIntervalMs = 200;
+/** Observer lists change with every heartbeat; write them at most this often unless something moved. */
+const observerRefreshMs = 15_000;
+const timelineLaterPoints = { T04: null, T05: null, T06: null, T07: null, T08: null };
+
+export class InspectorService implements EventSink {
+  private readonly engines = new Map<string, PolicyEngine>();
+  private readonly lastObserverWrite = new Map<string, { at: number; key: string }>();
+  private readonly unknownHostsLogged = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private active = false;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: InspectorDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  accepting(): boolean {
+    return this.active;
+  }
+
+  /** Becomes the acting inspector: engines restored from HostHealth status, unfinished faults resumed. */
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.engines.clear();
+    this.resync();
+    this.resumeOpenFaults();
+    this.timer = setInterval(() => this.tick(), tickIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.active = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.deps.remediation?.stop();
+    this.engines.clear();
+  }
+
+  /** Policies or HostHealth specs changed: create, reconfigure or drop engines. */
+  resync(): void {
+    if (!this.active) return;
+    const now = this.now();
+    const seen = new Set<string>();
+    for (const policy of this.deps.policies.list()) {
+      if (policy.metadata.deletionTimestamp) continue;
+      const name = policy.metadata.name;
+      seen.add(name);
+      const config = this.engineConfig(policy);
+      const configKey = JSON.stringify(config);
+      const existing = this.engines.get(name);
+      if (!existing) {
+        const engine = createCorrelationEngine(config);
+        const persisted = this.hostHealthsOf(name).map(persistedFromHostHealth);
+        engine.restore(persisted, now);
+        this.engines.set(name, { engine, configKey });
+        this.deps.log.info('inspector engine started', { policy: name, hosts: config.hosts.length });
+      } else if (existing.configKey !== configKey) {
+        existing.configKey = configKey;
+        this.handle(name, existing.engine.updateConfig(config, now));
+      }
+    }
+    for (const name of [...this.engines.keys()]) if (!seen.has(name)) this.engines.delete(name);
+  }
+
+  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): void {
+    if (!this.active) return;
+    const byPolicy = new Map<string, HostEvent[]>();
+    for (const event of events) {
+      const host = event.details.hostname;
+      const policy = this.deps.hostHealths.get(host)?.spec?.policy;
+      if (!policy || !this.engines.has(policy)) {
+        if (!this.unknownHostsLogged.has(host)) {
+          this.unknownHostsLogged.add(host);
+          this.deps.log.warn('report about a host no policy monitors; ignored', {
+            host,
+            reporter: identity.name,
+          });
+        }
+        continue;
+      }
+      const list = byPolicy.get(policy) ?? [];
+      list.push(event);
+      byPolicy.set(policy, list);
+    }
+    for (const [policy, list] of byPolicy) {
+      const engine = this.engines.get(policy)!.engine;
+      this.handle(policy, engine.observe(list, receivedAt));
+      const touched = new Set<string>();
+      for (const event of list) {
+        touched.add(event.details.hostname);
+        for (const peer of event.details.peers ?? []) touched.add(peer.hostname);
+      }
+      for (const host of touched) this.writeObservers(engine, host);
+    }
+  }
+
+  private tick(): void {
+    const now = this.now();
+    for (const [policy, { engine }] of this.engines) {
+      const wake = engine.nextWakeAt();
+      if (wake !== undefined && wake <= now) this.handle(policy, engine.tick(now));
+    }
+  }
+
+  private engineConfig(policy: FaultPolicy): EngineConfig {
+    return {
+      detection: policy.spec.detection,
+      protection: policy.spec.protection,
+      hosts: this.hostHealthsOf(policy.metadata.name).map((h) => ({
+        name: h.metadata.name,
+        maintenance: h.spec?.maintenance?.enabled ?? false,
+      })),
+    };
+  }
+
+  private hostHealthsOf(policy: string): HostHealth[] {
+    return this.deps.hostHealths
+      .list()
+      .filter((h) => h.spec?.policy === policy)
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  }
+
+  private handle(policyName: string, decisions: Decision[]): void {
+    const entry = this.engines.get(policyName);
+    if (!entry) return;
+    for (const decision of decisions) {
+      this.deps.log.info(`inspector decision: ${decision.kind}`, { policy: policyName, ...decision });
+      switch (decision.kind) {
+        case 'stateChanged': {
+          const snapshot = entry.engine.snapshot(decision.host);
+          void this.deps.hostStatus.write(decision.host, {
+            state: decision.to,
+            lastTransitionTime: decision.at,
+            message: stateMessage(snapshot, decision.to),
+            ...(snapshot ? snapshotStatus(snapshot) : {}),
+          });
+          break;
+        }
+        case 'hostDown':
+          this.onHostDown(policyName, entry.engine, decision);
+          break;
+        case 'hostRecovering':
+          break; // stateChanged carries it
+        case 'hostHealthy':
+          this.onHostHealthy(policyName, decision);
+          break;
+        case 'stormActive':
+          void this.onStorm(policyName, decision.hosts, decision.limit, decision.unhealthy);
+          break;
+        case 'stormCleared':
+          void this.deps.updatePolicyStatus(policyName, (status) => ({
+            ...status,
+            conditions: setCondition(
+              status.conditions,
+              {
+                type: 'StormActive',
+                status: 'False',
+                reason: 'WithinLimit',
+                message: 'unhealthy hosts are within protection.maxUnhealthy',
+              },
+              undefined,
+            ),
+          }));
+          break;
+      }
+    }
+  }
+
+  private onHostDown(policyName: string, engine: CorrelationEngine, decision: HostDownDecision): void {
+    const policy = this.deps.policies.get(policyName);
+    const hostHealth = this.deps.hostHealths.get(decision.host);
+    if (!policy || !hostHealth) return;
+    const snapshot = engine.snapshot(decision.host);
+    const injectedAt = hostHealth.metadata.annotations?.[faultInjectedAnnotation];
+    const timeline = {
+      faultId: decision.faultId,
+      ...(injectedAt ? { T00: injectedAt } : {}),
+      T01: decision.detectedAt,
+      T02: decision.firstReportReceivedAt,
+      T03: decision.declaredAt,
+    };
+    const status: Record<string, unknown> = {
+      state: 'Down',
+      lastTransitionTime: decision.declaredAt,
+      message: decision.reason,
+      ...(snapshot ? snapshotStatus(snapshot) : {}),
+      // A new fault starts a new timeline; a reopened one keeps the points already reached.
+      timeline: decision.reopened ? timeline : { ...timelineLaterPoints, ...timeline },
+    };
+    void this.deps.hostStatus.write(decision.host, status);
+    void this.deps.events.record(hostHealthTarget(hostHealth), 'Warning', 'HostDown', decision.reason);
+    if (policy.spec.paused) {
+      this.deps.log.warn('policy paused: host declared Down, no remediation', {
+        policy: policyName,
+        host: decision.host,
+      });
+      return;
+    }
+    const novaHost = hostHealth.status?.novaHost ?? decision.host;
+    this.deps.remediation
+      ?.hostDown({ policy, node: decision.host, novaHost, decision, ...(injectedAt ? { injectedAt } : {}) })
+      .catch((err: unknown) =>
+        this.deps.log.error('remediation failed', {
+          host: decision.host,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
+  }
+
+  private onHostHealthy(policyName: string, decision: HostHealthyDecision): void {
+    const policy = this.deps.policies.get(policyName);
+    const hostHealth = this.deps.hostHealths.get(decision.host);
+    if (!policy || !hostHealth) return;
+    void this.deps.events.record(
+      hostHealthTarget(hostHealth),
+      'Normal',
+      'HostRecovered',
+      `host ${decision.host} is healthy again (fault ${decision.faultId} closed)`,
+    );
+    if (policy.spec.paused) return;
+    const novaHost = hostHealth.status?.novaHost ?? decision.host;
+    this.deps.remediation
+      ?.hostRecovered({ policy, node: decision.host, novaHost, decision })
+      .catch((err: unknown) =>
+        this.deps.log.error('recovery actions failed', {
+          host: decision.host,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
+  }
+
+  private async onStorm(
+    policyName: string,
+    hosts: string[],
+    limit: number,
+    unhealthy: number,
+  ): Promise<void> {
+    const policy = this.deps.policies.get(policyName);
+    const message = `storm guard: ${hosts.length} more host(s) qualify as Down with ${unhealthy} already unhealthy, beyond protection.maxUnhealthy (${limit}); acting on none of: ${hosts.join(', ')}`;
+    await this.deps.updatePolicyStatus(policyName, (status) => ({
+      ...status,
+      conditions: setCondition(
+        status.conditions,
+        { type: 'StormActive', status: 'True', reason: 'TooManyUnhealthy', message: message.slice(0, 2000) },
+        undefined,
+      ),
+    }));
+    if (policy) {
+      await this.deps.events.record(
+        { apiVersion: policy.apiVersion, kind: 'FaultPolicy', name: policyName, uid: policy.metadata.uid },
+        'Warning',
+        'StormActive',
+        message,
+      );
+    }
+  }
+
+  /** Observer lists follow heartbeats; they are written when something moved, else now and then. */
+  private writeObservers(engine: CorrelationEngine, host: string): void {
+    const snapshot = engine.snapshot(host);
+    if (!snapshot) return;
+    const key = JSON.stringify(snapshot.observers.map((o) => [o.node, o.reachable, o.verdict, o.evidence]));
+    const last = this.lastObserverWrite.get(host);
+    const now = this.now();
+    if (last && last.key === key && now - last.at < observerRefreshMs) return;
+    this.lastObserverWrite.set(host, { at: now, key });
+    void this.deps.hostStatus.write(host, { observers: snapshotStatus(snapshot).observers });
+  }
+
+  /** A new leader picks up faults whose remediation had not finished (the executor skips done steps). */
+  private resumeOpenFaults(): void {
+    for (const hostHealth of this.deps.hostHealths.list()) {
+      const status = hostHealth.status;
+      const timeline = status?.timeline;
+      if (status?.state !== 'Down' || !timeline?.faultId || !timeline.T01 || !timeline.T03 || timeline.T08)
+        continue;
+      const policy = this.deps.policies.get(hostHealth.spec.policy);
+      if (!policy || policy.spec.paused || !this.remediationAvailable()) continue;
+      const fault = status.faults?.find((f) => f.id === timeline.faultId);
+      const decision: HostDownDecision = {
+        kind: 'hostDown',
+        host: hostHealth.metadata.name,
+        faultId: timeline.faultId,
+        cause: fault?.type === 'compute.host.nic.down' ? 'nic' : 'quorum',
+        evidence: [],
+        reason: fault?.reason ?? status.message ?? 'resumed after an operator restart',
+        detectedAt: timeline.T01,
+        firstReportReceivedAt: timeline.T02 ?? timeline.T01,
+        declaredAt: timeline.T03,
+        reopened: true,
+        at: new Date(this.now()).toISOString(),
+      };
+      this.deps.log.info('resuming remediation of an open fault', {
+        host: decision.host,
+        faultId: decision.faultId,
+      });
+      this.deps.remediation
+        ?.hostDown({
+          policy,
+          node: decision.host,
+          novaHost: status.novaHost ?? decision.host,
+          decision,
+          ...(timeline.T00 ? { injectedAt: timeline.T00 } : {}),
+        })
+        .catch((err: unknown) =>
+          this.deps.log.error('resumed remediation failed', {
+            host: decision.host,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        );
+    }
+  }
+
+  private remediationAvailable(): boolean {
+    return this.deps.remediation !== undefined;
+  }
+}
+
+function hostHealthTarget(hostHealth: HostHealth) {
+  return {
+    apiVersion: hostHealth.apiVersion,
+    kind: 'HostHealth',
+    name: hostHealth.metadata.name,
+    uid: hostHealth.metadata.uid,
+  };
+}
+
+function snapshotStatus(
+  snapshot: HostSnapshot,
+): Pick<HostHealthStatus, 'observers' | 'faults' | 'activeFaults'> {
+  return {
+    observers: snapshot.observers.map((o) => ({
+      node: o.node,
+      reachable: o.reachable,
+      lastReportTime: o.lastReportTime,
+      ...(o.rttMilliseconds !== undefined ? { rttMilliseconds: o.rttMilliseconds } : {}),
+    })),
+    faults: snapshot.faults,
+    activeFaults: snapshot.fault ? 1 : 0,
+  };
+}
+
+function stateMessage(snapshot: HostSnapshot | undefined, state: string): string {
+  if (!snapshot) return state;
+  const down = snapshot.observers.filter((o) => o.verdict === 'down' && o.evidence).map((o) => o.node);
+  switch (state) {
+    case 'Suspect':
+      return `${down.length} of ${snapshot.effectiveQuorum} observers needed report it down: ${down.join(', ')}`;
+    case 'Recovering':
+      return 'reachable again; waiting healthySeconds before recovery actions';
+    case 'Maintenance':
+      return 'in maintenance (spec.maintenance.enabled): not acted on';
+    case 'Healthy':
+      return 'observers reach it';
+    default:
+      return snapshot.fault?.reason ?? state;
+  }
+}

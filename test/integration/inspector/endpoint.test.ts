@@ -1,0 +1,199 @@
+// The inspector endpoint on a real control plane: Doctor's seed event marks the host Down; bad, oversized
+// and unauthenticated posts are refused and change nothing; monitors authenticate with their projected
+// token and may only speak for their own node.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostHealth } from '../../../src/api/types.js';
+import type { Cluster } from '../../support/control-plane/cluster.js';
+import { waitFor } from '../../support/control-plane/wait.js';
+import { kubectlApply } from '../../support/kube/apply.js';
+import { kubeClients, type KubeClients } from '../../support/kube/client.js';
+import { installOperatorPrerequisites, operatorNamespace } from '../../support/kube/install.js';
+import { createKwokNode, deleteNodes } from '../../support/kube/nodes.js';
+import { startOperatorProcess, type OperatorProcess } from '../../support/operator-process.js';
+import { sharedCluster } from '../../support/shared-cluster.js';
+import { eventsFor, listMonitorPods, policyYaml, waitForHostHealths } from '../operator/helpers.js';
+
+const seedBody =
+  '[{"id":"0a2b5c1e-6f5e-4d5a-8a1c-2b0c2f8e6d11","time":"2017-05-08T13:50:39.710436","type":"compute.host.down","details":{"hostname":"compute-1","status":"down","monitor":"sample","monitor_event_id":"1"}}]';
+const staticToken = 'external-monitor-secret-token';
+
+async function post(url: string, body: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  return {
+    status: res.status,
+    body: (await res.json().catch(() => ({}))) as { error?: string; accepted?: number },
+  };
+}
+
+describe('inspector endpoint /events', function () {
+  this.timeout(120_000);
+  let cluster: Cluster;
+  let kube: KubeClients;
+  let operator: OperatorProcess | undefined;
+  const nodes = ['compute-1', 'compute-2', 'compute-3'];
+
+  const hostHealth = async (name: string) =>
+    (await kube.custom.getClusterCustomObject({
+      group: 'doctor.io',
+      version: 'v1alpha1',
+      plural: 'hosthealths',
+      name,
+    })) as HostHealth;
+
+  before(async function () {
+    cluster = await sharedCluster();
+    kube = kubeClients(cluster.kubeconfigPath);
+    await installOperatorPrerequisites(cluster, kube);
+    await kube.core.createNamespacedSecret({
+      namespace: operatorNamespace,
+      body: { metadata: { name: 'inspector-token' }, stringData: { token: staticToken } },
+    });
+    for (const [i, name] of nodes.entries()) {
+      await createKwokNode(kube.core, {
+        name,
+        labels: { 'insp-test': 'enabled' },
+        internalIP: `198.18.8.${i + 1}`,
+      });
+    }
+    const logDir = join(cluster.runDir, 'logs');
+    mkdirSync(logDir, { recursive: true });
+    operator = await startOperatorProcess({
+      kubeconfig: cluster.kubeconfigPath,
+      logDir,
+      identity: 'inspector',
+      extraArgs: ['--lease-name', 'insp-test', '--inspector-token-secret', 'inspector-token'],
+    });
+    await kubectlApply(cluster, { yaml: policyYaml('insp-policy', 'insp-test') });
+    await waitForHostHealths(kube, 'insp-policy', nodes);
+    await waitFor('the inspector to accept reports', async () =>
+      (await operator!.isReady()) ? true : undefined,
+    );
+  });
+
+  after(async function () {
+    await cluster?.kubectl(['delete', 'faultpolicy', 'insp-policy', '--ignore-not-found', '--wait=false']);
+    await kube?.core
+      .deleteNamespacedSecret({ name: 'inspector-token', namespace: operatorNamespace })
+      .catch(() => undefined);
+    await operator?.stop();
+    if (kube) await deleteNodes(kube.core, nodes);
+  });
+
+  it('refuses unauthenticated, malformed and oversized posts with 401/400/413 and changes nothing', async function () {
+    const url = operator!.eventsUrl;
+    const unauthenticated = await post(url, seedBody);
+    assert.equal(unauthenticated.status, 401);
+    assert.match(unauthenticated.body.error ?? '', /token/);
+    const wrongToken = await post(url, seedBody, { 'x-auth-token': 'guess' });
+    assert.equal(wrongToken.status, 401);
+
+    const auth = { 'x-auth-token': staticToken };
+    const notJson = await post(url, '[{"id": ', auth);
+    assert.equal(notJson.status, 400);
+    const missingHost = await post(url, seedBody.replace('"hostname":"compute-1",', ''), auth);
+    assert.equal(missingHost.status, 400);
+    assert.match(missingHost.body.error ?? '', /details\.hostname/);
+    const oversized = await post(url, `[${'{"x":1},'.repeat(200_000)}{"x":1}]`, auth);
+    assert.equal(oversized.status, 413);
+
+    await new Promise((r) => setTimeout(r, 500));
+    const hh = await hostHealth('compute-1');
+    assert.notEqual(hh.status?.state, 'Down');
+    assert.equal(hh.status?.faults?.length ?? 0, 0);
+  });
+
+  it("marks the host Down from Doctor's exact seed event, once", async function () {
+    const accepted = await post(operator!.eventsUrl, seedBody, { 'x-auth-token': staticToken });
+    assert.equal(accepted.status, 200, accepted.body.error);
+    const down = await waitFor('compute-1 to be Down', async () => {
+      const hh = await hostHealth('compute-1');
+      return hh.status?.state === 'Down' ? hh : undefined;
+    });
+    const timeline = down.status!.timeline!;
+    assert.ok(timeline.faultId && timeline.T01 && timeline.T02 && timeline.T03, JSON.stringify(timeline));
+    assert.ok(timeline.T02 <= timeline.T03);
+    assert.equal(down.status!.activeFaults, 1);
+    await waitFor('a HostDown Event', async () =>
+      (await eventsFor(kube, 'HostHealth', 'compute-1')).some((e) => e.reason === 'HostDown')
+        ? true
+        : undefined,
+    );
+
+    const again = await post(operator!.eventsUrl, seedBody, { 'x-auth-token': staticToken });
+    assert.equal(again.status, 200);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const after = await hostHealth('compute-1');
+    assert.equal(
+      after.status?.faults?.length,
+      down.status!.faults!.length,
+      'the same event again opens no new fault',
+    );
+    assert.equal(after.status?.timeline?.faultId, timeline.faultId);
+    assert.equal(after.status?.timeline?.T03, timeline.T03);
+  });
+
+  it("accepts a monitor's projected token only for reports from the monitor's own node", async function () {
+    const pod = await waitFor('a monitor Pod on compute-2', async () =>
+      (await listMonitorPods(kube, operatorNamespace, 'insp-policy')).find(
+        (p) => p.spec?.nodeName === 'compute-2',
+      ),
+    );
+    const created = await cluster.kubectl([
+      '-n',
+      operatorNamespace,
+      'create',
+      'token',
+      'doctor-monitor',
+      '--audience',
+      'doctor-inspector',
+      '--bound-object-kind',
+      'Pod',
+      '--bound-object-name',
+      pod.metadata!.name!,
+      '--duration',
+      '10m',
+    ]);
+    assert.equal(created.code, 0, created.stderr);
+    const bearer = { authorization: `Bearer ${created.stdout.trim()}` };
+    const report = (observer: string) =>
+      JSON.stringify([
+        {
+          id: `r-${observer}`,
+          time: new Date().toISOString(),
+          type: 'compute.host.up',
+          details: {
+            hostname: 'compute-3',
+            status: 'up',
+            monitor: 'doctor-monitor',
+            monitor_event_id: `m-${observer}`,
+            observer,
+          },
+        },
+      ]);
+    const own = await post(operator!.eventsUrl, report('compute-2'), bearer);
+    assert.equal(own.status, 200, own.body.error);
+    const foreign = await post(operator!.eventsUrl, report('compute-3'), bearer);
+    assert.equal(foreign.status, 403);
+    assert.match(foreign.body.error ?? '', /compute-2/);
+    const wrongAudience = await cluster.kubectl([
+      '-n',
+      operatorNamespace,
+      'create',
+      'token',
+      'doctor-monitor',
+      '--duration',
+      '10m',
+    ]);
+    const refused = await post(operator!.eventsUrl, report('compute-2'), {
+      authorization: `Bearer ${wrongAudience.stdout.trim()}`,
+    });
+    assert.equal(refused.status, 401);
+  });
+});
