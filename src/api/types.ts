@@ -173,10 +173,33 @@ export interface NotificationStatus {
   consumer: string;
   /** Stable id, so consumers can drop duplicates. */
   id: string;
+  kind?: 'host.down' | 'host.up';
+  server?: string;
+  project?: string;
+  abandoned?: boolean;
   delivered: boolean;
   attempts: number;
   lastError?: string;
   deliveredTime?: string;
+}
+
+export interface RemediationStep {
+  state?: 'Running' | 'Done' | 'Failed' | 'Skipped';
+  attempts?: number;
+  message?: string;
+  time?: string;
+}
+
+/** Progress of the actions for one fault, so a restarted operator resumes without repeating steps. */
+export interface RemediationStatus {
+  faultId?: string;
+  forceDown?: RemediationStep;
+  resetServers?: RemediationStep;
+  taint?: RemediationStep;
+  notify?: RemediationStep;
+  unforce?: RemediationStep;
+  untaint?: RemediationStep;
+  notifyUp?: RemediationStep;
 }
 
 export interface HostHealthSpec {
@@ -200,6 +223,7 @@ export interface HostHealthStatus {
   timeline?: FaultTimeline;
   servers?: ServersStatus;
   notifications?: NotificationStatus[];
+  remediation?: RemediationStatus;
   conditions?: Condition[];
 }
 

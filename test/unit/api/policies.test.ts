@@ -255,6 +255,7 @@ describe('schemas and src/api/types.ts describe the same fields', () => {
     timeline: true,
     servers: true,
     notifications: true,
+    remediation: true,
     conditions: true,
   };
 
