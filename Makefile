@@ -59,5 +59,8 @@ cluster-down: build ## stop the control plane started by cluster-up
 demo: build kube-bin ## fault scenario on a local control plane (today: start it, list nodes, stop it)
 	node dist/test/support/cluster-cli.js demo
 
+bench: build kube-bin ## run every benchmark; results in bench/results/ (BENCH_ARGS=--quick for a smoke run)
+	node dist/bench/run-all.js $(BENCH_ARGS)
+
 clean: ## remove build output (keeps the control-plane binary cache)
 	rm -rf dist coverage .out

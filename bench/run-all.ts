@@ -1,0 +1,64 @@
+// `make bench`: runs every benchmark the issues name, prints each figure beside its goal, and writes
+// bench/results/<date>.json, latest.json and latest.md. `--quick` runs smaller versions for a smoke check.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { repoRoot } from '../test/support/control-plane/paths.js';
+import { runScaleBenchmark } from './operator/scale.js';
+import { formatTable, writeResults, type BenchResult } from './lib/report.js';
+
+interface Benchmark {
+  name: string;
+  run(quick: boolean, log: (line: string) => void): Promise<BenchResult>;
+}
+
+const benchmarks: Benchmark[] = [
+  {
+    name: 'operator-scale',
+    run: (quick, log) =>
+      runScaleBenchmark({
+        nodes: quick ? 200 : 1000,
+        runs: quick ? 1 : 3,
+        idleSeconds: quick ? 10 : 60,
+        log,
+      }),
+  },
+];
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
+  const quick = values.quick ?? false;
+  const selected = benchmarks.filter((b) => !values.only || values.only.split(',').includes(b.name));
+  const results: BenchResult[] = [];
+  const failures: string[] = [];
+  for (const [i, benchmark] of selected.entries()) {
+    const started = Date.now();
+    console.log(`bench: [${i + 1}/${selected.length}] ${benchmark.name}${quick ? ' (quick)' : ''} ...`);
+    try {
+      const result = await benchmark.run(quick, (line) => console.log(`bench:   ${line}`));
+      results.push(result);
+      console.log(
+        `bench: [${i + 1}/${selected.length}] ${benchmark.name} done in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      failures.push(`${benchmark.name}: ${message}`);
+      console.error(`bench: [${i + 1}/${selected.length}] ${benchmark.name} FAILED: ${message}`);
+    }
+  }
+  if (results.length > 0) {
+    writeResults(join(repoRoot, 'bench/results'), results, { quick });
+    console.log(`\n${formatTable(results)}\n`);
+    console.log('bench: results written to bench/results/latest.json and bench/results/latest.md');
+  }
+  return failures.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);
