@@ -1,0 +1,174 @@
+// The inspector service with plain in-memory caches: reports become HostHealth status writes and
+// remediation calls, once per fault; a storm is held back and reported on the policy.
+import assert from 'node:assert/strict';
+import type { HostEvent } from '../../../../src/api/events.js';
+import type { FaultPolicy, FaultPolicyStatus, HostHealth } from '../../../../src/api/types.js';
+import type { EventRecorder } from '../../../../src/operator/event-recorder.js';
+import {
+  InspectorService,
+  type HostDownInput,
+  type HostRecoveredInput,
+} from '../../../../src/operator/inspector/service.js';
+import { CoalescingStatusWriter } from '../../../../src/operator/inspector/status-writer.js';
+import { createLogger } from '../../../../src/observability/logger.js';
+import { policy } from '../fixtures.js';
+
+function cache<T extends { metadata: { name: string } }>(items: T[]) {
+  return { list: () => items, get: (name: string) => items.find((i) => i.metadata.name === name) };
+}
+
+function hostHealth(name: string, policyName: string): HostHealth {
+  return {
+    apiVersion: 'doctor.io/v1alpha1',
+    kind: 'HostHealth',
+    metadata: { name, uid: `uid-${name}` },
+    spec: { policy: policyName, maintenance: { enabled: false } },
+    status: { state: 'Unknown', novaHost: `nova-${name}` },
+  };
+}
+
+function down(host: string, observer: string, time: string): HostEvent {
+  return {
+    id: `${observer}-${host}-${time}`,
+    time,
+    type: 'compute.host.down',
+    details: {
+      hostname: host,
+      status: 'down',
+      monitor: 'doctor-monitor',
+      monitor_event_id: `${observer}-${time}`,
+      observer,
+    },
+  };
+}
+
+function heartbeat(observer: string, peers: string[]): HostEvent {
+  return {
+    id: `hb-${observer}`,
+    time: new Date(Date.parse('2026-11-25T00:00:00Z')).toISOString(),
+    type: 'compute.host.heartbeat',
+    details: {
+      hostname: observer,
+      status: 'up',
+      monitor: 'doctor-monitor',
+      monitor_event_id: `hb-${observer}`,
+      observer,
+      peers: peers.map((hostname) => ({ hostname, status: 'up' as const })),
+    },
+  };
+}
+
+describe('inspector service', function () {
+  let clock: number;
+  let writes: [string, Record<string, unknown>][];
+  let policyStatus: FaultPolicyStatus;
+  let downs: HostDownInput[];
+  let recoveries: HostRecoveredInput[];
+  let events: string[];
+  let service: InspectorService;
+
+  function setUp(hostNames: string[], configure: (p: FaultPolicy) => void = () => undefined) {
+    clock = Date.parse('2026-11-25T00:00:00Z');
+    writes = [];
+    policyStatus = {};
+    downs = [];
+    recoveries = [];
+    events = [];
+    const p = policy('p', {});
+    configure(p);
+    const hosts = hostNames.map((n) => hostHealth(n, 'p'));
+    service = new InspectorService({
+      policies: cache([p]),
+      hostHealths: cache(hosts),
+      hostStatus: new CoalescingStatusWriter(
+        (name, status) => {
+          writes.push([name, status]);
+          return Promise.resolve();
+        },
+        createLogger('test', 'error'),
+      ),
+      updatePolicyStatus: (_name, update) => {
+        policyStatus = update(policyStatus);
+        return Promise.resolve();
+      },
+      events: {
+        record: (_t: unknown, _type: string, reason: string) => void events.push(reason),
+      } as unknown as EventRecorder,
+      remediation: {
+        hostDown: (input) => Promise.resolve(void downs.push(input)),
+        hostRecovered: (input) => Promise.resolve(void recoveries.push(input)),
+        stop: () => undefined,
+      },
+      log: createLogger('test', 'error'),
+      now: () => clock,
+    });
+    service.start();
+  }
+
+  afterEach(() => service.stop());
+
+  it('declares a host Down on quorum, writes its timeline and remediates once', async function () {
+    setUp(['h1', 'h2', 'h3', 'h4', 'h5']);
+    // Heartbeats tell the inspector who watches h1, so one observer's report is not a quorum.
+    service.accept([heartbeat('h2', ['h1']), heartbeat('h3', ['h1'])], clock, {
+      kind: 'anonymous',
+      name: 'a',
+    });
+    clock += 100;
+    const at = new Date(clock).toISOString();
+    service.accept([down('h1', 'h2', at)], clock, { kind: 'anonymous', name: 'a' });
+    assert.equal(downs.length, 0, 'one observer of the default quorum 2 is not enough');
+    clock += 100;
+    service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
+      kind: 'anonymous',
+      name: 'a',
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(downs.length, 1);
+    assert.equal(downs[0]!.node, 'h1');
+    assert.equal(downs[0]!.novaHost, 'nova-h1');
+    const downWrite = writes.find(([name, s]) => name === 'h1' && s.state === 'Down');
+    assert.ok(downWrite, JSON.stringify(writes));
+    const timeline = downWrite[1].timeline as Record<string, string | null>;
+    assert.equal(timeline.faultId, downs[0]!.decision.faultId);
+    assert.ok(timeline.T01 && timeline.T02 && timeline.T03);
+    assert.equal(timeline.T05, null, 'a new fault clears the later points of the previous one');
+    assert.ok(events.includes('HostDown'));
+
+    clock += 100;
+    service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
+      kind: 'anonymous',
+      name: 'a',
+    });
+    assert.equal(downs.length, 1, 'the same evidence again changes nothing');
+  });
+
+  it('holds back a storm beyond maxUnhealthy and says so on the policy', async function () {
+    setUp(['h1', 'h2', 'h3', 'h4', 'h5'], (p) => {
+      p.spec.detection.quorum = 1;
+      p.spec.protection.maxUnhealthy = 1;
+    });
+    const at = new Date(clock).toISOString();
+    service.accept([down('h1', 'h5', at), down('h2', 'h5', at), down('h3', 'h4', at)], clock, {
+      kind: 'anonymous',
+      name: 'a',
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(downs.length, 0);
+    const storm = policyStatus.conditions?.find((c) => c.type === 'StormActive');
+    assert.equal(storm?.status, 'True');
+    assert.match(storm?.message ?? '', /h1, h2, h3/);
+    assert.ok(events.includes('StormActive'));
+  });
+
+  it('ignores reports about hosts no policy monitors and stops accepting when stopped', function () {
+    setUp(['h1', 'h2']);
+    service.accept([down('elsewhere', 'h1', new Date(clock).toISOString())], clock, {
+      kind: 'anonymous',
+      name: 'a',
+    });
+    assert.equal(writes.length, 0);
+    service.stop();
+    assert.equal(service.accepting(), false);
+  });
+});
