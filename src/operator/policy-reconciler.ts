@@ -132,12 +132,8 @@ export class PolicyReconciler {
         conditions,
         {
           type: 'Ready',
-          status: converged && monitors.status === 'True' ? 'True' : 'False',
-          reason: !converged
-            ? 'Converging'
-            : monitors.status === 'True'
-              ? 'Reconciled'
-              : 'MonitorsUnavailable',
+          status: converged ? 'True' : 'False',
+          reason: converged ? 'Reconciled' : 'Converging',
           message: readyMessage,
         },
         policy.metadata.generation,
@@ -250,7 +246,7 @@ export class PolicyReconciler {
       .filter((h) => h.spec?.policy === name && !ownedNames.has(h.metadata.name));
 
     const created: string[] = [];
-    await runBounded(toApply, 16, async (node) => {
+    await runBounded(toApply, 32, async (node) => {
       const nodeName = node.metadata!.name!;
       const novaHost = novaHostOf(policy, node);
       const applyKey = `${policy.metadata.uid ?? ''}/${novaHost}`;

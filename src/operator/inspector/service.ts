@@ -194,7 +194,7 @@ export class InspectorService implements EventSink {
       switch (decision.kind) {
         case 'stateChanged': {
           const snapshot = entry.engine.snapshot(decision.host);
-          void this.deps.hostStatus.write(decision.host, {
+          this.writeStatus(decision.host, {
             state: decision.to,
             lastTransitionTime: decision.at,
             message: stateMessage(snapshot, decision.to),
@@ -253,7 +253,7 @@ export class InspectorService implements EventSink {
       // A new fault starts a new timeline; a reopened one keeps the points already reached.
       timeline: decision.reopened ? timeline : { ...timelineLaterPoints, ...timeline },
     };
-    void this.deps.hostStatus.write(decision.host, status);
+    this.writeStatus(decision.host, status);
     void this.deps.events.record(hostHealthTarget(hostHealth), 'Warning', 'HostDown', decision.reason);
     if (policy.spec.paused) {
       this.deps.log.warn('policy paused: host declared Down, no remediation', {
@@ -321,6 +321,11 @@ export class InspectorService implements EventSink {
     }
   }
 
+  /** Failures are logged by the writer; the next decision or refresh writes again. */
+  private writeStatus(host: string, status: Record<string, unknown>): void {
+    this.deps.hostStatus.write(host, status).catch(() => undefined);
+  }
+
   /** Observer lists follow heartbeats; they are written when something moved, else now and then. */
   private writeObservers(engine: CorrelationEngine, host: string): void {
     const snapshot = engine.snapshot(host);
@@ -330,7 +335,7 @@ export class InspectorService implements EventSink {
     const now = this.now();
     if (last && last.key === key && now - last.at < observerRefreshMs) return;
     this.lastObserverWrite.set(host, { at: now, key });
-    void this.deps.hostStatus.write(host, { observers: snapshotStatus(snapshot).observers });
+    this.writeStatus(host, { observers: snapshotStatus(snapshot).observers });
   }
 
   /** A new leader picks up faults whose remediation had not finished (the executor skips done steps). */

@@ -20,8 +20,13 @@ export function composeMergePatches(a: Json, b: Json): Json {
 
 export type PatchStatus = (name: string, status: Json) => Promise<void>;
 
+interface PendingPatch {
+  status: Json;
+  waiters: { resolve: () => void; reject: (err: Error) => void }[];
+}
+
 export class CoalescingStatusWriter {
-  private readonly pending = new Map<string, Json>();
+  private readonly pending = new Map<string, PendingPatch>();
   private readonly running = new Map<string, Promise<void>>();
 
   constructor(
@@ -31,16 +36,23 @@ export class CoalescingStatusWriter {
     private readonly maxAttempts = 5,
   ) {}
 
-  /** Queues a status patch for a host; resolves when it (or a later merged one) is written. */
+  /** Queues a status patch for a host; resolves when the write carrying it succeeded, rejects when that
+   * write failed after its retries (callers that cannot act on a failure may ignore it: it is logged). */
   write(name: string, status: Json): Promise<void> {
-    const queued = this.pending.get(name);
-    this.pending.set(name, queued ? composeMergePatches(queued, status) : status);
-    let run = this.running.get(name);
-    if (!run) {
-      run = this.drain(name).finally(() => this.running.delete(name));
+    const done = new Promise<void>((resolve, reject) => {
+      const queued = this.pending.get(name);
+      if (queued) {
+        queued.status = composeMergePatches(queued.status, status);
+        queued.waiters.push({ resolve, reject });
+      } else {
+        this.pending.set(name, { status, waiters: [{ resolve, reject }] });
+      }
+    });
+    if (!this.running.has(name)) {
+      const run = this.drain(name).finally(() => this.running.delete(name));
       this.running.set(name, run);
     }
-    return run;
+    return done;
   }
 
   /** Resolves when every queued write has been attempted. */
@@ -50,19 +62,22 @@ export class CoalescingStatusWriter {
 
   private async drain(name: string): Promise<void> {
     for (;;) {
-      const status = this.pending.get(name);
-      if (!status) return;
+      const batch = this.pending.get(name);
+      if (!batch) return;
       this.pending.delete(name);
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.patch(name, status);
+          await this.patch(name, batch.status);
+          for (const waiter of batch.waiters) waiter.resolve();
           break;
         } catch (err) {
           if (attempt >= this.maxAttempts) {
+            const error = err instanceof Error ? err : new Error(String(err));
             this.log.error('HostHealth status write failed; giving up on this patch', {
               host: name,
-              error: err instanceof Error ? err.message : String(err),
+              error: error.message,
             });
+            for (const waiter of batch.waiters) waiter.reject(error);
             break;
           }
           await new Promise((r) => setTimeout(r, this.retryDelayMs * attempt));

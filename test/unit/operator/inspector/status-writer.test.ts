@@ -27,11 +27,10 @@ describe('HostHealth status writer', function () {
     }, quiet);
     const first = writer.write('h1', { state: 'Suspect' });
     await new Promise((r) => setImmediate(r));
-    void writer.write('h1', { state: 'Down', message: 'm' });
-    void writer.write('h1', { timeline: { T03: 't' } });
+    const second = writer.write('h1', { state: 'Down', message: 'm' });
+    const third = writer.write('h1', { timeline: { T03: 't' } });
     release();
-    await first;
-    await writer.flush();
+    await Promise.all([first, second, third]);
     assert.deepEqual(written, [
       ['h1', { state: 'Suspect' }],
       ['h1', { state: 'Down', message: 'm', timeline: { T03: 't' } }],
@@ -49,7 +48,7 @@ describe('HostHealth status writer', function () {
       1,
       3,
     );
-    await writer.write('h1', { state: 'Down' });
+    await assert.rejects(writer.write('h1', { state: 'Down' }), /409/);
     assert.equal(calls, 3);
   });
 });
