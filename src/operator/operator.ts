@@ -25,6 +25,7 @@ import { InspectorService, type Remediation } from './inspector/service.js';
 import { CoalescingStatusWriter } from './inspector/status-writer.js';
 import { StaticTokenSource } from './inspector/static-token.js';
 import { PolicyStatusWriter } from './policy-status.js';
+import { LeaderRemediation } from './remediation-wiring.js';
 
 export interface OperatorOptions {
   namespace: string;
@@ -68,6 +69,7 @@ export class Operator {
   private server: Server | undefined;
   private inspectorServer: Server | undefined;
   readonly inspector: InspectorService;
+  private leaderRemediation: LeaderRemediation | undefined;
   private readonly inspectorApp: ReturnType<typeof createInspectorApp>;
   private readonly staticToken: StaticTokenSource | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -77,7 +79,7 @@ export class Operator {
     private readonly options: OperatorOptions,
     private readonly log: Logger,
     deletionHook?: PolicyDeletionHook,
-    remediation?: Remediation,
+    remediationOverride?: Remediation,
   ) {
     const core = config.makeApiClient(k8s.CoreV1Api);
     const apps = config.makeApiClient(k8s.AppsV1Api);
@@ -169,6 +171,16 @@ export class Operator {
           .then(() => undefined),
       log,
     );
+    const remediation =
+      remediationOverride ??
+      (this.leaderRemediation = new LeaderRemediation({
+        core,
+        custom,
+        namespace: options.namespace,
+        hostStatus,
+        events,
+        log: log.child({ component: 'remediation' }),
+      }));
     this.inspector = new InspectorService({
       policies: this.policies,
       hostHealths: this.hostHealths,
@@ -324,6 +336,7 @@ export class Operator {
     this.leading = true;
     this.metrics.isLeader.set(1);
     this.policyController.start(this.options.workers);
+    this.leaderRemediation?.activate();
     this.inspector.start();
     for (const p of this.policies.list()) this.policyController.enqueue(p.metadata.name);
     // Level-triggered safety net: look at every policy now and then even without a change.

@@ -1,0 +1,111 @@
+// The Kubernetes side of remediation (src/remediation/ports.ts): HostHealth status through the same
+// per-host ordered writer the inspector uses (so "Down" always lands before the progress after it),
+// fresh status reads for resuming, Secrets of the operator's own namespace, and Node taints written with
+// a resourceVersion precondition so a concurrent kubelet or admin edit is never lost.
+import * as k8s from '@kubernetes/client-node';
+import type { HostHealth } from '../api/types.js';
+import type {
+  HostHealthStatusReader,
+  HostHealthStatusWriter,
+  NodeTaint,
+  NodeTainter,
+  SecretReader,
+} from '../remediation/ports.js';
+import type { RemediationView } from '../remediation/status.js';
+import { isConflict, isNotFound } from './api-errors.js';
+import type { CoalescingStatusWriter } from './inspector/status-writer.js';
+
+const crd = { group: 'doctor.io', version: 'v1alpha1', plural: 'hosthealths' };
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+export function hostHealthStatusWriter(writer: CoalescingStatusWriter): HostHealthStatusWriter {
+  return { patchStatus: (name, patch) => writer.write(name, patch as Record<string, unknown>) };
+}
+
+export function hostHealthStatusReader(custom: k8s.CustomObjectsApi): HostHealthStatusReader {
+  return {
+    async readStatus(name) {
+      try {
+        const object = (await custom.getClusterCustomObjectStatus({ ...crd, name })) as HostHealth;
+        return object.status as RemediationView | undefined;
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+  };
+}
+
+export function namespaceSecretReader(core: k8s.CoreV1Api, namespace: string): SecretReader {
+  return {
+    async read(name, key) {
+      let secret: k8s.V1Secret;
+      try {
+        secret = await core.readNamespacedSecret({ name, namespace });
+      } catch (err) {
+        if (isNotFound(err))
+          throw new Error(`Secret ${namespace}/${name} not found (create it in the operator's namespace)`, {
+            cause: err,
+          });
+        throw err;
+      }
+      const value = secret.data?.[key];
+      if (value === undefined) throw new Error(`Secret ${namespace}/${name} has no key "${key}"`);
+      return Buffer.from(value, 'base64').toString('utf8');
+    },
+  };
+}
+
+export function nodeTainter(core: k8s.CoreV1Api, maxAttempts = 5): NodeTainter {
+  /** Read-modify-write of spec.taints, retried on a write conflict. */
+  async function update<T>(
+    name: string,
+    change: (taints: k8s.V1Taint[]) => { taints: k8s.V1Taint[]; result: T } | T,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const node = await core.readNode({ name });
+      const outcome = change([...(node.spec?.taints ?? [])]);
+      if (typeof outcome !== 'object' || outcome === null || !('taints' in outcome)) return outcome;
+      try {
+        await core.patchNode(
+          {
+            name,
+            body: {
+              metadata: { resourceVersion: node.metadata?.resourceVersion },
+              spec: { taints: outcome.taints },
+            },
+          },
+          mergePatch,
+        );
+        return outcome.result;
+      } catch (err) {
+        if (!isConflict(err) || attempt >= maxAttempts) throw err;
+      }
+    }
+  }
+
+  return {
+    ensureTaint(name, taint: NodeTaint) {
+      return update(name, (taints) => {
+        const index = taints.findIndex((t) => t.key === taint.key && t.effect === taint.effect);
+        if (index >= 0 && taints[index]!.value === taint.value) return 'present' as const;
+        const next = { key: taint.key, value: taint.value, effect: taint.effect, timeAdded: new Date() };
+        if (index >= 0) taints[index] = next;
+        else taints.push(next);
+        return { taints, result: index >= 0 ? ('updated' as const) : ('added' as const) };
+      });
+    },
+    async removeTaint(name, key, effect) {
+      try {
+        return await update(name, (taints) => {
+          const kept = taints.filter((t) => !(t.key === key && t.effect === effect));
+          if (kept.length === taints.length) return 'absent' as const;
+          return { taints: kept, result: 'removed' as const };
+        });
+      } catch (err) {
+        if (isNotFound(err)) return 'absent';
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,212 @@
+// Executes the inspector's host decisions: hostDown and hostRecovered, one job per node at a time.
+// Kubernetes is reached only through the injected ports (status writer and reader, Secrets, Node taints,
+// Events), so the operator wires the real API and tests use fakes.
+import { nextRetryDelay } from '../notify/index.js';
+import { createLogger, type Logger } from '../observability/logger.js';
+import { HostDownJob, type HostDownInput, type HostDownResult } from './host-down-job.js';
+import { HostUpJob, type HostRecoveredInput, type HostRecoveredResult } from './host-up-job.js';
+import type { Services } from './job-context.js';
+import { defaultDeliver, type DeliverFn } from './notification-queue.js';
+import { NovaClientCache, openStackNovaFactory } from './nova-clients.js';
+import { resolveRemediationOptions, type RemediationOptionsInput } from './options.js';
+import type {
+  EventSink,
+  HostHealthStatusReader,
+  HostHealthStatusWriter,
+  NodeTainter,
+  NovaFactory,
+  SecretReader,
+} from './ports.js';
+import type { RemediationView } from './status.js';
+
+export interface RemediationDeps {
+  statusWriter: HostHealthStatusWriter;
+  statusReader: HostHealthStatusReader;
+  /** Secrets of the operator's namespace (clouds.yaml, HMAC keys). */
+  secrets: SecretReader;
+  tainter: NodeTainter;
+  events: EventSink;
+  logger?: Logger;
+  /** Builds a Nova client from clouds.yaml text; the real OpenStack client by default. */
+  novaFactory?: NovaFactory;
+  /** One delivery attempt; src/notify deliver() by default. */
+  deliver?: DeliverFn;
+  /** Epoch milliseconds, for the times written to status. */
+  now?: () => number;
+  options?: RemediationOptionsInput;
+}
+
+type Job = HostDownJob | HostUpJob;
+
+const timePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+function requireText(value: unknown, field: string): void {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new TypeError(`${field} must be a non-empty string`);
+}
+
+function requireTime(value: unknown, field: string): void {
+  if (typeof value !== 'string' || !timePattern.test(value) || Number.isNaN(Date.parse(value)))
+    throw new TypeError(`${field} must be an RFC 3339 time, got ${JSON.stringify(value)}`);
+}
+
+function checkCommon(input: { policy: unknown; node: unknown; novaHost: unknown }): void {
+  const policy = input.policy as { metadata?: { name?: unknown }; spec?: { actions?: unknown } } | undefined;
+  requireText(policy?.metadata?.name, 'policy.metadata.name');
+  if (typeof policy?.spec?.actions !== 'object' || policy.spec.actions === null)
+    throw new TypeError('policy.spec.actions must be an object');
+  requireText(input.node, 'node');
+  requireText(input.novaHost, 'novaHost');
+}
+
+export class RemediationExecutor {
+  private readonly services: Services;
+  private readonly jobs = new Map<string, Job>();
+  /** Per node: the start of the latest call, so calls for one node begin in order. */
+  private readonly starting = new Map<string, Promise<unknown>>();
+  private stopped = false;
+
+  constructor(deps: RemediationDeps) {
+    const log = deps.logger ?? createLogger('remediation');
+    this.services = {
+      writer: deps.statusWriter,
+      reader: deps.statusReader,
+      secrets: deps.secrets,
+      tainter: deps.tainter,
+      events: deps.events,
+      log,
+      nova: new NovaClientCache(deps.secrets, deps.novaFactory ?? openStackNovaFactory()),
+      deliver: deps.deliver ?? defaultDeliver,
+      now: deps.now ?? Date.now,
+      options: resolveRemediationOptions(deps.options),
+    };
+  }
+
+  /**
+   * Remediates a host declared down, or resumes that remediation (same fault id) from HostHealth status.
+   * Resolves after the first attempt of every step and notification; retries continue in the background
+   * (see settled()). Rejects only on invalid input or after stop().
+   */
+  async hostDown(input: HostDownInput): Promise<HostDownResult> {
+    checkCommon(input);
+    const d = input.decision as Partial<HostDownInput['decision']> | undefined;
+    requireText(d?.faultId, 'decision.faultId');
+    requireTime(d?.detectedAt, 'decision.detectedAt');
+    requireTime(d?.firstReportReceivedAt, 'decision.firstReportReceivedAt');
+    requireTime(d?.declaredAt, 'decision.declaredAt');
+    if (input.injectedAt !== undefined) requireTime(input.injectedAt, 'injectedAt');
+    return this.serially(input.node, async () => {
+      const current = this.jobs.get(input.node);
+      // The same decision again (a repeated event, a second call): nothing is repeated.
+      if (current instanceof HostDownJob && current.faultId === input.decision.faultId) return current;
+      // Authenticate while the status is read: the first Nova call of a fault should not wait for Keystone.
+      if (input.policy.spec.actions.nova !== undefined)
+        this.services.nova.get(input.policy).catch(() => undefined);
+      const prior = await this.replace(input.node);
+      const job = new HostDownJob(this.services, input, prior);
+      this.jobs.set(input.node, job);
+      return job;
+    }).then((job) => job.result);
+  }
+
+  /** Undoes the remediation of a fault whose host is healthy again. Idempotent. */
+  async hostRecovered(input: HostRecoveredInput): Promise<HostRecoveredResult> {
+    checkCommon(input);
+    requireText(input.faultId, 'faultId');
+    requireTime(input.at, 'at');
+    return this.serially(input.node, async () => {
+      const current = this.jobs.get(input.node);
+      if (current instanceof HostUpJob && current.faultId === input.faultId) return current;
+      const prior = await this.replace(input.node);
+      const job = new HostUpJob(this.services, input, prior);
+      this.jobs.set(input.node, job);
+      return job;
+    }).then((job) => job.result);
+  }
+
+  /** Resolves when the node's current job has nothing left to do or retry. */
+  async settled(node: string): Promise<void> {
+    await this.starting.get(node)?.catch(() => undefined);
+    await this.jobs.get(node)?.settled;
+  }
+
+  /** Builds and authenticates the policy's Nova client ahead of the first fault (call on policy sync). */
+  warmUp(policy: Parameters<Services['nova']['warmUp']>[0]): Promise<void> {
+    return this.services.nova.warmUp(policy);
+  }
+
+  /** The policy was deleted: close its Nova client. */
+  forgetPolicy(name: string): void {
+    this.services.nova.forget(name);
+  }
+
+  /** The node left every policy: stop its job (its status is written first). */
+  async forgetNode(node: string): Promise<void> {
+    await this.replace(node);
+  }
+
+  /**
+   * Leadership lost or shutdown: cancels every retry timer, waits (bounded) for deliveries in flight so
+   * their outcome is recorded, writes the last status, closes Nova clients. Later calls reject.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.allSettled([...this.starting.values()]);
+    await Promise.all([...this.jobs.values()].map((job) => job.stop()));
+    this.jobs.clear();
+    this.services.nova.closeAll();
+  }
+
+  /** Stops the node's job and returns its status: the newer of what it knew and what the reader says. */
+  private async replace(node: string): Promise<RemediationView | undefined> {
+    const current = this.jobs.get(node);
+    this.jobs.delete(node);
+    if (current !== undefined) await current.stop();
+    const stored = await this.readStatus(node);
+    // A reader backed by an informer may lag behind the job's own last writes.
+    return current !== undefined ? { ...stored, ...current.view() } : stored;
+  }
+
+  /** A few quick tries: without the status, a restarted operator cannot know what it already did. */
+  private async readStatus(node: string): Promise<RemediationView | undefined> {
+    const tries = 4;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.services.reader.readStatus(node);
+      } catch (err) {
+        if (attempt >= tries)
+          throw new Error(
+            `cannot read the status of HostHealth ${node}: ${err instanceof Error ? err.message : String(err)}`,
+            {
+              cause: err,
+            },
+          );
+        await new Promise((resolve) =>
+          setTimeout(resolve, nextRetryDelay(attempt, { baseMs: 200, capMs: 2_000 })),
+        );
+      }
+    }
+  }
+
+  private serially<T>(node: string, start: () => Promise<T>): Promise<T> {
+    if (this.stopped) return Promise.reject(new Error('the remediation executor is stopped'));
+    const previous = this.starting.get(node) ?? Promise.resolve();
+    const next = previous
+      .catch(() => undefined)
+      .then(() => {
+        if (this.stopped) throw new Error('the remediation executor is stopped');
+        return start();
+      });
+    // Only the start is serialised, not the first pass: a recovery may cancel a running down job.
+    const started = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.starting.set(node, started);
+    void started.then(() => {
+      if (this.starting.get(node) === started) this.starting.delete(node);
+    });
+    return next;
+  }
+}

@@ -1,0 +1,531 @@
+// Carries out one host-down decision, its steps in parallel: Nova force-down; list the host's servers
+// (all pages, live) and reset each to error; taint the Node; Events; one notification per server and
+// consumer, sent as soon as that server is reset. Progress goes into HostHealth status, and a job started
+// again for the same fault (a restarted operator) skips what status shows finished.
+import type { FaultPolicy, FaultTimeline, NotifyTarget, ServersStatus } from '../api/types.js';
+import { mapWithConcurrency } from '../openstack/concurrency.js';
+import { isRetryableError, OpenStackHttpError, type ServerSummary } from '../openstack/index.js';
+import { errorText, JobContext, PermanentStepError, type Services, type StepRun } from './job-context.js';
+import { NotificationQueue } from './notification-queue.js';
+import {
+  belongsToFault,
+  type FaultFacts,
+  hostNotification,
+  type OutgoingNotification,
+  serverNotifications,
+} from './notifications.js';
+import { reasons } from './reasons.js';
+import {
+  downSteps,
+  isoTime,
+  stepPatch,
+  type NotificationEntry,
+  type RemediationStatus,
+  type RemediationStatusPatch,
+  type RemediationView,
+  type StepStatus,
+  type TimelinePoint,
+  timelinePoints,
+} from './status.js';
+import { hostDownTaint } from './taint.js';
+import { HmacKeys } from './targets.js';
+
+/** The inspector's HostDownDecision, or the same facts restored from status after a restart. */
+export interface HostDownDecisionInput {
+  faultId: string;
+  /** T01 */
+  detectedAt: string;
+  /** T02 */
+  firstReportReceivedAt: string;
+  /** T03 */
+  declaredAt: string;
+  reopened?: boolean;
+  /** Why, for the notifications (e.g. the observers that agreed). */
+  reason?: string;
+}
+
+export interface HostDownInput {
+  policy: FaultPolicy;
+  /** The Node, which is also the HostHealth name. */
+  node: string;
+  novaHost: string;
+  decision: HostDownDecisionInput;
+  /** T00, when a test harness knows when it injected the fault. */
+  injectedAt?: string;
+  hostHealthUid?: string;
+  nodeUid?: string;
+}
+
+export interface HostDownResult {
+  faultId: string;
+  /** True when status already had progress for this fault (a restarted operator). */
+  resumed: boolean;
+  forcedDown: boolean;
+  serversFound: number;
+  serversMarkedError: number;
+  notificationsDelivered: number;
+  notificationsPending: number;
+  /** Steps whose last attempt failed, with the error. */
+  failures: { step: string; message: string }[];
+}
+
+export class HostDownJob {
+  readonly faultId: string;
+  readonly resumed: boolean;
+  /** Settles after every step's first attempt and every notification's first delivery attempt. */
+  readonly result: Promise<HostDownResult>;
+  /** Settles when nothing is left to do or retry (or the job stopped). */
+  readonly settled: Promise<void>;
+  private readonly ctx: JobContext;
+  private readonly queue: NotificationQueue;
+  private readonly timeline: FaultTimeline;
+  private servers: ServersStatus;
+  private novaServiceId: string | undefined;
+  private readonly targets: NotifyTarget[];
+  private readonly facts: FaultFacts;
+  private readonly since: number;
+  private readonly notifiedServers = new Set<string>();
+  private listComplete = false;
+  /** False when status shows the consumers were all told already: nobody is notified again. */
+  private notifyNeeded = true;
+
+  constructor(
+    private readonly services: Services,
+    private readonly input: HostDownInput,
+    prior: RemediationView | undefined,
+  ) {
+    const { decision, policy, node, novaHost } = input;
+    this.faultId = decision.faultId;
+    this.resumed = prior?.remediation?.faultId === decision.faultId;
+    this.targets = policy.spec.actions.notify;
+    this.facts = {
+      faultId: decision.faultId,
+      host: novaHost,
+      time: decision.detectedAt,
+      reason: decision.reason ?? policy.spec.actions.nova?.disabledReason ?? '',
+    };
+    this.since = Date.parse(decision.declaredAt);
+
+    const steps: RemediationStatus = this.resumed ? { ...prior?.remediation } : { faultId: this.faultId };
+    this.timeline =
+      this.resumed && prior?.timeline?.faultId === this.faultId
+        ? { ...prior.timeline }
+        : { faultId: this.faultId };
+    this.servers =
+      this.resumed && prior?.servers !== undefined ? { ...prior.servers } : { found: 0, markedError: 0 };
+    this.novaServiceId = prior?.novaServiceId;
+
+    this.ctx = new JobContext(
+      services,
+      {
+        node,
+        faultId: this.faultId,
+        ...(input.hostHealthUid !== undefined ? { hostHealthUid: input.hostHealthUid } : {}),
+        ...(input.nodeUid !== undefined ? { nodeUid: input.nodeUid } : {}),
+      },
+      steps,
+      () => this.queue.entries(),
+    );
+    const hmac = new HmacKeys(services.secrets);
+    this.queue = new NotificationQueue(
+      { deliver: services.deliver, keyFor: (t) => hmac.keyFor(t), now: services.now, log: services.log },
+      {
+        concurrencyPerConsumer: services.options.deliveryConcurrency,
+        maxAgeMs: services.options.notificationMaxAgeMs,
+        retry: services.options.notificationRetry,
+      },
+      {
+        delivered: () => this.onDelivered(),
+        failed: () => this.ctx.batcher.notificationsChanged('lazy'),
+        abandoned: () => {
+          this.ctx.batcher.notificationsChanged('urgent');
+          this.checkNotified();
+        },
+      },
+    );
+
+    this.notifyNeeded = this.targets.length > 0 && !this.stepDone('notify', 'T07');
+    this.writeStart(prior);
+    if (this.resumed) this.restoreNotifications(prior?.notifications ?? []);
+    else
+      this.ctx.event(
+        'both',
+        'Normal',
+        reasons.hostDown,
+        `Host ${node} (Nova host ${novaHost}) is down, fault ${this.faultId}: ${this.facts.reason || 'quorum of observers'}`,
+      );
+
+    const runs = [this.forceDownStep(), this.serversStep(), this.taintStep()].filter(
+      (run): run is StepRun => run !== undefined,
+    );
+    this.result = this.firstPass(runs);
+    this.settled = this.finish(runs);
+  }
+
+  /** The status fields this job owns, as it knows them now (newer than any read of the object). */
+  view(): RemediationView {
+    return {
+      novaHost: this.input.novaHost,
+      ...(this.novaServiceId !== undefined ? { novaServiceId: this.novaServiceId } : {}),
+      timeline: { ...this.timeline },
+      servers: { ...this.servers },
+      notifications: this.queue.entries().map((entry) => ({ ...entry })),
+      remediation: { ...this.ctx.steps },
+    };
+  }
+
+  /** Cancels retries, waits (bounded) for deliveries in flight, then writes what is known. */
+  async stop(): Promise<void> {
+    this.ctx.stop();
+    const deadline = this.services.options.stopTimeoutMs;
+    await withTimeout(this.queue.stop(), deadline);
+    await withTimeout(this.ctx.batcher.flush(), deadline);
+    this.ctx.batcher.close();
+  }
+
+  private get policy(): FaultPolicy {
+    return this.input.policy;
+  }
+
+  private stepDone(step: 'forceDown' | 'resetServers' | 'taint' | 'notify', point?: TimelinePoint): boolean {
+    return (
+      this.ctx.steps[step]?.state === 'Done' || (point !== undefined && this.timeline[point] !== undefined)
+    );
+  }
+
+  /** First write: the fault's times, and which steps will run. A new fault clears the previous one's. */
+  private writeStart(prior: RemediationView | undefined): void {
+    const { decision, injectedAt } = this.input;
+    const known: Partial<Record<TimelinePoint, string>> = {
+      ...(injectedAt !== undefined ? { T00: injectedAt } : {}),
+      T01: decision.detectedAt,
+      T02: decision.firstReportReceivedAt,
+      T03: decision.declaredAt,
+    };
+    const timeline: RemediationStatusPatch['timeline'] = { faultId: this.faultId };
+    for (const point of timelinePoints) {
+      const value = known[point];
+      if (value !== undefined && this.timeline[point] === undefined) {
+        this.timeline[point] = value;
+        timeline[point] = value;
+      } else if (!this.resumed && value === undefined) timeline[point] = null;
+    }
+    const nova = this.policy.spec.actions.nova;
+    const plan: Record<(typeof downSteps)[number], boolean> = {
+      forceDown: nova?.forceDown === true,
+      resetServers: nova?.resetServers === true,
+      taint: this.policy.spec.actions.node.taint,
+      notify: this.targets.length > 0,
+    };
+    const remediation: NonNullable<RemediationStatusPatch['remediation']> = { faultId: this.faultId };
+    for (const step of downSteps) {
+      const current = this.ctx.steps[step];
+      if (current?.state === 'Done') continue;
+      const record: StepStatus = plan[step]
+        ? { state: 'Running', attempts: current?.attempts ?? 0, time: isoTime(this.ctx.now()) }
+        : { state: 'Skipped', time: isoTime(this.ctx.now()) };
+      this.ctx.steps[step] = record;
+      remediation[step] = stepPatch(record);
+    }
+    const patch: RemediationStatusPatch = { novaHost: this.input.novaHost, timeline, remediation };
+    if (!this.resumed) {
+      // Recovery steps and notifications of an earlier fault do not belong to this one.
+      remediation.unforce = null;
+      remediation.untaint = null;
+      remediation.notifyUp = null;
+      patch.servers = { ...this.servers };
+      this.ctx.batcher.notificationsChanged('urgent');
+    }
+    this.ctx.batcher.update(patch, 'urgent');
+    if (prior?.novaHost !== undefined && prior.novaHost !== this.input.novaHost)
+      this.ctx.log.warn('Nova host of the node changed since the last status', {
+        node: this.input.node,
+        was: prior.novaHost,
+        now: this.input.novaHost,
+      });
+  }
+
+  /** Entries from status: delivered ones are kept (never sent again), the others are sent again. */
+  private restoreNotifications(entries: NotificationEntry[]): void {
+    const targets = new Map(this.targets.map((t) => [t.name, t]));
+    const state = this.policy.spec.actions.nova?.resetServers === true ? 'error' : 'unknown';
+    let changed = false;
+    for (const stored of entries) {
+      if (stored.kind !== 'host.down' || !belongsToFault(stored, this.faultId, this.input.novaHost)) {
+        changed = true; // not this fault's: dropped from the list
+        continue;
+      }
+      const entry: NotificationEntry = { ...stored };
+      const target = targets.get(entry.consumer);
+      let outgoing: OutgoingNotification | undefined;
+      if (target !== undefined && !entry.delivered && entry.abandoned !== true) {
+        outgoing =
+          entry.server !== undefined
+            ? serverNotifications(
+                'host.down',
+                this.facts,
+                { id: entry.server, projectId: entry.project ?? '', state },
+                [target],
+              )[0]
+            : hostNotification('host.down', this.facts, target, []);
+      }
+      if (target === undefined && !entry.delivered && entry.abandoned !== true) {
+        entry.abandoned = true;
+        entry.lastError = `consumer ${entry.consumer} is no longer in the policy`;
+        changed = true;
+      }
+      this.queue.add(entry, target, outgoing?.prepared, this.since);
+    }
+    if (changed) this.ctx.batcher.notificationsChanged('urgent');
+  }
+
+  private forceDownStep(): StepRun | undefined {
+    const nova = this.policy.spec.actions.nova;
+    if (nova?.forceDown !== true || this.stepDone('forceDown', 'T04')) return undefined;
+    return this.ctx.runStep('forceDown', async () => {
+      const client = await this.services.nova.get(this.policy);
+      const result = await client.forceDown(this.input.novaHost, nova.disabledReason);
+      if (this.ctx.stopped) return '';
+      this.setPoint('T04');
+      if (result.serviceId !== undefined) {
+        this.novaServiceId = result.serviceId;
+        this.ctx.batcher.update({ novaServiceId: result.serviceId }, 'urgent');
+      }
+      const message = `nova-compute on ${this.input.novaHost} forced down and disabled (${result.api} API, microversion ${result.microversion}${result.serviceId !== undefined ? `, service ${result.serviceId}` : ''})`;
+      this.ctx.event('hostHealth', 'Normal', reasons.novaServiceForcedDown, message);
+      return message;
+    });
+  }
+
+  private taintStep(): StepRun | undefined {
+    if (!this.policy.spec.actions.node.taint || this.stepDone('taint')) return undefined;
+    const taint = hostDownTaint(this.faultId);
+    return this.ctx.runStep('taint', async () => {
+      const outcome = await this.services.tainter.ensureTaint(this.input.node, taint);
+      const text = `${taint.key}=${taint.value}:${taint.effect}`;
+      if (outcome !== 'present' && !this.ctx.stopped)
+        this.ctx.event('both', 'Normal', reasons.nodeTainted, `Node ${this.input.node} tainted ${text}`);
+      return outcome === 'present' ? `Node already had ${text}` : `Node tainted ${text}`;
+    });
+  }
+
+  /** Lists the servers (for the reset, the notifications or both) and resets them. */
+  private serversStep(): StepRun | undefined {
+    const nova = this.policy.spec.actions.nova;
+    const needReset = nova?.resetServers === true && !this.stepDone('resetServers', 'T05');
+    const needNotify = this.notifyNeeded;
+    if (nova === undefined) {
+      this.notifyWithoutNova();
+      return undefined;
+    }
+    if (!needReset && !needNotify) {
+      this.listComplete = true;
+      return undefined;
+    }
+    const serverState = nova.resetServers
+      ? () => 'error'
+      : (s: ServerSummary) => s.status.toLowerCase() || 'unknown';
+    let listed: ServerSummary[] | undefined;
+    let toReset: ServerSummary[] = [];
+    let gone = 0;
+    const refused: string[] = [];
+    const attempt = async (): Promise<string> => {
+      const client = await this.services.nova.get(this.policy);
+      if (listed === undefined) {
+        const servers = await client.listServersOnHost(this.input.novaHost);
+        if (this.ctx.stopped) return '';
+        listed = servers;
+        this.servers = { found: servers.length, markedError: needReset ? 0 : this.servers.markedError };
+        this.ctx.batcher.update({ servers: { ...this.servers } }, 'urgent');
+        if (!needReset) {
+          // Not resetting: nothing to wait for, so consumers hear at once.
+          for (const server of servers) this.notifyServer(server, serverState(server));
+          this.markListComplete();
+          return `${servers.length} servers listed on Nova host ${this.input.novaHost}`;
+        }
+        toReset = servers;
+      }
+      const retryLater: ServerSummary[] = [];
+      let firstError = '';
+      await mapWithConcurrency(toReset, this.services.options.resetConcurrency, async (server) => {
+        try {
+          await client.resetServerToError(server.id);
+          if (this.ctx.stopped) return;
+          this.servers.markedError++;
+          this.ctx.batcher.update({ servers: { ...this.servers } }, 'lazy');
+          this.notifyServer(server, 'error');
+        } catch (err) {
+          if (this.ctx.stopped) return;
+          if (err instanceof OpenStackHttpError && err.status === 404) {
+            gone++; // deleted since the listing: nothing to reset, nobody to tell
+            return;
+          }
+          if (isRetryableError(err) || !(err instanceof OpenStackHttpError)) {
+            retryLater.push(server);
+            firstError ||= errorText(err);
+          } else refused.push(`${server.id}: ${errorText(err)}`);
+          // Consumers hear about the host now, not after our retries: it is down whatever Nova says.
+          this.notifyServer(server, server.status.toLowerCase() || 'unknown');
+        }
+      });
+      if (this.ctx.stopped) return '';
+      this.markListComplete();
+      toReset = retryLater;
+      this.ctx.batcher.update({ servers: { ...this.servers } }, 'urgent');
+      if (retryLater.length > 0)
+        throw new Error(`${retryLater.length} of ${listed.length} servers not reset yet: ${firstError}`);
+      if (refused.length > 0)
+        throw new PermanentStepError(
+          `Nova refused to reset ${refused.length} of ${listed.length} servers: ${refused.slice(0, 3).join('; ')}`,
+        );
+      this.setPoint('T05');
+      const message = `${this.servers.markedError} servers on Nova host ${this.input.novaHost} reset to error${gone > 0 ? ` (${gone} deleted meanwhile)` : ''}`;
+      this.ctx.event('hostHealth', 'Normal', reasons.serversResetToError, message);
+      return message;
+    };
+    return needReset
+      ? this.ctx.runStep('resetServers', attempt)
+      : this.ctx.runStep('notify', attempt, { recordDone: false });
+  }
+
+  /** Without Nova there is no server list: CloudEvents consumers get one host-level event. */
+  private notifyWithoutNova(): void {
+    if (this.stepDone('notify', 'T07')) {
+      this.listComplete = true;
+      return;
+    }
+    for (const target of this.targets) {
+      if (target.format !== 'cloudevents') {
+        this.ctx.log.warn('notify target needs Nova: Aodh alarms are per server', { consumer: target.name });
+        continue;
+      }
+      const out = hostNotification('host.down', this.facts, target, []);
+      if (!this.queue.has(out.entry.consumer, out.entry.id))
+        this.queue.add(out.entry, target, out.prepared, this.since);
+    }
+    this.ctx.batcher.notificationsChanged('lazy');
+    this.markListComplete();
+  }
+
+  private notifyServer(server: ServerSummary, state: string): void {
+    if (this.ctx.stopped || this.notifiedServers.has(server.id) || !this.notifyNeeded) return;
+    this.notifiedServers.add(server.id);
+    let added = false;
+    for (const out of serverNotifications(
+      'host.down',
+      this.facts,
+      { id: server.id, projectId: server.projectId, state },
+      this.targets,
+    )) {
+      if (this.queue.has(out.entry.consumer, out.entry.id)) continue;
+      this.queue.add(out.entry, out.target, out.prepared, this.since);
+      added = true;
+    }
+    if (added) this.ctx.batcher.notificationsChanged('lazy');
+  }
+
+  private markListComplete(): void {
+    if (this.listComplete) return;
+    this.listComplete = true;
+    this.checkNotified();
+  }
+
+  private onDelivered(): void {
+    this.setPoint('T06');
+    this.ctx.batcher.notificationsChanged('urgent');
+    this.checkNotified();
+  }
+
+  /** T07 and the notify step once every notification of the fault is delivered (or given up). */
+  private checkNotified(): void {
+    if (this.ctx.stopped || !this.listComplete || this.queue.pending > 0 || this.targets.length === 0) return;
+    const state = this.ctx.steps.notify?.state;
+    if (state === 'Done' || state === 'Failed') return;
+    const downs = this.queue.entries().filter((e) => e.kind === 'host.down');
+    const abandoned = downs.filter((e) => e.abandoned === true);
+    const consumers = [...new Set(downs.map((e) => e.consumer))].join(', ');
+    if (abandoned.length === 0) {
+      this.setPoint('T07');
+      const message =
+        downs.length === 0
+          ? `no servers on Nova host ${this.input.novaHost} that the consumers want: nothing to notify`
+          : `${downs.length} notifications delivered to ${consumers}`;
+      this.ctx.setStep('notify', { state: 'Done', attempts: this.ctx.steps.notify?.attempts ?? 0, message });
+      this.ctx.event('hostHealth', 'Normal', reasons.consumersNotified, message);
+      return;
+    }
+    const message = `${abandoned.length} of ${downs.length} notifications given up: ${abandoned[0]?.lastError ?? ''}`;
+    this.ctx.setStep('notify', { state: 'Failed', attempts: this.ctx.steps.notify?.attempts ?? 0, message });
+    this.ctx.event('hostHealth', 'Warning', reasons.notificationsAbandoned, message);
+  }
+
+  private setPoint(point: TimelinePoint): void {
+    if (this.timeline[point] !== undefined) return;
+    const value = isoTime(this.ctx.now());
+    this.timeline[point] = value;
+    this.ctx.batcher.update({ timeline: { faultId: this.faultId, [point]: value } }, 'urgent');
+  }
+
+  private async firstPass(runs: StepRun[]): Promise<HostDownResult> {
+    await Promise.all(runs.map((run) => run.first));
+    await Promise.race([this.queue.firstAttempts(), this.ctx.whenStopped]);
+    // The caller may read the object next: let it show what this pass did.
+    if (!this.ctx.stopped) await this.ctx.batcher.flush();
+    return this.summary();
+  }
+
+  private async finish(runs: StepRun[]): Promise<void> {
+    await Promise.all(runs.map((run) => run.final));
+    await Promise.race([this.queue.idle(), this.ctx.whenStopped]);
+    if (this.ctx.stopped) return;
+    const notify = this.ctx.steps.notify?.state;
+    if (this.targets.length > 0 && !this.listComplete && notify !== 'Failed' && notify !== 'Done')
+      this.ctx.setStep('notify', {
+        state: 'Failed',
+        attempts: this.ctx.steps.notify?.attempts ?? 0,
+        message: 'the servers on the host could not be listed, so no consumer was told about them',
+      });
+    this.checkNotified();
+    if (this.timeline.T08 === undefined) {
+      await this.ctx.batcher.flush();
+      if (this.ctx.stopped) return;
+      this.setPoint('T08');
+    }
+    await this.ctx.batcher.flush();
+    this.ctx.log.info('host down remediation finished', { node: this.input.node, ...this.summary() });
+  }
+
+  private summary(): HostDownResult {
+    const entries = this.queue.entries();
+    const failures = downSteps
+      .map((step) => ({ step, status: this.ctx.steps[step] }))
+      // A Running step carries a message only after a failed attempt.
+      .filter(
+        ({ status }) =>
+          status?.state === 'Failed' || (status?.state === 'Running' && status.message !== undefined),
+      )
+      .map(({ step, status }) => ({ step, message: status?.message ?? '' }));
+    return {
+      faultId: this.faultId,
+      resumed: this.resumed,
+      forcedDown: this.timeline.T04 !== undefined,
+      serversFound: this.servers.found,
+      serversMarkedError: this.servers.markedError,
+      notificationsDelivered: entries.filter((e) => e.delivered).length,
+      notificationsPending: this.queue.pending,
+      failures,
+    };
+  }
+}
+
+export async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
+}

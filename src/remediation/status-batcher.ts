@@ -1,0 +1,164 @@
+// Coalesces remediation progress into few HostHealth status writes: one write in flight at a time, the
+// changes made meanwhile go in the next one. Step results are "urgent" (written at most every
+// minIntervalMs) so a restarted operator sees them; retry bookkeeping (attempts, last errors) is "lazy"
+// and waits up to lazyMs, so a consumer that stays down for an hour does not mean a write per retry.
+import type { Logger } from '../observability/logger.js';
+import { nextRetryDelay } from '../notify/index.js';
+import type { HostHealthStatusWriter } from './ports.js';
+import type { NotificationEntry, RemediationStatusPatch } from './status.js';
+
+export type Urgency = 'urgent' | 'lazy';
+
+export interface StatusBatcherOptions {
+  minIntervalMs: number;
+  lazyMs: number;
+  /** A failed write is retried with backoff this many times before waiting for the next change. */
+  maxWriteAttempts: number;
+  retryBaseMs: number;
+  retryCapMs: number;
+}
+
+/** Merges `later` over `earlier`: nested timeline and remediation fields merge, everything else replaces. */
+export function mergePatches(
+  earlier: RemediationStatusPatch,
+  later: RemediationStatusPatch,
+): RemediationStatusPatch {
+  const merged: RemediationStatusPatch = { ...earlier, ...later };
+  if (earlier.timeline !== undefined && later.timeline !== undefined)
+    merged.timeline = { ...earlier.timeline, ...later.timeline };
+  if (earlier.remediation !== undefined && later.remediation !== undefined)
+    merged.remediation = { ...earlier.remediation, ...later.remediation };
+  return merged;
+}
+
+export class StatusBatcher {
+  private pending: RemediationStatusPatch = {};
+  private notificationsDirty = false;
+  private urgent = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerDue = Infinity;
+  private inFlight: Promise<void> | undefined;
+  private lastWriteStart = -Infinity;
+  private failures = 0;
+  private closed = false;
+  /** Writes done, for tests and logs. */
+  writes = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly writer: HostHealthStatusWriter,
+    private readonly notifications: () => NotificationEntry[],
+    private readonly options: StatusBatcherOptions,
+    private readonly log: Logger,
+  ) {}
+
+  update(patch: RemediationStatusPatch, urgency: Urgency): void {
+    if (this.closed) return;
+    this.pending = mergePatches(this.pending, patch);
+    this.schedule(urgency);
+  }
+
+  /** The notification list changed; it is written whole (the CRD list is atomic). */
+  notificationsChanged(urgency: Urgency): void {
+    if (this.closed) return;
+    this.notificationsDirty = true;
+    this.schedule(urgency);
+  }
+
+  get dirty(): boolean {
+    return this.notificationsDirty || Object.keys(this.pending).length > 0;
+  }
+
+  /** Writes everything pending now and waits for it; true when nothing is left unwritten. */
+  async flush(): Promise<boolean> {
+    for (let round = 0; round < 3; round++) {
+      if (this.inFlight !== undefined) await this.inFlight;
+      if (!this.dirty) return true;
+      this.clearTimer();
+      await this.write();
+    }
+    return !this.dirty;
+  }
+
+  /** Stops scheduling writes (leadership lost); flush() still writes on request. */
+  close(): void {
+    this.closed = true;
+    this.clearTimer();
+  }
+
+  private schedule(urgency: Urgency): void {
+    if (urgency === 'urgent') this.urgent = true;
+    if (this.inFlight !== undefined) return; // rescheduled when it completes
+    const now = Date.now();
+    const due = this.urgent
+      ? Math.max(now, this.lastWriteStart + this.options.minIntervalMs)
+      : now + this.options.lazyMs;
+    this.arm(due, now);
+  }
+
+  private arm(due: number, now: number): void {
+    if (this.closed || due >= this.timerDue) return;
+    this.clearTimer();
+    this.timerDue = due;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerDue = Infinity;
+        void this.write();
+      },
+      Math.max(0, due - now),
+    );
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDue = Infinity;
+  }
+
+  private write(): Promise<void> {
+    if (this.inFlight !== undefined) return this.inFlight;
+    if (!this.dirty) return Promise.resolve();
+    const patch: RemediationStatusPatch = { ...this.pending };
+    if (this.notificationsDirty) patch.notifications = this.notifications().map((entry) => ({ ...entry }));
+    this.pending = {};
+    this.notificationsDirty = false;
+    this.urgent = false;
+    this.lastWriteStart = Date.now();
+    const attempt = this.writer.patchStatus(this.name, patch).then(
+      () => {
+        this.failures = 0;
+        this.writes++;
+      },
+      (err: unknown) => {
+        // Put the patch back under anything newer, and try again later.
+        this.pending = mergePatches(patch, this.pending);
+        if (patch.notifications !== undefined) {
+          delete this.pending.notifications;
+          this.notificationsDirty = true;
+        }
+        this.failures++;
+        this.log.warn('could not write HostHealth status', {
+          hostHealth: this.name,
+          attempt: this.failures,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      },
+    );
+    this.inFlight = attempt.finally(() => {
+      this.inFlight = undefined;
+      if (!this.dirty || this.closed) return;
+      if (this.failures > 0) {
+        if (this.failures >= this.options.maxWriteAttempts) return; // the next change tries again
+        const delay = nextRetryDelay(this.failures, {
+          baseMs: this.options.retryBaseMs,
+          capMs: this.options.retryCapMs,
+        });
+        this.arm(Date.now() + delay, Date.now());
+        return;
+      }
+      this.schedule(this.urgent ? 'urgent' : 'lazy');
+    });
+    return this.inFlight;
+  }
+}

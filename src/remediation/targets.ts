@@ -1,0 +1,51 @@
+// Notify targets of a policy: which servers each one wants (the project filter) and its HMAC key, read
+// from the target's secretRef in the operator's namespace.
+import type { NotifyTarget } from '../api/types.js';
+import { normalizeHmacKey } from '../notify/index.js';
+import type { SecretReader } from './ports.js';
+
+/** `projects` empty = every server; otherwise only servers owned by one of those Nova project ids. */
+export function targetWantsProject(target: NotifyTarget, projectId: string): boolean {
+  return target.projects.length === 0 || target.projects.includes(projectId);
+}
+
+/**
+ * Reads HMAC keys once per target and remembers them for the job. A key that cannot be read is an error
+ * for that delivery (retried later): sending unsigned would be refused by a consumer that checks, and
+ * would silently drop the protection the admin asked for.
+ */
+export class HmacKeys {
+  private readonly keys = new Map<string, Promise<Buffer | undefined>>();
+
+  constructor(private readonly secrets: SecretReader) {}
+
+  keyFor(target: NotifyTarget): Promise<Buffer | undefined> {
+    const ref = target.secretRef;
+    if (ref === undefined) return Promise.resolve(undefined);
+    const cacheKey = `${target.name}\u0000${ref.name}\u0000${ref.key}`;
+    let key = this.keys.get(cacheKey);
+    if (key === undefined) {
+      key = this.read(target);
+      this.keys.set(cacheKey, key);
+      key.catch(() => this.keys.delete(cacheKey));
+    }
+    return key;
+  }
+
+  private async read(target: NotifyTarget): Promise<Buffer> {
+    const ref = target.secretRef as { name: string; key: string };
+    let raw: string;
+    try {
+      raw = await this.secrets.read(ref.name, ref.key);
+    } catch (err) {
+      throw new Error(
+        `notify target ${target.name}: secretRef ${ref.name}/${ref.key}: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      );
+    }
+    const key = normalizeHmacKey(raw);
+    if (key.length === 0)
+      throw new Error(`notify target ${target.name}: secretRef ${ref.name}/${ref.key} is empty`);
+    return key;
+  }
+}
