@@ -99,9 +99,12 @@ export class Operator {
             k8s.KubernetesListObject<FaultPolicy & k8s.KubernetesObject>
           >,
         // Any policy change can move nodes between policies (conflicts), so every policy looks again.
-        onChange: () => {
+        onChange: (policy, change) => {
           enqueueAllPolicies();
           this.inspector.resync();
+          if (!this.leading) return;
+          if (change === 'delete') this.leaderRemediation?.policyDeleted(policy.metadata.name);
+          else this.leaderRemediation?.policyChanged(policy);
         },
       },
       log,
@@ -337,6 +340,7 @@ export class Operator {
     this.metrics.isLeader.set(1);
     this.policyController.start(this.options.workers);
     this.leaderRemediation?.activate();
+    for (const policy of this.policies.list()) this.leaderRemediation?.policyChanged(policy);
     this.inspector.start();
     for (const p of this.policies.list()) this.policyController.enqueue(p.metadata.name);
     // Level-triggered safety net: look at every policy now and then even without a change.

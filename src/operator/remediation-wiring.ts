@@ -2,6 +2,7 @@
 // executor is made each time this replica starts leading (a stopped one cannot be reused), so a replica
 // that loses the lease stops acting at once and a re-elected one resumes from HostHealth status.
 import type * as k8s from '@kubernetes/client-node';
+import type { FaultPolicy } from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
 import { RemediationExecutor } from '../remediation/index.js';
 import type { EventRecorder } from './event-recorder.js';
@@ -38,6 +39,21 @@ export class LeaderRemediation implements Remediation {
       events: this.deps.events,
       logger: this.deps.log,
     });
+  }
+
+  /** Logs in to Keystone and negotiates the Nova microversion before a fault needs it. */
+  policyChanged(policy: FaultPolicy): void {
+    if (!this.executor || policy.metadata.deletionTimestamp) return;
+    this.executor.warmUp(policy).catch((err: unknown) =>
+      this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
+        policy: policy.metadata.name,
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  }
+
+  policyDeleted(name: string): void {
+    this.executor?.forgetPolicy(name);
   }
 
   async hostDown(input: HostDownInput): Promise<void> {

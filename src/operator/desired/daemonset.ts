@@ -113,7 +113,11 @@ export function desiredMonitorDaemonSet(
                 { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
                 { name: 'DOCTOR_TOKEN_FILE', value: monitorTokenFile },
               ],
+              // Root with only NET_RAW: a non-root process loses NET_RAW when it starts ping (no privilege
+              // escalation), so ICMP would then depend on the host's net.ipv4.ping_group_range.
               securityContext: {
+                runAsUser: 0,
+                runAsNonRoot: false,
                 allowPrivilegeEscalation: false,
                 readOnlyRootFilesystem: true,
                 capabilities: { drop: ['ALL'], add: ['NET_RAW'] },

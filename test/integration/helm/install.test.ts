@@ -1,0 +1,162 @@
+// The chart on a real API server: `helm template` passes a server-side dry-run apply, and `helm install`
+// (no --wait) creates every object the chart defines; uninstall removes the cluster-scoped ones.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Cluster } from '../../support/control-plane/cluster.js';
+import { repoRoot } from '../../support/control-plane/paths.js';
+import { waitFor } from '../../support/control-plane/wait.js';
+import { kubeClients } from '../../support/kube/client.js';
+import { installCrds } from '../../support/kube/install.js';
+import { sharedCluster } from '../../support/shared-cluster.js';
+import { chartDir, helm, installRelease, releaseName, removeRelease, uniqueNamespace } from './helm.js';
+
+const cloudsYaml = 'clouds:\n  openstack:\n    auth: {auth_url: "http://127.0.0.1:5000/v3"}\n';
+
+describe('helm chart on the local control plane', function () {
+  this.timeout(180_000);
+  let cluster: Cluster;
+  const namespaces: string[] = [];
+
+  before(async function () {
+    cluster = await sharedCluster();
+  });
+
+  after(async function () {
+    for (const namespace of namespaces) await removeRelease(cluster, namespace);
+  });
+
+  it('helm template output passes kubectl apply --dry-run=server', async function () {
+    const namespace = uniqueNamespace('helm-dry-run');
+    namespaces.push(namespace);
+    const created = await cluster.kubectl(['create', 'namespace', namespace]);
+    assert.equal(created.code, 0, created.stderr);
+    const manifest = await helm([
+      'template',
+      releaseName,
+      chartDir,
+      '--namespace',
+      namespace,
+      '--include-crds',
+      '--set',
+      'cloudsYaml.create=true',
+      '--set',
+      `cloudsYaml.content=${cloudsYaml}`,
+    ]);
+    const result = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], manifest);
+    assert.equal(result.code, 0, `server-side dry run refused the chart:\n${result.stderr}`);
+    for (const object of [
+      'customresourcedefinition.apiextensions.k8s.io/faultpolicies.doctor.io',
+      'deployment.apps/doctor-operator',
+      `clusterrole.rbac.authorization.k8s.io/doctor-operator-${namespace}`,
+      'secret/openstack-clouds',
+      'configmap/doctor-operator-dashboard',
+    ]) {
+      assert.match(result.stdout, new RegExp(`${object.replace(/\./g, '\\.')} .*\\(server dry run\\)`));
+    }
+  });
+
+  // make e2e-kind cannot run without Docker; this keeps its manifests valid where it cannot run.
+  it('the make e2e-kind manifests (chart values, consumer, policy) pass a server-side dry run', async function () {
+    const namespace = uniqueNamespace('helm-kind');
+    namespaces.push(namespace);
+    await installCrds(cluster, kubeClients(cluster.kubeconfigPath));
+    assert.equal((await cluster.kubectl(['create', 'namespace', namespace])).code, 0);
+    const e2eDir = join(repoRoot, 'test/e2e-kind');
+    const chart = await helm([
+      'template',
+      releaseName,
+      chartDir,
+      '--namespace',
+      namespace,
+      '--values',
+      join(e2eDir, 'values.yaml'),
+    ]);
+    // consumer.yaml names the namespace the script installs into; the dry run uses this test's own.
+    const consumer = readFileSync(join(e2eDir, 'consumer.yaml'), 'utf8').replaceAll(
+      'namespace: doctor-system',
+      `namespace: ${namespace}`,
+    );
+    const policy = readFileSync(join(e2eDir, 'policy.yaml'), 'utf8');
+    for (const [what, manifest] of [
+      ['chart with test/e2e-kind/values.yaml', chart],
+      ['consumer.yaml', consumer],
+      ['policy.yaml', policy],
+    ] as const) {
+      const result = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], manifest);
+      assert.equal(result.code, 0, `${what} refused:\n${result.stderr}`);
+    }
+  });
+
+  it('helm install creates every object of the chart, and uninstall removes the cluster-scoped ones', async function () {
+    const namespace = uniqueNamespace('helm-install');
+    namespaces.push(namespace);
+    const output = await installRelease(cluster, namespace);
+    // NOTES.txt tells the user what to do next.
+    for (const step of [
+      `kubectl -n ${namespace} create secret generic openstack-clouds --from-file=clouds.yaml`,
+      'kubectl get hosthealth -w',
+      `pod-security.kubernetes.io/enforce=privileged`,
+      `http://doctor-operator-metrics.${namespace}.svc:8081/metrics`,
+    ]) {
+      assert.ok(output.includes(step), `install notes lack "${step}":\n${output}`);
+    }
+
+    const expected: [string, string, boolean][] = [
+      ['customresourcedefinition', 'faultpolicies.doctor.io', false],
+      ['customresourcedefinition', 'hosthealths.doctor.io', false],
+      ['deployment', 'doctor-operator', true],
+      ['service', 'doctor-operator-inspector', true],
+      ['service', 'doctor-operator-metrics', true],
+      ['serviceaccount', 'doctor-operator', true],
+      ['serviceaccount', 'doctor-monitor', true],
+      ['role', 'doctor-operator', true],
+      ['rolebinding', 'doctor-operator', true],
+      ['clusterrole', `doctor-operator-${namespace}`, false],
+      ['clusterrolebinding', `doctor-operator-${namespace}`, false],
+      ['configmap', 'doctor-operator-dashboard', true],
+    ];
+    for (const [kind, name, namespaced] of expected) {
+      const result = await cluster.kubectl([
+        'get',
+        kind,
+        name,
+        ...(namespaced ? ['--namespace', namespace] : []),
+        '-o',
+        'name',
+      ]);
+      assert.equal(result.code, 0, `${kind}/${name} was not created: ${result.stderr}`);
+    }
+    for (const crd of ['faultpolicies.doctor.io', 'hosthealths.doctor.io']) {
+      const established = await cluster.kubectl([
+        'wait',
+        '--for=condition=Established',
+        `customresourcedefinition/${crd}`,
+        '--timeout=60s',
+      ]);
+      assert.equal(established.code, 0, established.stderr);
+    }
+    // The Deployment controller of the test control plane acts on it: two operator Pods.
+    await waitFor(
+      'the operator Deployment to have 2 Pods',
+      async () => {
+        const pods = await cluster.kubectl([
+          'get',
+          'pods',
+          '--namespace',
+          namespace,
+          '-l',
+          'app.kubernetes.io/component=operator',
+          '-o',
+          'name',
+        ]);
+        return pods.stdout.trim().split('\n').filter(Boolean).length === 2 ? true : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+
+    await helm(['uninstall', releaseName, '--namespace', namespace], cluster);
+    const clusterRole = await cluster.kubectl(['get', 'clusterrole', `doctor-operator-${namespace}`]);
+    assert.notEqual(clusterRole.code, 0, 'the ClusterRole outlived helm uninstall');
+  });
+});
