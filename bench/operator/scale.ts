@@ -44,13 +44,13 @@ async function countHostHealths(kube: KubeClients, policy: string): Promise<numb
   return list.items.length;
 }
 
-async function isReady(kube: KubeClients, policy: string): Promise<boolean> {
+async function hasCondition(kube: KubeClients, policy: string, type: string): Promise<boolean> {
   const p = (await kube.custom.getClusterCustomObject({
     ...crd,
     plural: 'faultpolicies',
     name: policy,
   })) as FaultPolicy;
-  return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  return p.status?.conditions?.some((c) => c.type === type && c.status === 'True') ?? false;
 }
 
 async function removePolicy(cluster: Cluster, kube: KubeClients, policy: string): Promise<void> {
@@ -115,21 +115,28 @@ export async function runScaleBenchmark(options: {
           yaml: `apiVersion: doctor.io/v1alpha1\nkind: FaultPolicy\nmetadata: {name: ${policy}}\nspec:\n  nodeSelector: {matchLabels: {scale-bench: enabled}}\n`,
         });
         let hostHealthsAt = 0;
+        let readyAt = 0;
         await waitFor(
-          `${options.nodes} HostHealths and the policy Ready`,
+          `${options.nodes} HostHealths, the policy Ready and its monitors available`,
           async () => {
             if (!hostHealthsAt && (await countHostHealths(kube, policy)) === options.nodes)
               hostHealthsAt = Date.now();
-            return hostHealthsAt && (await isReady(kube, policy)) ? true : undefined;
+            if (hostHealthsAt && !readyAt && (await hasCondition(kube, policy, 'Ready')))
+              readyAt = Date.now();
+            return readyAt && (await hasCondition(kube, policy, 'MonitorsAvailable')) ? true : undefined;
           },
           { timeoutMs: 300_000, intervalMs: 200 },
         );
         toHostHealths.push((hostHealthsAt - start) / 1000);
-        toReady.push((Date.now() - start) / 1000);
+        toReady.push((readyAt - start) / 1000);
+        toMonitors.push((Date.now() - start) / 1000);
         log(
-          `  run ${run}/${options.runs}: HostHealths in ${toHostHealths.at(-1)!.toFixed(1)} s, Ready in ${toReady.at(-1)!.toFixed(1)} s`,
+          `  run ${run}/${options.runs}: HostHealths in ${toHostHealths.at(-1)!.toFixed(1)} s, Ready in ` +
+            `${toReady.at(-1)!.toFixed(1)} s, every monitor Pod available in ${toMonitors.at(-1)!.toFixed(1)} s`,
         );
         if (run === options.runs) {
+          // Let the last status writes and garbage collection of the burst settle before "idle".
+          await new Promise((r) => setTimeout(r, 10_000));
           log(`  measuring the idle operator for ${options.idleSeconds} s`);
           idle = await measureSteadyState(operator.process.pid, options.idleSeconds * 1000);
         } else {

@@ -5,6 +5,13 @@ import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
 import { describeApiError } from './api-errors.js';
 
+/** The informer hands callbacks the very object it caches: dropping managedFields here (often half of a
+ * Node's size, and never read by the operator) roughly halves the memory of a thousand-node cache. */
+function slim<T extends k8s.KubernetesObject>(obj: T): T {
+  if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
+  return obj;
+}
+
 export type ChangeHandler<T> = (object: T, change: 'add' | 'update' | 'delete') => void;
 
 export interface WatchedResourceOptions<T extends k8s.KubernetesObject> {
@@ -29,8 +36,8 @@ export class WatchedResource<T extends k8s.KubernetesObject> {
     private readonly log: Logger,
   ) {
     this.informer = k8s.makeInformer(config, options.path, options.list, options.labelSelector);
-    this.informer.on('add', (obj) => options.onChange(obj, 'add'));
-    this.informer.on('update', (obj) => options.onChange(obj, 'update'));
+    this.informer.on('add', (obj) => options.onChange(slim(obj), 'add'));
+    this.informer.on('update', (obj) => options.onChange(slim(obj), 'update'));
     this.informer.on('delete', (obj) => options.onChange(obj, 'delete'));
     this.informer.on('connect', () => {
       this.restarts = 0;
