@@ -1,8 +1,11 @@
 // `make bench`: runs every benchmark the issues name, prints each figure beside its goal, and writes
 // bench/results/<date>.json, latest.json and latest.md. `--quick` runs smaller versions for a smoke check.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../test/support/control-plane/paths.js';
+import { runFunctestBenchmark } from './functest/notification.js';
+import { runMonitorBenchmark } from './monitor/detection.js';
 import { runScaleBenchmark } from './operator/scale.js';
 import { formatTable, writeResults, type BenchResult } from './lib/report.js';
 
@@ -11,7 +14,18 @@ interface Benchmark {
   run(quick: boolean, log: (line: string) => void): Promise<BenchResult>;
 }
 
+const resultsDir = join(repoRoot, 'bench/results');
+
 const benchmarks: Benchmark[] = [
+  {
+    name: 'monitor',
+    run: (quick, log) => runMonitorBenchmark({ quick, log }),
+  },
+  {
+    name: 'functest',
+    run: (quick, log) =>
+      runFunctestBenchmark({ faults: quick ? 3 : 12, serversPerHost: 50, resultsDir, log }),
+  },
   {
     name: 'operator-scale',
     run: (quick, log) =>
@@ -25,6 +39,7 @@ const benchmarks: Benchmark[] = [
 ];
 
 async function main(): Promise<number> {
+  mkdirSync(resultsDir, { recursive: true });
   const { values } = parseArgs({ options: { quick: { type: 'boolean' }, only: { type: 'string' } } });
   const quick = values.quick ?? false;
   const selected = benchmarks.filter((b) => !values.only || values.only.split(',').includes(b.name));
@@ -46,7 +61,7 @@ async function main(): Promise<number> {
     }
   }
   if (results.length > 0) {
-    writeResults(join(repoRoot, 'bench/results'), results, { quick });
+    writeResults(resultsDir, results, { quick });
     console.log(`\n${formatTable(results)}\n`);
     console.log('bench: results written to bench/results/latest.json and bench/results/latest.md');
   }

@@ -12,21 +12,6 @@ export interface Subcommand {
   run(args: string[]): Promise<number>;
 }
 
-/** A subcommand whose issue has not landed: it says so instead of pretending to work. */
-function notImplemented(name: string, summary: string, issue: string): Subcommand {
-  return {
-    name,
-    summary,
-    run() {
-      process.stderr.write(
-        `doctor ${name}: not implemented yet (tracked in the ${issue} issue). ` +
-          `Nothing was started. Run 'doctor --help' to see what works today.\n`,
-      );
-      return Promise.resolve(2);
-    },
-  };
-}
-
 /** Loads a subcommand's module only when it runs, so `doctor --help` stays instant. */
 function lazy(
   name: string,
@@ -42,10 +27,10 @@ export const subcommands: Subcommand[] = [
     'run the operator: policy reconciler (inspector, remediation and notifier to come)',
     async () => (await import('./operator/command.js')).runOperatorCommand,
   ),
-  notImplemented(
+  lazy(
     'monitor',
     'run the per-node monitor agent that probes peers and reports to the inspector',
-    'monitor agent',
+    async () => (await import('./monitor/command.js')).runMonitorCommand,
   ),
   lazy(
     'consumer',

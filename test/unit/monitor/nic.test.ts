@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NicWatcher, OperstateReader, operstateIsUp, type NicReading } from '../../../src/monitor/nic.js';
+
+describe('NIC watcher', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'doctor-net-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const setState = (iface: string, state: string): void => {
+    mkdirSync(join(dir, iface), { recursive: true });
+    writeFileSync(join(dir, iface, 'operstate'), `${state}\n`);
+  };
+
+  it('maps operstate values to up/down', () => {
+    assert.equal(operstateIsUp('up'), true);
+    assert.equal(operstateIsUp('unknown'), true);
+    for (const s of ['down', 'lowerlayerdown', 'dormant', 'notpresent', 'testing', 'absent'])
+      assert.equal(operstateIsUp(s), false);
+  });
+
+  it('reads operstate under the configured directory, fresh on every read; a missing interface is "absent"', () => {
+    setState('eth0', 'up');
+    const reader = new OperstateReader(dir);
+    try {
+      assert.equal(reader.read('eth0'), 'up');
+      setState('eth0', 'lowerlayerdown');
+      assert.equal(reader.read('eth0'), 'lowerlayerdown');
+      assert.equal(reader.read('eth9'), 'absent');
+      setState('eth9', 'up');
+      assert.equal(reader.read('eth9'), 'up', 'an interface that appears later is found');
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('polls every interval and passes each reading on', async () => {
+    setState('eth0', 'up');
+    const readings: NicReading[] = [];
+    const watcher = new NicWatcher({
+      netClassDir: dir,
+      interfaces: ['eth0', 'eth1'],
+      intervalMs: 20,
+      clock: Date.now,
+      onReading: (r) => readings.push(r),
+      onError: (iface, err) => assert.fail(`${iface}: ${err.message}`),
+    });
+    try {
+      watcher.start();
+      await new Promise((r) => setTimeout(r, 70));
+      setState('eth0', 'down');
+      const deadline = Date.now() + 2000;
+      while (!readings.some((r) => r.iface === 'eth0' && !r.up) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      watcher.stop();
+    }
+    assert.ok(readings.some((r) => r.iface === 'eth0' && r.up && r.operstate === 'up'));
+    assert.ok(readings.some((r) => r.iface === 'eth0' && !r.up && r.operstate === 'down'));
+    assert.ok(readings.some((r) => r.iface === 'eth1' && !r.up && r.operstate === 'absent'));
+    const count = readings.length;
+    await new Promise((r) => setTimeout(r, 60));
+    assert.equal(readings.length, count, 'no readings after stop');
+  });
+});
