@@ -1,8 +1,7 @@
-// `make cluster-up | cluster-down | demo`: the local control plane for people, outside the test runner.
+// `make cluster-up | cluster-down`: the local control plane for people, outside the test runner.
 import { mkdirSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCluster } from './control-plane/cluster.js';
-import { runCommand } from './control-plane/exec.js';
 import { binaryPath, clusterDir } from './control-plane/paths.js';
 import {
   currentDetachedRun,
@@ -10,8 +9,6 @@ import {
   reapOrphanedRuns,
   stopRun,
 } from './control-plane/run-registry.js';
-import { kubeClients } from './kube/client.js';
-import { createKwokNode, waitForNodesReady } from './kube/nodes.js';
 
 const kubeconfigPath = join(clusterDir, 'kubeconfig');
 
@@ -55,45 +52,10 @@ async function down(): Promise<number> {
   return 0;
 }
 
-/** Until the fault-scenario demo lands: start the control plane, show three fake nodes, stop it. */
-async function demo(): Promise<number> {
-  console.log('demo: the full fault scenario arrives with the demo issue; today this starts the local');
-  console.log('demo: control plane, registers three kwok compute nodes, lists them, and stops everything.');
-  await reapOrphanedRuns();
-  const cluster = await startCluster({ log: (line) => console.log(line) });
-  try {
-    const { core } = kubeClients(cluster.kubeconfigPath);
-    const names = ['compute-0', 'compute-1', 'compute-2'];
-    for (const [i, name] of names.entries()) {
-      await createKwokNode(core, {
-        name,
-        labels: { 'openstack-compute-node': 'enabled' },
-        internalIP: `198.18.0.${10 + i}`,
-      });
-    }
-    await waitForNodesReady(core, names);
-    const result = await runCommand(binaryPath('kubectl'), [
-      '--kubeconfig',
-      cluster.kubeconfigPath,
-      'get',
-      'nodes',
-      '-o',
-      'wide',
-    ]);
-    console.log('\n$ kubectl get nodes -o wide');
-    console.log(result.stdout.trimEnd());
-    console.log();
-  } finally {
-    console.log('demo: stopping the control plane');
-    await cluster.stop();
-  }
-  return 0;
-}
-
-const commands: Record<string, () => Promise<number>> = { up, down, demo };
+const commands: Record<string, () => Promise<number>> = { up, down };
 const command = commands[process.argv[2] ?? ''];
 if (!command) {
-  console.error('usage: node dist/test/support/cluster-cli.js up|down|demo');
+  console.error('usage: node dist/test/support/cluster-cli.js up|down');
   process.exitCode = 2;
 } else {
   // Ctrl-C: exit at once; the launcher's exit hook kills every component it started and has not released.
