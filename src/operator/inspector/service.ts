@@ -13,6 +13,7 @@ import type {
 } from '../../inspector/decisions.js';
 import { createCorrelationEngine, type CorrelationEngine } from '../../inspector/engine.js';
 import { persistedFromHostHealth } from '../../inspector/restore.js';
+import { observerCount, ringKey } from '../../monitor/peers.js';
 import type { Logger } from '../../observability/logger.js';
 import { setCondition } from '../conditions.js';
 import type { EventRecorder } from '../event-recorder.js';
@@ -111,16 +112,35 @@ export class InspectorService implements EventSink {
       if (policy.metadata.deletionTimestamp) continue;
       const name = policy.metadata.name;
       seen.add(name);
-      const config = this.engineConfig(policy);
-      const configKey = JSON.stringify(config);
+      const hosts = this.hostHealthsOf(name).map((h) => ({
+        name: h.metadata.name,
+        maintenance: h.spec?.maintenance?.enabled ?? false,
+      }));
+      // Cheap to compare on every HostHealth event; the observer ring is only rebuilt when this changes.
+      const configKey = JSON.stringify([
+        policy.spec.detection,
+        policy.spec.protection,
+        policy.spec.monitor.peers,
+        hosts,
+      ]);
       const existing = this.engines.get(name);
+      if (existing?.configKey === configKey) continue;
+      const config: EngineConfig = {
+        detection: policy.spec.detection,
+        protection: policy.spec.protection,
+        hosts,
+        observers: observerAssignment(
+          hosts.map((h) => h.name),
+          policy.spec.monitor.peers,
+        ),
+      };
       if (!existing) {
         const engine = createCorrelationEngine(config);
         const persisted = this.hostHealthsOf(name).map(persistedFromHostHealth);
         engine.restore(persisted, now);
         this.engines.set(name, { engine, configKey });
         this.deps.log.info('inspector engine started', { policy: name, hosts: config.hosts.length });
-      } else if (existing.configKey !== configKey) {
+      } else {
         existing.configKey = configKey;
         this.handle(name, existing.engine.updateConfig(config, now));
       }
@@ -166,17 +186,6 @@ export class InspectorService implements EventSink {
       const wake = engine.nextWakeAt();
       if (wake !== undefined && wake <= now) this.handle(policy, engine.tick(now));
     }
-  }
-
-  private engineConfig(policy: FaultPolicy): EngineConfig {
-    return {
-      detection: policy.spec.detection,
-      protection: policy.spec.protection,
-      hosts: this.hostHealthsOf(policy.metadata.name).map((h) => ({
-        name: h.metadata.name,
-        maintenance: h.spec?.maintenance?.enabled ?? false,
-      })),
-    };
   }
 
   private hostHealthsOf(policy: string): HostHealth[] {
@@ -385,6 +394,21 @@ export class InspectorService implements EventSink {
   private remediationAvailable(): boolean {
     return this.deps.remediation !== undefined;
   }
+}
+
+/** Which monitors watch which host: the same ring the monitors use (src/monitor/peers.ts), built once. */
+export function observerAssignment(hostNames: string[], peers: number): Record<string, string[]> {
+  const ring = [...hostNames].sort((a, b) => {
+    const ka = ringKey(a);
+    const kb = ringKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : 1;
+  });
+  const count = observerCount(ring.length, peers);
+  const assignment: Record<string, string[]> = {};
+  ring.forEach((host, at) => {
+    assignment[host] = Array.from({ length: count }, (_, i) => ring[(at + 1 + i) % ring.length]!);
+  });
+  return assignment;
 }
 
 function hostHealthTarget(hostHealth: HostHealth) {

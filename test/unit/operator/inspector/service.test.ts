@@ -172,3 +172,22 @@ describe('inspector service', function () {
     assert.equal(service.accepting(), false);
   });
 });
+
+describe('observer assignment', function () {
+  it('matches the ring the monitors use', async function () {
+    const { observersOf } = await import('../../../../src/monitor/peers.js');
+    const { observerAssignment } = await import('../../../../src/operator/inspector/service.js');
+    const names = Array.from({ length: 9 }, (_, i) => `node-${i}`);
+    const assignment = observerAssignment(names, 3);
+    for (const name of names) {
+      assert.deepEqual(
+        assignment[name],
+        observersOf(
+          names.map((n) => ({ name: n })),
+          name,
+          3,
+        ).map((h) => h.name),
+      );
+    }
+  });
+});
