@@ -36,19 +36,57 @@ export function hostHealthStatusReader(custom: k8s.CustomObjectsApi): HostHealth
   };
 }
 
-export function namespaceSecretReader(core: k8s.CoreV1Api, namespace: string): SecretReader {
+/**
+ * Secrets of the operator's namespace. The fault path reads clouds.yaml and HMAC keys several times per
+ * fault; a fresh GET each time costs a round trip to the API server on the critical path. Values are kept
+ * for `maxAgeMs` and refreshed in the background once older than `refreshAfterMs`, so a rotated Secret
+ * takes effect within seconds while a fault never waits for the API server.
+ */
+export function namespaceSecretReader(
+  core: k8s.CoreV1Api,
+  namespace: string,
+  options: { refreshAfterMs?: number; maxAgeMs?: number; now?: () => number } = {},
+): SecretReader {
+  const refreshAfterMs = options.refreshAfterMs ?? 5_000;
+  const maxAgeMs = options.maxAgeMs ?? 60_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { secret: k8s.V1Secret; fetchedAt: number }>();
+  const refreshing = new Set<string>();
+
+  async function fetchSecret(name: string): Promise<k8s.V1Secret> {
+    try {
+      const secret = await core.readNamespacedSecret({ name, namespace });
+      cache.set(name, { secret, fetchedAt: now() });
+      return secret;
+    } catch (err) {
+      if (isNotFound(err)) {
+        cache.delete(name);
+        throw new Error(`Secret ${namespace}/${name} not found (create it in the operator's namespace)`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  }
+
+  async function secretNamed(name: string): Promise<k8s.V1Secret> {
+    const cached = cache.get(name);
+    const age = cached ? now() - cached.fetchedAt : Infinity;
+    if (cached && age < maxAgeMs) {
+      if (age > refreshAfterMs && !refreshing.has(name)) {
+        refreshing.add(name);
+        fetchSecret(name)
+          .catch(() => undefined)
+          .finally(() => refreshing.delete(name));
+      }
+      return cached.secret;
+    }
+    return fetchSecret(name);
+  }
+
   return {
     async read(name, key) {
-      let secret: k8s.V1Secret;
-      try {
-        secret = await core.readNamespacedSecret({ name, namespace });
-      } catch (err) {
-        if (isNotFound(err))
-          throw new Error(`Secret ${namespace}/${name} not found (create it in the operator's namespace)`, {
-            cause: err,
-          });
-        throw err;
-      }
+      const secret = await secretNamed(name);
       const value = secret.data?.[key];
       if (value === undefined) throw new Error(`Secret ${namespace}/${name} has no key "${key}"`);
       return Buffer.from(value, 'base64').toString('utf8');
