@@ -7,6 +7,7 @@ import { repoRoot } from '../test/support/control-plane/paths.js';
 import { runFunctestBenchmark } from './functest/notification.js';
 import { runMonitorBenchmark } from './monitor/detection.js';
 import { runScaleBenchmark } from './operator/scale.js';
+import { runRemediationBenchmark } from './remediation/host-down.js';
 import { formatTable, writeResults, type BenchResult } from './lib/report.js';
 
 interface Benchmark {
@@ -20,6 +21,10 @@ const benchmarks: Benchmark[] = [
   {
     name: 'monitor',
     run: (quick, log) => runMonitorBenchmark({ quick, log }),
+  },
+  {
+    name: 'remediation',
+    run: (quick, log) => runRemediationBenchmark({ quick, log }),
   },
   {
     name: 'functest',
