@@ -16,6 +16,7 @@ import { fieldManager } from './desired/names.js';
 import { assignNodes, type NodeConflict } from './desired/node-assignment.js';
 import type { EventRecorder } from './event-recorder.js';
 import { runBounded } from './bounded.js';
+import { applyPolicyStatus } from './policy-status.js';
 
 export interface ReadCache<T> {
   list(): readonly T[];
@@ -35,6 +36,8 @@ export interface PolicyDeletionHook {
 }
 
 export const cleanupFinalizer = 'doctor.io/nova-cleanup';
+/** Conditions of the FaultPolicy status that the reconciler owns. */
+export const reconcilerConditions = ['Ready', 'MonitorsAvailable', 'NodeConflict'];
 export const appliedHashAnnotation = 'doctor.io/applied-hash';
 
 export interface PolicyReconcilerOptions {
@@ -326,6 +329,8 @@ export class PolicyReconciler {
     await this.events.record(this.target(policy), 'Warning', 'NodeConflict', conflictMessage(conflicts));
   }
 
+  /** The reconciler's part of the policy status, applied server-side as its own field manager: the
+   * inspector owns other conditions (StormActive) and a merge patch of the whole list would erase them. */
   private async writeStatus(
     policy: FaultPolicy,
     update: (status: FaultPolicyStatus) => FaultPolicyStatus,
@@ -334,10 +339,13 @@ export class PolicyReconciler {
     const before = current.status ?? {};
     const after = update(before);
     if (JSON.stringify(before) === JSON.stringify(after)) return;
-    await this.api.custom.patchClusterCustomObjectStatus(
-      { ...crd, plural: 'faultpolicies', name: policy.metadata.name, body: { status: after } },
-      mergeOptions,
-    );
+    await applyPolicyStatus(this.api.custom, policy.metadata.name, fieldManager, {
+      ...(after.observedGeneration !== undefined ? { observedGeneration: after.observedGeneration } : {}),
+      ...(after.monitoredHosts !== undefined ? { monitoredHosts: after.monitoredHosts } : {}),
+      ...(after.unhealthyHosts !== undefined ? { unhealthyHosts: after.unhealthyHosts } : {}),
+      ...(after.daemonSet !== undefined ? { daemonSet: after.daemonSet } : {}),
+      conditions: (after.conditions ?? []).filter((c) => reconcilerConditions.includes(c.type)),
+    });
   }
 
   private async finalize(policy: FaultPolicy): Promise<void> {

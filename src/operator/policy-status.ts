@@ -1,13 +1,39 @@
-// Read-modify-write of a FaultPolicy's status from the informer cache, written with a merge patch on the
-// status subresource. Used by the inspector (StormActive) beside the reconciler's own status writes.
+// FaultPolicy status is written by two parts of the operator: the reconciler (Ready, MonitorsAvailable,
+// NodeConflict, counts) and the inspector (StormActive). Each applies only its own fields server-side
+// under its own field manager; conditions are a list keyed by type, so neither erases the other's.
 import * as k8s from '@kubernetes/client-node';
 import type { FaultPolicy, FaultPolicyStatus } from '../api/types.js';
 import type { ReadCache } from './policy-reconciler.js';
 
+const applyOptions = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
+
+export async function applyPolicyStatus(
+  custom: k8s.CustomObjectsApi,
+  name: string,
+  manager: string,
+  status: FaultPolicyStatus,
+): Promise<void> {
+  await custom.patchClusterCustomObjectStatus(
+    {
+      group: 'doctor.io',
+      version: 'v1alpha1',
+      plural: 'faultpolicies',
+      name,
+      body: { apiVersion: 'doctor.io/v1alpha1', kind: 'FaultPolicy', metadata: { name }, status },
+      fieldManager: manager,
+      force: true,
+    },
+    applyOptions,
+  );
+}
+
+/** The inspector's conditions, computed from the cached status. */
 export class PolicyStatusWriter {
   constructor(
     private readonly custom: k8s.CustomObjectsApi,
     private readonly policies: ReadCache<FaultPolicy>,
+    private readonly ownedConditions: string[] = ['StormActive'],
+    private readonly manager = 'doctor-inspector',
   ) {}
 
   async update(name: string, update: (status: FaultPolicyStatus) => FaultPolicyStatus): Promise<void> {
@@ -15,10 +41,9 @@ export class PolicyStatusWriter {
     if (!policy) return;
     const before = policy.status ?? {};
     const after = update(before);
-    if (JSON.stringify(before) === JSON.stringify(after)) return;
-    await this.custom.patchClusterCustomObjectStatus(
-      { group: 'doctor.io', version: 'v1alpha1', plural: 'faultpolicies', name, body: { status: after } },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    );
+    const mine = (s: FaultPolicyStatus) =>
+      (s.conditions ?? []).filter((c) => this.ownedConditions.includes(c.type));
+    if (JSON.stringify(mine(before)) === JSON.stringify(mine(after))) return;
+    await applyPolicyStatus(this.custom, name, this.manager, { conditions: mine(after) });
   }
 }

@@ -59,7 +59,22 @@ describe('fault flow: report -> Nova, Node, consumers -> recovery', function () 
   let operator: OperatorProcess | undefined;
   let consumer: ComponentProcess | undefined;
   let recordFile: string;
-  const hosts = ['flow-a', 'flow-b', 'flow-c', 'flow-d', 'flow-e'];
+  let consumerPort = 0;
+  let logDirectory = '';
+  const operatorArgs = [
+    '--lease-name',
+    'flow-test',
+    '--inspector-auth',
+    'none',
+    // Short leases so the restart test's new replica takes over quickly from a killed one.
+    '--lease-duration',
+    '4',
+    '--renew-deadline',
+    '3',
+    '--retry-period',
+    '1',
+  ];
+  const hosts = ['flow-a', 'flow-b', 'flow-c', 'flow-d', 'flow-e', 'flow-f', 'flow-g'];
 
   const hostHealth = async (name: string) =>
     (await kube.custom.getClusterCustomObject({
@@ -95,7 +110,8 @@ describe('fault flow: report -> Nova, Node, consumers -> recovery', function () 
     const logDir = join(cluster.runDir, 'logs');
     mkdirSync(logDir, { recursive: true });
     recordFile = join(logDir, 'flow-consumer-arrivals.jsonl');
-    const consumerPort = await freePort();
+    consumerPort = await freePort();
+    logDirectory = logDir;
     consumer = startComponent(
       'flow-consumer',
       process.execPath,
@@ -115,7 +131,7 @@ describe('fault flow: report -> Nova, Node, consumers -> recovery', function () 
       kubeconfig: cluster.kubeconfigPath,
       logDir,
       identity: 'flow',
-      extraArgs: ['--lease-name', 'flow-test', '--inspector-auth', 'none'],
+      extraArgs: operatorArgs,
     });
     await kubectlApply(cluster, {
       yaml: `apiVersion: doctor.io/v1alpha1
@@ -247,6 +263,127 @@ spec:
         arrivals().some((a) => a.host === 'flow-a' && /up|ok/i.test(`${a.type ?? ''}`)) ? true : undefined,
       ),
     );
+  });
+
+  async function recover(host: string): Promise<void> {
+    assert.equal(await post(operator!.eventsUrl, report('compute.host.up', host, `up-${host}`)), 200);
+    await waitFor(
+      `${host} to be Healthy and un-forced`,
+      async () =>
+        (await hostHealth(host)).status?.state === 'Healthy' && !nova!.state.computeService(host)!.forcedDown
+          ? true
+          : undefined,
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+  }
+
+  const notifiedServers = (host: string) =>
+    new Set(
+      arrivals()
+        .filter((a) => a.host === host && a.type === 'aodh.alarm')
+        .map((a) => a.server),
+    );
+
+  it('converges when Nova answers 503 to half of its calls', async function () {
+    nova!.configure({ failures: { ratio: 0.5, seed: 7, status: 503 } });
+    try {
+      assert.equal(await post(operator!.eventsUrl, report('compute.host.down', 'flow-e', 'down-e')), 200);
+      await waitFor(
+        'flow-e forced down with every server in error despite the failures',
+        () => {
+          const forced = nova!.state.computeService('flow-e')!.forcedDown;
+          const allError = nova!.state.serversOnHost('flow-e').every((srv) => srv.vmState === 'error');
+          return Promise.resolve(forced && allError ? true : undefined);
+        },
+        { timeoutMs: 90_000, intervalMs: 250 },
+      );
+      assert.ok(
+        nova!.calls.some((c) => c.status === 503),
+        'failures were injected',
+      );
+    } finally {
+      nova!.configure({ failures: undefined });
+    }
+    await waitFor('every flow-e server notified', () =>
+      Promise.resolve(notifiedServers('flow-e').size >= serversPerHost ? true : undefined),
+    );
+    await recover('flow-e');
+  });
+
+  it('delivers every notification to a consumer that was down for 30 s', async function () {
+    await consumer!.stop();
+    assert.equal(await post(operator!.eventsUrl, report('compute.host.down', 'flow-f', 'down-f')), 200);
+    await waitFor('flow-f forced down', () =>
+      Promise.resolve(nova!.state.computeService('flow-f')!.forcedDown ? true : undefined),
+    );
+    await new Promise((r) => setTimeout(r, 30_000));
+    assert.equal(notifiedServers('flow-f').size, 0, 'nothing could arrive while the consumer was down');
+    consumer = startComponent(
+      'flow-consumer',
+      process.execPath,
+      [
+        join(repoRoot, 'dist/src/cli.js'),
+        'consumer',
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(consumerPort),
+        '--record',
+        recordFile,
+      ],
+      join(logDirectory, 'flow-consumer-2.log'),
+    );
+    await waitFor(
+      'every flow-f notification after the consumer returned',
+      () => Promise.resolve(notifiedServers('flow-f').size >= serversPerHost ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    await recover('flow-f');
+  });
+
+  it("a restarted operator finishes a killed one's remediation without resending what was recorded as delivered", async function () {
+    // Slow Nova calls spread the resets and notifications over a few seconds, so the kill lands mid-way.
+    nova!.configure({ latencyMs: 400 });
+    try {
+      assert.equal(await post(operator!.eventsUrl, report('compute.host.down', 'flow-g', 'down-g')), 200);
+      await waitFor(
+        'the first flow-g notification',
+        () => Promise.resolve(notifiedServers('flow-g').size > 0 ? true : undefined),
+        { intervalMs: 10 },
+      );
+      await operator!.kill();
+      const persisted = (await hostHealth('flow-g')).status;
+      const deliveredAtKill = new Set(
+        (persisted?.notifications ?? []).filter((n) => n.delivered).map((n) => n.id),
+      );
+      const arrivedAtKill = notifiedServers('flow-g').size;
+      operator = await startOperatorProcess({
+        kubeconfig: cluster.kubeconfigPath,
+        logDir: logDirectory,
+        identity: 'flow-2',
+        extraArgs: operatorArgs,
+      });
+      await waitFor(
+        'the new operator to finish flow-g (T08)',
+        async () => ((await hostHealth('flow-g')).status?.timeline?.T08 ? true : undefined),
+        { timeoutMs: 90_000, intervalMs: 250 },
+      );
+      await waitFor('every flow-g server notified', () =>
+        Promise.resolve(notifiedServers('flow-g').size >= serversPerHost ? true : undefined),
+      );
+      assert.ok(
+        arrivedAtKill < serversPerHost,
+        `killed mid-way (${arrivedAtKill} of ${serversPerHost} notified)`,
+      );
+      const resent = arrivals().filter(
+        (a) => a.host === 'flow-g' && a.duplicate && a.id !== undefined && deliveredAtKill.has(a.id),
+      );
+      assert.deepEqual(resent, [], 'no notification recorded as delivered was sent again');
+      assert.ok(nova!.state.serversOnHost('flow-g').every((srv) => srv.vmState === 'error'));
+    } finally {
+      nova!.configure({ latencyMs: 0 });
+    }
+    await recover('flow-g');
   });
 
   it('holds back a storm beyond maxUnhealthy: no Nova call, StormActive, an Event naming the hosts', async function () {
