@@ -1,5 +1,5 @@
 // Benchmark results: every figure is printed and stored beside the goal its issue set.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Figure {
@@ -34,18 +34,38 @@ export function formatTable(results: BenchResult[]): string {
   return lines.join('\n');
 }
 
-/** Writes bench/results/<date>.json, latest.json and latest.md; returns the markdown. */
+/**
+ * Writes bench/results/<date>.json (this run), latest-<benchmark>.json for each benchmark run, and
+ * latest.json / latest.md gathered from every latest-<benchmark>.json, so running one benchmark alone
+ * (make bench BENCH_ARGS=--only=x) refreshes its figures without dropping the others'. Returns the markdown.
+ */
 export function writeResults(dir: string, results: BenchResult[], meta: Record<string, unknown>): string {
   mkdirSync(dir, { recursive: true });
-  const date = new Date()
-    .toISOString()
-    .replace(/[:]/g, '-')
-    .replace(/\.\d+Z$/, 'Z');
-  const document = { date: new Date().toISOString(), ...meta, results };
-  const json = JSON.stringify(document, null, 2) + '\n';
-  writeFileSync(join(dir, `${date}.json`), json);
-  writeFileSync(join(dir, 'latest.json'), json);
-  const markdown = `# Benchmark results (${document.date})\n\n${formatTable(results)}\n`;
+  const now = new Date().toISOString();
+  const stamp = now.replace(/[:]/g, '-').replace(/\.\d+Z$/, 'Z');
+  writeFileSync(join(dir, `${stamp}.json`), JSON.stringify({ date: now, ...meta, results }, null, 2) + '\n');
+  for (const result of results) {
+    writeFileSync(
+      join(dir, `latest-${result.benchmark}.json`),
+      JSON.stringify({ date: now, ...meta, result }, null, 2) + '\n',
+    );
+  }
+  const all = readdirSync(dir)
+    .filter((f) => /^latest-.+\.json$/.test(f))
+    .sort()
+    .map(
+      (f) =>
+        JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+          date: string;
+          quick?: boolean;
+          result: BenchResult;
+        },
+    );
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify({ date: now, benchmarks: all }, null, 2) + '\n');
+  const runs = all.map(
+    (r) => `- ${r.result.benchmark}: ${r.date}${r.quick ? ' (quick)' : ''} — ${r.result.description}`,
+  );
+  const markdown = `# Benchmark results\n\n${formatTable(all.map((r) => r.result))}\n\nRuns:\n\n${runs.join('\n')}\n`;
   writeFileSync(join(dir, 'latest.md'), markdown);
   return markdown;
 }
