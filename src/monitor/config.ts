@@ -1,26 +1,13 @@
 // The monitor's configuration: validation of the JSON the operator writes into the ConfigMap, and of the
 // environment the DaemonSet sets. Pure (no I/O) so every rule is unit-tested; each error names the setting.
 import { isIP } from 'node:net';
+import type { MonitorConfigFile, MonitorHost } from '../api/monitor-config.js';
 
-export interface MonitorHost {
-  name: string;
-  address: string;
-}
+export type { MonitorHost } from '../api/monitor-config.js';
 
-export interface MonitorSettings {
-  policy: string;
-  inspectorUrl: string;
-  intervalMilliseconds: number;
-  timeoutMilliseconds: number;
-  failureThreshold: number;
-  successThreshold: number;
-  peers: number;
-  interfaces: string[];
-  heartbeatSeconds: number;
-  hosts: MonitorHost[];
-  /** Per-request timeout of a report POST. */
+/** The configuration file with the monitor's defaults filled in. */
+export interface MonitorSettings extends MonitorConfigFile {
   deliveryTimeoutMilliseconds: number;
-  /** Upper bound of the retry backoff while the inspector is unreachable. */
   maxBackoffMilliseconds: number;
 }
 

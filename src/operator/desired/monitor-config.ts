@@ -2,26 +2,11 @@
 // the hosts to watch with the address to probe. The operator resolves addresses so a thousand monitors
 // do not each watch every Node.
 import type * as k8s from '@kubernetes/client-node';
+import type { MonitorConfigFile, MonitorHost } from '../../api/monitor-config.js';
 import type { FaultPolicy } from '../../api/types.js';
 
-export interface MonitoredHost {
-  /** Node name; the monitor's own entry is found by NODE_NAME. */
-  name: string;
-  address: string;
-}
-
-export interface MonitorConfig {
-  policy: string;
-  inspectorUrl: string;
-  intervalMilliseconds: number;
-  timeoutMilliseconds: number;
-  failureThreshold: number;
-  successThreshold: number;
-  peers: number;
-  interfaces: string[];
-  heartbeatSeconds: number;
-  hosts: MonitoredHost[];
-}
+export type MonitoredHost = MonitorHost;
+export type MonitorConfig = MonitorConfigFile;
 
 export const monitorConfigFileName = 'monitor.json';
 export const heartbeatSeconds = 5;
