@@ -4,7 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../test/support/control-plane/paths.js';
+import { runNodeLifecycleBaseline } from './baseline/node-lifecycle.js';
 import { runFunctestBenchmark } from './functest/notification.js';
+import { runRackFailureBenchmark } from './rack/rack-failure.js';
 import { runMonitorBenchmark } from './monitor/detection.js';
 import { runScaleBenchmark } from './operator/scale.js';
 import { runRemediationBenchmark } from './remediation/host-down.js';
@@ -16,6 +18,8 @@ interface Benchmark {
 }
 
 const resultsDir = join(repoRoot, 'bench/results');
+/** Our median detection time from the functest run, for the baseline's ratio. */
+let detectionMs: number | undefined;
 
 const benchmarks: Benchmark[] = [
   {
@@ -30,6 +34,18 @@ const benchmarks: Benchmark[] = [
     name: 'functest',
     run: (quick, log) =>
       runFunctestBenchmark({ faults: quick ? 3 : 12, serversPerHost: 50, resultsDir, log }),
+  },
+  {
+    name: 'rack-failure',
+    run: (quick, log) => runRackFailureBenchmark({ runs: quick ? 2 : 5, log }),
+  },
+  {
+    name: 'baseline-node-lifecycle',
+    run: (_quick, log) =>
+      runNodeLifecycleBaseline({
+        log,
+        ...(detectionMs !== undefined ? { ourDetectionMs: detectionMs } : {}),
+      }),
   },
   {
     name: 'operator-scale',
@@ -56,6 +72,9 @@ async function main(): Promise<number> {
     try {
       const result = await benchmark.run(quick, (line) => console.log(`bench:   ${line}`));
       results.push(result);
+      if (result.benchmark === 'functest') {
+        detectionMs = result.figures.find((f) => f.name.startsWith('detection'))?.value;
+      }
       console.log(
         `bench: [${i + 1}/${selected.length}] ${benchmark.name} done in ${((Date.now() - started) / 1000).toFixed(0)} s`,
       );

@@ -30,6 +30,8 @@ export interface ClusterOptions {
   /** Progress lines for a person watching; default: stderr. */
   log?: (line: string) => void;
   readyTimeoutMs?: number;
+  /** More kube-controller-manager controllers (e.g. node-lifecycle-controller for the baseline bench). */
+  extraControllers?: string[];
 }
 
 export interface Cluster {
@@ -158,7 +160,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     await launch(
       'kube-controller-manager',
       binaries['kube-controller-manager'],
-      controllerManagerArgs(kubeconfigPath, certs, ports),
+      controllerManagerArgs(kubeconfigPath, certs, ports, options.extraControllers),
       `https://127.0.0.1:${ports.controllerManager}/healthz`,
       { insecure: true },
       (status) => status === 200,

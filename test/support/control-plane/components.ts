@@ -60,13 +60,29 @@ export function apiServerArgs(certs: ClusterCerts, certDir: string, ports: Ports
   ];
 }
 
-export function controllerManagerArgs(kubeconfig: string, certs: ClusterCerts, ports: Ports): string[] {
+/** Not node-lifecycle: it would taint kwok nodes whose heartbeats it judges late, which tests control. */
+const defaultControllers = [
+  'daemonset',
+  'deployment',
+  'replicaset',
+  'garbagecollector',
+  'namespace',
+  'serviceaccount',
+  'serviceaccount-token',
+  'root-ca-cert-publisher',
+];
+
+export function controllerManagerArgs(
+  kubeconfig: string,
+  certs: ClusterCerts,
+  ports: Ports,
+  extraControllers: readonly string[] = [],
+): string[] {
   return [
     `--kubeconfig=${kubeconfig}`,
     `--authentication-kubeconfig=${kubeconfig}`,
     `--authorization-kubeconfig=${kubeconfig}`,
-    // Not node-lifecycle: it would taint kwok nodes whose heartbeats it judges late, which tests control.
-    '--controllers=daemonset,deployment,replicaset,garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher',
+    `--controllers=${[...defaultControllers, ...extraControllers].join(',')}`,
     `--service-account-private-key-file=${certs.serviceAccountKey}`,
     `--root-ca-file=${certs.caCert}`,
     '--use-service-account-credentials=false',
