@@ -47,8 +47,9 @@ export async function runFunctestBenchmark(options: {
     try {
       for (let i = 0; i < options.faults; i++) {
         const victim = scenario.hostNames[i % scenario.hostNames.length]!;
-        const injectedAt = Date.parse(await scenario.injectLinkDown(victim));
-        const down = await scenario.waitRemediated(victim);
+        const injectedIso = await scenario.injectLinkDown(victim);
+        const injectedAt = Date.parse(injectedIso);
+        const down = await scenario.waitRemediated(victim, injectedIso);
         const timeline = down.status!.timeline!;
         if (Date.parse(timeline.T00 ?? '') !== injectedAt)
           throw new Error(`fault ${i + 1}: the timeline is not this fault's`);

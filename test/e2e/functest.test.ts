@@ -33,8 +33,8 @@ describe('Doctor functest: link down on a compute host', function () {
 
   it('detects, marks and notifies within 1 s of detection, with the whole timeline recorded', async function () {
     const s = scenario!;
-    await s.injectLinkDown(victim);
-    const down = await s.waitRemediated(victim);
+    const injectedAt = await s.injectLinkDown(victim);
+    const down = await s.waitRemediated(victim, injectedAt);
     const timeline = down.status!.timeline!;
     for (const point of timelinePoints)
       assert.ok(timeline[point], `${point} is recorded: ${JSON.stringify(timeline)}`);

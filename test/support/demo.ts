@@ -75,8 +75,8 @@ async function run(): Promise<void> {
     });
     const victim = scenario.hostNames[1]!;
     say(`\ndemo: injecting the fault: ip netns exec <${victim}> ip link set eth0 down`);
-    await scenario.injectLinkDown(victim);
-    const down = await scenario.waitRemediated(victim);
+    const injectedAt = await scenario.injectLinkDown(victim);
+    const down = await scenario.waitRemediated(victim, injectedAt);
     const timeline = down.status!.timeline!;
     const consumerLog = readFileSync(join(cluster.runDir, 'logs', 'demo-consumer-0.log'), 'utf8');
     const notified = consumerLog.split('\n').filter((l) => l.includes('doctor consumer notified at'));

@@ -50,7 +50,8 @@ export interface Scenario {
   /** Records T00 on the host's HostHealth, then `ip link set eth0 down` inside it. */
   injectLinkDown(host: string): Promise<string>;
   linkUp(host: string): Promise<void>;
-  waitRemediated(host: string, timeoutMs?: number): Promise<HostHealth>;
+  /** Waits for T08 of the fault injected at `injectedAt` (the value injectLinkDown returned). */
+  waitRemediated(host: string, injectedAt: string, timeoutMs?: number): Promise<HostHealth>;
   stop(): Promise<void>;
 }
 
@@ -238,12 +239,14 @@ ${notify}
         return injectedAt;
       },
       linkUp: (host) => testbed.setNic(host, 'up'),
-      waitRemediated: (host, timeoutMs = 30_000) =>
+      waitRemediated: (host, injectedAt, timeoutMs = 30_000) =>
         waitFor(
           `${host}'s remediation to complete (T08)`,
           async () => {
             const hh = await hostHealth(host);
-            return hh.status?.timeline?.T08 ? hh : undefined;
+            const timeline = hh.status?.timeline;
+            // A host that failed before keeps its last timeline until the new fault replaces it.
+            return timeline?.T00 === injectedAt && timeline.T08 ? hh : undefined;
           },
           { timeoutMs, intervalMs: 50 },
         ),
