@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../observability/logger.js';
 import { version } from '../version.js';
+import { reuseConnections } from './kube-connections.js';
 import { Operator, type OperatorOptions } from './operator.js';
 
 const help = `Usage: doctor operator [options]
@@ -166,7 +167,7 @@ export function loadKubeConfig(
   if (!config.getCurrentCluster()) {
     throw new Error('the Kubernetes configuration names no current cluster (check its current-context)');
   }
-  return config;
+  return reuseConnections(config);
 }
 
 export async function runOperatorCommand(args: string[]): Promise<number> {
