@@ -92,6 +92,15 @@ async function main(): Promise<number> {
   return failures.length === 0 ? 0 : 1;
 }
 
+// Ctrl-C or a kill: exit through process.exit so the launcher's exit hook kills every component
+// (control planes, operators, monitors) a benchmark started.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}: stopping`);
+    process.exit(130);
+  });
+}
+
 main().then(
   (code) => {
     process.exitCode = code;
