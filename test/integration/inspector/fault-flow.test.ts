@@ -388,7 +388,11 @@ spec:
 
   it('holds back a storm beyond maxUnhealthy: no Nova call, StormActive, an Event naming the hosts', async function () {
     nova!.clearCalls();
-    const notificationsBefore = arrivals().length;
+    // Only the storm's hosts: 'up' notifications of the previous test may still be arriving.
+    const stormHosts = new Set(['flow-b', 'flow-c', 'flow-d']);
+    const stormArrivals = () =>
+      arrivals().filter((a) => a.host !== undefined && stormHosts.has(a.host)).length;
+    const notificationsBefore = stormArrivals();
     const status = await post(
       operator!.eventsUrl,
       JSON.stringify(
@@ -419,7 +423,7 @@ spec:
       [],
       'no Nova call changed anything',
     );
-    assert.equal(arrivals().length, notificationsBefore, 'no consumer was notified');
+    assert.equal(stormArrivals(), notificationsBefore, 'no consumer was notified about the storm hosts');
     for (const host of ['flow-b', 'flow-c', 'flow-d'])
       assert.notEqual((await hostHealth(host)).status?.state, 'Down');
   });
