@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import type { HostHealth } from '../../../src/api/types.js';
 import type { ArrivalRecord } from '../../../src/consumer/recorder.js';
 import type { Cluster } from '../../support/control-plane/cluster.js';
-import { repoRoot } from '../../support/control-plane/paths.js';
 import { freePort } from '../../support/control-plane/ports.js';
-import { startComponent, type ComponentProcess } from '../../support/control-plane/process.js';
+import type { ComponentProcess } from '../../support/control-plane/process.js';
+import { startConsumerProcess } from '../../support/consumer-process.js';
 import { waitFor } from '../../support/control-plane/wait.js';
 import { kubectlApply } from '../../support/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../support/kube/client.js';
@@ -112,21 +112,12 @@ describe('fault flow: report -> Nova, Node, consumers -> recovery', function () 
     recordFile = join(logDir, 'flow-consumer-arrivals.jsonl');
     consumerPort = await freePort();
     logDirectory = logDir;
-    consumer = startComponent(
-      'flow-consumer',
-      process.execPath,
-      [
-        join(repoRoot, 'dist/src/cli.js'),
-        'consumer',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(consumerPort),
-        '--record',
-        recordFile,
-      ],
-      join(logDir, 'flow-consumer.log'),
-    );
+    consumer = startConsumerProcess({
+      name: 'flow-consumer',
+      port: consumerPort,
+      recordFile,
+      logPath: join(logDir, 'flow-consumer.log'),
+    });
     operator = await startOperatorProcess({
       kubeconfig: cluster.kubeconfigPath,
       logDir,
@@ -318,21 +309,12 @@ spec:
     );
     await new Promise((r) => setTimeout(r, 30_000));
     assert.equal(notifiedServers('flow-f').size, 0, 'nothing could arrive while the consumer was down');
-    consumer = startComponent(
-      'flow-consumer',
-      process.execPath,
-      [
-        join(repoRoot, 'dist/src/cli.js'),
-        'consumer',
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(consumerPort),
-        '--record',
-        recordFile,
-      ],
-      join(logDirectory, 'flow-consumer-2.log'),
-    );
+    consumer = startConsumerProcess({
+      name: 'flow-consumer',
+      port: consumerPort,
+      recordFile,
+      logPath: join(logDirectory, 'flow-consumer-2.log'),
+    });
     await waitFor(
       'every flow-f notification after the consumer returned',
       () => Promise.resolve(notifiedServers('flow-f').size >= serversPerHost ? true : undefined),

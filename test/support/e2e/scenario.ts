@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import type { HostHealth } from '../../../src/api/types.js';
 import type { ArrivalRecord } from '../../../src/consumer/recorder.js';
 import type { Cluster } from '../control-plane/cluster.js';
-import { repoRoot } from '../control-plane/paths.js';
 import { freePort } from '../control-plane/ports.js';
-import { startComponent, type ComponentProcess } from '../control-plane/process.js';
 import { waitFor } from '../control-plane/wait.js';
+import { startConsumerProcess } from '../consumer-process.js';
 import { kubectlApply } from '../kube/apply.js';
 import { kubeClients, type KubeClients } from '../kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../kube/install.js';
@@ -104,21 +103,12 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
     for (let i = 0; i < consumerCount; i++) {
       const port = await freePort();
       consumerPorts.push(port);
-      const consumer: ComponentProcess = startComponent(
-        `${name}-consumer-${i}`,
-        process.execPath,
-        [
-          join(repoRoot, 'dist/src/cli.js'),
-          'consumer',
-          '--host',
-          '127.0.0.1',
-          '--port',
-          String(port),
-          '--record',
-          recordFile,
-        ],
-        join(logDir, `${name}-consumer-${i}.log`),
-      );
+      const consumer = startConsumerProcess({
+        name: `${name}-consumer-${i}`,
+        port,
+        recordFile,
+        logPath: join(logDir, `${name}-consumer-${i}.log`),
+      });
       stops.push(() => consumer.stop());
     }
 

@@ -1,0 +1,26 @@
+// `doctor consumer` as a process on 127.0.0.1, recording every arrival to a JSON-lines file.
+import { join } from 'node:path';
+import { repoRoot } from './control-plane/paths.js';
+import { startComponent, type ComponentProcess } from './control-plane/process.js';
+
+export function startConsumerProcess(options: {
+  name: string;
+  port: number;
+  recordFile: string;
+  logPath: string;
+}): ComponentProcess {
+  const args = [
+    join(repoRoot, 'dist/src/cli.js'),
+    'consumer',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+  ];
+  return startComponent(
+    options.name,
+    process.execPath,
+    [...args, '--record', options.recordFile],
+    options.logPath,
+  );
+}
