@@ -1,6 +1,7 @@
 // Plain-object FaultPolicies and Nodes for unit tests of the operator's pure parts.
 import type * as k8s from '@kubernetes/client-node';
 import type { FaultPolicy } from '../../../src/api/types.js';
+import { defaultedSpecFields } from '../../support/fixtures/policy-spec.js';
 
 export function policy(
   name: string,
@@ -13,20 +14,8 @@ export function policy(
     metadata: { name, uid: `uid-${name}`, generation: 1, creationTimestamp: created },
     spec: {
       nodeSelector: { matchLabels },
-      novaHostLabel: '',
-      monitor: {
-        intervalMilliseconds: 100,
-        timeoutMilliseconds: 100,
-        failureThreshold: 2,
-        successThreshold: 2,
-        peers: 3,
-        addressType: 'InternalIP',
-        interfaces: [],
-      },
-      detection: { quorum: 2, windowMilliseconds: 1000, healthySeconds: 30 },
-      protection: { maxUnhealthy: '20%' },
+      ...defaultedSpecFields(),
       actions: { node: { taint: true }, notify: [] },
-      paused: false,
     },
   };
 }

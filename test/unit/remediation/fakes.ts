@@ -17,6 +17,7 @@ import type {
   RemediationView,
   SecretReader,
 } from '../../../src/remediation/index.js';
+import { defaultedSpecFields } from '../../support/fixtures/policy-spec.js';
 
 export function silentLogger(): winston.Logger {
   const sink = new Writable({ write: (_chunk, _enc, done) => done() });
@@ -300,18 +301,7 @@ export function policy(
     metadata: { name: 'compute-hosts' },
     spec: {
       nodeSelector: { matchLabels: { compute: 'true' } },
-      novaHostLabel: '',
-      monitor: {
-        intervalMilliseconds: 100,
-        timeoutMilliseconds: 100,
-        failureThreshold: 2,
-        successThreshold: 2,
-        peers: 3,
-        addressType: 'InternalIP',
-        interfaces: [],
-      },
-      detection: { quorum: 2, windowMilliseconds: 1000, healthySeconds: 30 },
-      protection: { maxUnhealthy: '20%' },
+      ...defaultedSpecFields(),
       actions: {
         nova: {
           cloudSecretRef: { name: 'openstack-clouds', key: 'clouds.yaml' },
@@ -326,7 +316,6 @@ export function policy(
         notify: [target()],
         ...actions,
       },
-      paused: false,
     },
   };
 }
