@@ -14,9 +14,10 @@ RUN npx tsc -p tsconfig.json \
 
 # ---- runtime ----
 FROM node:20-bookworm-slim
-# iputils-ping: the monitor probes its peers with the system ping (src/monitor/prober.ts).
+# fping: the monitor probes all its peers with one fping (src/monitor/fping-prober.ts); iputils-ping:
+# its one-shot fallback while fping restarts.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends iputils-ping \
+ && apt-get install -y --no-install-recommends fping iputils-ping \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # package.json is read at run time for the version (src/version.ts).

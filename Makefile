@@ -57,7 +57,7 @@ cluster-down: build ## stop the control plane started by cluster-up
 	node dist/test/support/cluster-cli.js down
 
 demo: build kube-bin ## Doctor's fault scenario on a local control plane, printing the timeline
-	@command -v ping >/dev/null && command -v ip >/dev/null || { echo "demo: needs ping and ip (apt-get install iputils-ping iproute2)" >&2; exit 1; }
+	@command -v fping >/dev/null && command -v ping >/dev/null && command -v ip >/dev/null || { echo "demo: needs fping, ping and ip (apt-get install fping iputils-ping iproute2)" >&2; exit 1; }
 	node dist/test/support/demo.js
 
 bench: build kube-bin ## run every benchmark; results in bench/results/ (BENCH_ARGS=--quick for a smoke run)

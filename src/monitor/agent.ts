@@ -4,10 +4,10 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../observability/logger.js';
 import type { MonitorEnvironment, MonitorHost, MonitorSettings } from './config.js';
+import { FpingProber } from './fping-prober.js';
 import { MonitorCore, type ReportIntent } from './monitor-core.js';
 import { NicWatcher } from './nic.js';
 import { watchedBy } from './peers.js';
-import { StreamingProber } from './prober.js';
 import { EventFactory } from './report.js';
 import { ReportSender } from './sender.js';
 
@@ -16,7 +16,7 @@ export interface AgentOptions {
   settings: MonitorSettings;
   logger: Logger;
   clock?: () => number;
-  pingCommand?: string;
+  fpingCommand?: string;
 }
 
 /** Epoch milliseconds with a sub-millisecond fraction, monotonic within the process. */
@@ -34,7 +34,9 @@ export class MonitorAgent {
   private readonly sender: ReportSender;
   private readonly nics: NicWatcher;
   private readonly events: EventFactory;
-  private readonly probers = new Map<string, StreamingProber>();
+  private prober: FpingProber | undefined;
+  /** What the running prober probes: name=address pairs, for telling whether it must restart. */
+  private proberKey = '';
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private tickTimer: NodeJS.Timeout | undefined;
   private running = false;
@@ -63,9 +65,9 @@ export class MonitorAgent {
     });
   }
 
-  /** Process ids of the running ping children (for the benchmark's CPU accounting). */
-  pingPids(): number[] {
-    return [...this.probers.values()].map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
+  /** Process id of the running fping child (for the benchmark's CPU accounting). */
+  fpingPid(): number | undefined {
+    return this.prober?.pid;
   }
 
   get pendingReports(): number {
@@ -112,7 +114,7 @@ export class MonitorAgent {
     });
     for (const iface of before.interfaces) if (!next.interfaces.includes(iface)) this.core.forgetNic(iface);
     this.nics.update(next.interfaces, next.intervalMilliseconds);
-    if (timingChanged) for (const name of [...this.probers.keys()]) this.stopProber(name);
+    if (timingChanged) this.stopProber();
     this.applyWatched();
     if (before.heartbeatSeconds !== next.heartbeatSeconds) this.scheduleHeartbeat();
     this.options.logger.info('configuration applied', this.describe());
@@ -129,36 +131,36 @@ export class MonitorAgent {
         },
       );
     }
-    const wanted = new Map(watched.map((h) => [h.name, h]));
-    for (const [name, prober] of this.probers) {
-      if (wanted.get(name)?.address !== prober.address) this.stopProber(name);
-    }
+    const key = watched.map((h) => `${h.name}=${h.address}`).join(',');
+    // One fping probes every watched peer: a changed set restarts it (peers that stay keep their state
+    // in the core; the restart costs them one round of probes).
+    if (key !== this.proberKey) this.stopProber();
     this.handle(this.core.setPeers(watched, this.clock()));
-    for (const host of watched) if (!this.probers.has(host.name)) this.startProber(host);
+    if (!this.prober && watched.length > 0) this.startProber(watched, key);
   }
 
-  private startProber(host: MonitorHost): void {
-    const prober = new StreamingProber({
-      address: host.address,
+  private startProber(watched: MonitorHost[], key: string): void {
+    const prober = new FpingProber({
+      targets: watched,
       intervalMs: this.settings.intervalMilliseconds,
       timeoutMs: this.settings.timeoutMilliseconds,
       clock: this.clock,
-      logger: this.options.logger.child({ peer: host.name }),
-      onOutcome: (o) => this.handle(this.core.onProbe(host.name, o)),
-      ...(this.options.pingCommand ? { pingCommand: this.options.pingCommand } : {}),
+      logger: this.options.logger,
+      onOutcome: (name, o) => this.handle(this.core.onProbe(name, o)),
+      ...(this.options.fpingCommand ? { fpingCommand: this.options.fpingCommand } : {}),
     });
-    this.probers.set(host.name, prober);
+    this.prober = prober;
+    this.proberKey = key;
     prober.start();
   }
 
-  private stopProber(name: string): void {
-    const prober = this.probers.get(name);
-    this.probers.delete(name);
-    if (prober) {
-      prober.stop().catch((err: unknown) => {
-        this.options.logger.warn('stopping a prober failed', { peer: name, error: (err as Error).message });
-      });
-    }
+  private stopProber(): void {
+    const prober = this.prober;
+    this.prober = undefined;
+    this.proberKey = '';
+    prober?.stop().catch((err: unknown) => {
+      this.options.logger.warn('stopping the prober failed', { error: (err as Error).message });
+    });
   }
 
   private handle(intents: ReportIntent[]): void {
@@ -206,15 +208,16 @@ export class MonitorAgent {
     this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), this.settings.heartbeatSeconds * 1000);
   }
 
-  /** Stops probes (and their ping processes), then tries for up to `flushMs` to deliver pending reports. */
+  /** Stops probing (and the fping process), then tries for up to `flushMs` to deliver pending reports. */
   async stop(flushMs = 2000): Promise<void> {
     if (!this.running) return;
     this.running = false;
     if (this.tickTimer) clearTimeout(this.tickTimer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.nics.stop();
-    await Promise.all([...this.probers.values()].map((p) => p.stop()));
-    this.probers.clear();
+    const prober = this.prober;
+    this.prober = undefined;
+    await prober?.stop();
     const flushed = await this.sender.flush(flushMs);
     this.sender.stop();
     this.options.logger.info('monitor stopped', { undeliveredReports: flushed ? 0 : this.sender.pending });

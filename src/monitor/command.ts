@@ -1,10 +1,10 @@
 // `doctor monitor`: the per-node agent the DaemonSet runs. Reads its configuration (file + environment),
-// checks that ping works, runs until SIGTERM/SIGINT, then stops its probes and flushes pending reports.
+// checks that fping works, runs until SIGTERM/SIGINT, then stops its probes and flushes pending reports.
 import { parseArgs } from 'node:util';
-import ping from 'ping';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { MonitorAgent } from './agent.js';
 import { ConfigError, parseEnvironment, type MonitorEnvironment, type ParsedSettings } from './config.js';
+import { checkFping } from './fping-check.js';
 import { SettingsFile } from './settings-file.js';
 
 export const monitorUsage = `Usage: doctor monitor [--config PATH]
@@ -25,19 +25,6 @@ Environment:
   DOCTOR_NET_CLASS_DIR   where NIC operstate files live (default /sys/class/net)
   DOCTOR_LOG_LEVEL       winston log level (default info)
 `;
-
-/** Fails fast, with a message an operator can act on, when ping is missing or lacks permission. */
-async function checkPing(): Promise<string | undefined> {
-  try {
-    const res = await ping.promise.probe('127.0.0.1', { timeout: 1, min_reply: 1 });
-    if (/not permitted|permission denied/i.test(res.output)) {
-      return 'ping is not permitted to send ICMP: the container needs the NET_RAW capability';
-    }
-    return undefined;
-  } catch {
-    return 'cannot run ping: install iputils-ping in the image';
-  }
-}
 
 function waitForSignal(logger: Logger): Promise<string> {
   return new Promise((resolve) => {
@@ -103,9 +90,9 @@ export async function runMonitorCommand(args: string[]): Promise<number> {
   }
   for (const warning of parsed.warnings) logger.warn(warning);
 
-  const pingProblem = await checkPing();
-  if (pingProblem) {
-    process.stderr.write(`doctor monitor: ${pingProblem}\n`);
+  const probeProblem = await checkFping();
+  if (probeProblem) {
+    process.stderr.write(`doctor monitor: ${probeProblem}\n`);
     return 1;
   }
 

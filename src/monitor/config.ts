@@ -2,6 +2,7 @@
 // environment the DaemonSet sets. Pure (no I/O) so every rule is unit-tested; each error names the setting.
 import { isIP } from 'node:net';
 import type { MonitorConfigFile, MonitorHost } from '../api/monitor-config.js';
+import { monitorProbeDefaults } from '../api/schema/faultpolicy.js';
 
 export type { MonitorHost } from '../api/monitor-config.js';
 
@@ -30,9 +31,7 @@ export class ConfigError extends Error {
 export const defaultTokenFile = '/var/run/secrets/doctor/token';
 
 const defaults = {
-  intervalMilliseconds: 100,
-  timeoutMilliseconds: 100,
-  failureThreshold: 2,
+  ...monitorProbeDefaults,
   successThreshold: 2,
   peers: 3,
   heartbeatSeconds: 5,

@@ -51,8 +51,8 @@ describe('FaultPolicy defaults', () => {
       nodeSelector,
       novaHostLabel: '',
       monitor: {
-        intervalMilliseconds: 100,
-        timeoutMilliseconds: 100,
+        intervalMilliseconds: 30,
+        timeoutMilliseconds: 15,
         failureThreshold: 2,
         successThreshold: 2,
         peers: 3,

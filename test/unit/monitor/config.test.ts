@@ -48,8 +48,9 @@ describe('monitor config', () => {
 
   it('fills defaults for optional settings', () => {
     const { settings } = parseSettings({ inspectorUrl: 'http://127.0.0.1:1/events', hosts: [] });
-    assert.equal(settings.intervalMilliseconds, 100);
-    assert.equal(settings.timeoutMilliseconds, 100);
+    // The same defaults as the FaultPolicy schema.
+    assert.equal(settings.intervalMilliseconds, 30);
+    assert.equal(settings.timeoutMilliseconds, 15);
     assert.equal(settings.failureThreshold, 2);
     assert.equal(settings.successThreshold, 2);
     assert.equal(settings.peers, 3);

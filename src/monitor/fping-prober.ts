@@ -1,0 +1,344 @@
+// Probes every watched peer with ONE long-lived `fping -l -i 0 -p <interval> -t <timeout> <addresses>`.
+//
+// Why fping: bench/monitor/prober-cost.ts measured the candidates Node can run without a native addon
+// (Node has no raw ICMP socket), 8 peers at the default rate. fping sends to all peers in one burst
+// (-i 0), so the replies come back together and the monitor wakes up about once per round instead of once
+// per probe; it also enforces the probe timeout itself and prints "timed out" for each lost probe, so
+// in steady state the monitor runs no per-probe timer. A streaming `ping` per peer costs several times
+// more at the same rate, and a process per probe costs over ten times the budget.
+//
+// fping prints nothing for a probe it could not send (the observer's own link is down: "Network is
+// unreachable"), so a peer whose line is overdue (its last probe's send + interval + timeout + slack)
+// counts a miss: that is how the isolation rule sees all peers go missing when this node's link fails.
+// An fping that prints nothing at all for a long time is restarted with backoff, and meanwhile one-shot
+// `ping` package probes keep judging the peers.
+import { spawn, type ChildProcess } from 'node:child_process';
+import ping from 'ping';
+import type { Logger } from '../observability/logger.js';
+import type { ProbeOutcome } from './detector.js';
+import { LineSplitter, parseFpingLine, type FpingLine } from './fping-output.js';
+
+export interface ProbeTarget {
+  name: string;
+  address: string;
+}
+
+export interface FpingProberOptions {
+  targets: readonly ProbeTarget[];
+  intervalMs: number;
+  timeoutMs: number;
+  clock: () => number;
+  logger: Logger;
+  onOutcome: (name: string, outcome: ProbeOutcome) => void;
+  fpingCommand?: string;
+}
+
+const minRestartDelayMs = 100;
+const maxRestartDelayMs = 1000;
+// One-shot probes spawn a process each: keep their rate modest while fping is down, and give each a
+// generous timeout (a process start on a busy node can eat a short one; this path exists to avoid false
+// misses).
+const minFallbackPeriodMs = 250;
+const minOneShotTimeoutMs = 250;
+// An fping that ran this long without trouble resets the restart backoff.
+const healthyRunMs = 10_000;
+// Silence allowed before a fresh fping's first line: a start on a busy node can take this long.
+const firstLineGraceMs = 1000;
+// An fping silent about every peer for this long is restarted (it may be wedged; restarting is cheap).
+const minSilentRestartMs = 2000;
+// A timer callback that comes very late (suspended process) must not emit thousands of misses at once.
+const maxMissesPerSettle = 1000;
+// Keep at most this many of fping's other lines for the log when it exits.
+const outputTailLines = 3;
+
+interface TargetState {
+  names: string[];
+  /** The next probe number fping will report for this address. */
+  nextSeq: number;
+  /** Estimated send time of the last probe settled (epoch ms); undefined before the first line. */
+  lastSentAt: number | undefined;
+}
+
+type ProbeLine = Exclude<FpingLine, { kind: 'other' }>;
+
+export class FpingProber {
+  private child: ChildProcess | undefined;
+  private readonly targets = new Map<string, TargetState>();
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineDelay = -1;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private fallbackTimer: NodeJS.Timeout | undefined;
+  private readonly fallbackInFlight = new Set<string>();
+  private running = false;
+  /** fping printed a probe line since it started: it is probing, and overdue lines count as misses. */
+  private healthy = false;
+  private restarts = 0;
+  private spawnedAt = 0;
+  private lastLineAt = 0;
+  private outputTail: string[] = [];
+
+  constructor(private readonly options: FpingProberOptions) {
+    for (const t of options.targets) {
+      const state = this.targets.get(t.address) ?? { names: [], nextSeq: 0, lastSentAt: undefined };
+      state.names.push(t.name);
+      this.targets.set(t.address, state);
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): void {
+    if (this.running || this.targets.size === 0) return;
+    this.running = true;
+    this.spawnFping();
+  }
+
+  /** How late a probe's line may be beyond send + interval + timeout before it counts as a miss. */
+  private get slackMs(): number {
+    return Math.max(10, this.options.intervalMs / 2);
+  }
+
+  private get silentRestartMs(): number {
+    return Math.max(minSilentRestartMs, 4 * (this.options.intervalMs + this.options.timeoutMs));
+  }
+
+  private spawnFping(): void {
+    const { intervalMs, timeoutMs, logger } = this.options;
+    const args = ['-l', '-i', '0', '-p', String(intervalMs), '-t', String(timeoutMs), ...this.targets.keys()];
+    const child = spawn(this.options.fpingCommand ?? 'fping', args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LANG: 'C', LC_ALL: 'C' },
+    });
+    this.child = child;
+    this.spawnedAt = this.lastLineAt = this.options.clock();
+    this.outputTail = [];
+    // fping numbers the probes of each run from 0.
+    for (const state of this.targets.values()) {
+      state.nextSeq = 0;
+      state.lastSentAt = undefined;
+    }
+    const out = new LineSplitter();
+    const err = new LineSplitter();
+    // Buffers decoded as latin1 (fping's output is ASCII): cheaper than a utf8 decoder per chunk.
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (child !== this.child) return;
+      for (const line of out.push(chunk.toString('latin1'))) this.onLine(line);
+      this.armDeadline();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      for (const line of err.push(chunk.toString('latin1'))) this.remember(line);
+    });
+    child.once('error', (e) => {
+      logger.error('cannot run fping', { error: e.message });
+      this.onExit(child, null);
+    });
+    child.once('exit', (code) => this.onExit(child, code));
+    this.armDeadline();
+  }
+
+  private remember(line: string): void {
+    if (this.outputTail.length >= outputTailLines) this.outputTail.shift();
+    this.outputTail.push(line);
+  }
+
+  private onLine(line: string): void {
+    const parsed = parseFpingLine(line);
+    if (parsed.kind === 'other') {
+      this.remember(line);
+      return;
+    }
+    const state = this.targets.get(parsed.address);
+    if (!state) return;
+    const now = this.options.clock();
+    this.lastLineAt = now;
+    if (!this.healthy) this.becomeHealthy();
+    this.settle(state, parsed, now);
+  }
+
+  private settle(state: TargetState, line: ProbeLine, now: number): void {
+    const { intervalMs, timeoutMs } = this.options;
+    const sentAt = line.kind === 'reply' ? now - line.rttMs : now - timeoutMs;
+    if (line.seq < state.nextSeq) {
+      // Already counted as missed (its line was overdue): a reply still shows the peer is alive.
+      if (line.kind === 'reply') this.emit(state, [{ ok: true, sentAt, at: now, rttMs: line.rttMs }]);
+      return;
+    }
+    const outcomes: ProbeOutcome[] = [];
+    // fping reports every probe it sent, in order; probes it could not send leave a gap: misses.
+    for (let seq = state.nextSeq; seq < line.seq && outcomes.length < maxMissesPerSettle; seq++) {
+      outcomes.push({ ok: false, sentAt: sentAt - (line.seq - seq) * intervalMs, at: now });
+    }
+    outcomes.push(
+      line.kind === 'reply'
+        ? { ok: true, sentAt, at: now, rttMs: line.rttMs }
+        : { ok: false, sentAt, at: now },
+    );
+    state.nextSeq = line.seq + 1;
+    state.lastSentAt = sentAt;
+    this.emit(state, outcomes);
+  }
+
+  private emit(state: TargetState, outcomes: ProbeOutcome[]): void {
+    for (const name of state.names) for (const o of outcomes) this.options.onOutcome(name, o);
+  }
+
+  private deadlineOf(state: TargetState): number | undefined {
+    if (state.lastSentAt === undefined) return undefined;
+    return state.lastSentAt + this.options.intervalMs + this.options.timeoutMs + this.slackMs;
+  }
+
+  /** One timer for the earliest of: an overdue peer line, or the silence that restarts fping. */
+  private armDeadline(): void {
+    if (!this.running || !this.child) return;
+    const silenceLimit = this.healthy ? this.silentRestartMs : firstLineGraceMs + this.silentRestartMs;
+    let due = this.lastLineAt + silenceLimit;
+    if (this.healthy) {
+      for (const state of this.targets.values()) due = Math.min(due, this.deadlineOf(state) ?? due);
+    }
+    const delay = Math.max(0, due - this.options.clock());
+    // In steady state every round moves the deadline by one interval: refresh() re-arms the timer
+    // without allocating a new one.
+    if (this.deadlineTimer && Math.abs(delay - this.deadlineDelay) < 0.5) {
+      this.deadlineTimer.refresh();
+      return;
+    }
+    this.clearDeadline();
+    this.deadlineDelay = delay;
+    // setImmediate: fping output already waiting in the pipe is read first, so a line that came in time
+    // is never counted as overdue because the timer fired before the read.
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      setImmediate(() => this.onDeadline());
+    }, delay);
+  }
+
+  private clearDeadline(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+  }
+
+  private onDeadline(): void {
+    if (!this.running || !this.child) return;
+    const now = this.options.clock();
+    const silentFor = now - this.lastLineAt;
+    if (silentFor >= (this.healthy ? this.silentRestartMs : firstLineGraceMs + this.silentRestartMs)) {
+      this.options.logger.warn('fping went silent; restarting it', {
+        silentMilliseconds: Math.round(silentFor),
+        lastOutput: this.outputTail.join(' | '),
+      });
+      this.healthy = false;
+      const child = this.child;
+      this.child = undefined;
+      if (child.exitCode === null) child.kill('SIGKILL');
+      this.scheduleRestart();
+      return;
+    }
+    if (this.healthy) this.settleOverdue(now);
+    this.armDeadline();
+  }
+
+  /** Peers whose probe line is overdue: fping could not send (or lost) those probes. */
+  private settleOverdue(now: number): void {
+    const { intervalMs } = this.options;
+    for (const state of this.targets.values()) {
+      const outcomes: ProbeOutcome[] = [];
+      let due = this.deadlineOf(state);
+      while (due !== undefined && due <= now && outcomes.length < maxMissesPerSettle) {
+        const sentAt = state.lastSentAt! + intervalMs;
+        outcomes.push({ ok: false, sentAt, at: now });
+        state.lastSentAt = sentAt;
+        state.nextSeq++;
+        due = this.deadlineOf(state);
+      }
+      if (outcomes.length > 0) this.emit(state, outcomes);
+    }
+  }
+
+  private becomeHealthy(): void {
+    this.healthy = true;
+    if (this.fallbackTimer) clearTimeout(this.fallbackTimer);
+    this.fallbackTimer = undefined;
+  }
+
+  private onExit(child: ChildProcess, code: number | null): void {
+    if (child !== this.child) return;
+    this.child = undefined;
+    this.healthy = false;
+    this.clearDeadline();
+    if (!this.running) return;
+    this.options.logger.warn('fping exited; restarting it', {
+      code,
+      lastOutput: this.outputTail.join(' | '),
+    });
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    if (!this.running || this.restartTimer) return;
+    if (this.options.clock() - this.spawnedAt > healthyRunMs) this.restarts = 0;
+    const delay = Math.min(maxRestartDelayMs, minRestartDelayMs * 2 ** this.restarts);
+    this.restarts++;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.running) this.spawnFping();
+    }, delay);
+    this.startFallback();
+  }
+
+  /** One-shot probes with the `ping` package while fping cannot vouch for its misses. */
+  private startFallback(): void {
+    if (this.fallbackTimer || this.healthy || !this.running) return;
+    const tick = (): void => {
+      this.fallbackTimer = undefined;
+      if (!this.running || this.healthy) return;
+      for (const [address, state] of this.targets) {
+        if (!this.fallbackInFlight.has(address)) void this.confirmOnce(address, state);
+      }
+      this.fallbackTimer = setTimeout(tick, Math.max(minFallbackPeriodMs, this.options.intervalMs));
+    };
+    tick();
+  }
+
+  private async confirmOnce(address: string, state: TargetState): Promise<void> {
+    this.fallbackInFlight.add(address);
+    const sentAt = this.options.clock();
+    try {
+      const res = await ping.promise.probe(address, {
+        timeout: Math.max(minOneShotTimeoutMs, this.options.timeoutMs) / 1000,
+        min_reply: 1,
+      });
+      if (!this.running || this.healthy) return;
+      const outcome: ProbeOutcome = { ok: res.alive, sentAt, at: this.options.clock() };
+      if (res.alive && typeof res.time === 'number') outcome.rttMs = res.time;
+      for (const name of state.names) this.options.onOutcome(name, outcome);
+    } catch (err) {
+      this.options.logger.warn('one-shot ping failed to run', { address, error: (err as Error).message });
+    } finally {
+      this.fallbackInFlight.delete(address);
+    }
+  }
+
+  /** Stops probing and waits (bounded) for fping to exit. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const t of [this.restartTimer, this.fallbackTimer]) if (t) clearTimeout(t);
+    this.restartTimer = this.fallbackTimer = undefined;
+    this.clearDeadline();
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve();
+      }, 500);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
+}
