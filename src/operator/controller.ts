@@ -32,6 +32,11 @@ export class Controller {
     this.metrics.queueDepth.set({ controller: this.name }, this.queue.length);
   }
 
+  /** Adds the key after a delay; further calls before it is due coalesce into that one reconcile. */
+  enqueueAfter(key: string, delayMs: number): void {
+    this.queue.addAfter(key, delayMs);
+  }
+
   start(workers: number): void {
     if (this.running) return;
     this.running = true;

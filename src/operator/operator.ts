@@ -10,6 +10,7 @@ import { Controller } from './controller.js';
 import { managedByLabel, managedByValue, policyLabel } from './desired/names.js';
 import { EventRecorder } from './event-recorder.js';
 import { createHealthApp, listen } from './health-server.js';
+import { HostHealthChanges } from './hosthealth-changes.js';
 import { WatchedResource } from './informer.js';
 import { LeaderElector } from './leader-election.js';
 import { PolicyReconciler, type PolicyDeletionHook } from './policy-reconciler.js';
@@ -52,6 +53,9 @@ export interface OperatorOptions {
 
 export const monitorTokenAudience = 'doctor-inspector';
 
+/** How long a change of a policy's unhealthy count may wait, so a burst of changes costs one reconcile. */
+export const unhealthyCountDebounceMs = 1000;
+
 function nodeFingerprint(node: k8s.V1Node): string {
   return JSON.stringify([node.metadata?.labels ?? {}, node.status?.addresses ?? []]);
 }
@@ -66,6 +70,7 @@ export class Operator {
   private readonly elector: LeaderElector | undefined;
   private leading = false;
   private readonly nodeFingerprints = new Map<string, string>();
+  private readonly hostHealthChanges = new HostHealthChanges();
   private server: Server | undefined;
   private inspectorServer: Server | undefined;
   readonly inspector: InspectorService;
@@ -137,9 +142,21 @@ export class Operator {
           custom.listClusterCustomObject({ ...crd, plural: 'hosthealths' }) as Promise<
             k8s.KubernetesListObject<HostHealth & k8s.KubernetesObject>
           >,
-        onChange: (hostHealth) => {
-          if (hostHealth.spec?.policy) this.policyController.enqueue(hostHealth.spec.policy);
-          this.inspector.resync();
+        onChange: (hostHealth, change) => {
+          const policy = hostHealth.spec?.policy;
+          switch (this.hostHealthChanges.classify(hostHealth, change)) {
+            case 'spec':
+              if (policy) this.policyController.enqueue(policy);
+              this.inspector.resync();
+              break;
+            case 'count':
+              // A storm flips many hosts within moments: one reconcile a little later counts them all.
+              if (policy) this.policyController.enqueueAfter(policy, unhealthyCountDebounceMs);
+              break;
+            case 'none':
+              // Status written by the inspector itself (observers, timeline): nothing to reconcile.
+              break;
+          }
         },
       },
       log,

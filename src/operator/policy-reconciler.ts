@@ -49,7 +49,8 @@ export interface PolicyReconcilerOptions {
 const crd = { group: 'doctor.io', version: 'v1alpha1' };
 const applyOptions = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
 const mergeOptions = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-const unhealthyStates = new Set(['Suspect', 'Down', 'Recovering']);
+/** HostHealth states that count towards a policy's unhealthyHosts. */
+export const unhealthyStates: ReadonlySet<string> = new Set(['Suspect', 'Down', 'Recovering']);
 
 function hashOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
