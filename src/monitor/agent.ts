@@ -65,11 +65,6 @@ export class MonitorAgent {
     });
   }
 
-  /** Process id of the running fping child (for the benchmark's CPU accounting). */
-  fpingPid(): number | undefined {
-    return this.prober?.pid;
-  }
-
   get pendingReports(): number {
     return this.sender.pending;
   }
