@@ -169,9 +169,14 @@ export async function runScaleBenchmark(options: {
           });
           heartbeatRate = load.rate;
           try {
-            // The first round of heartbeats makes every host Healthy (a status write each) and costs a
-            // TokenReview per monitor; the steady state comes after.
-            await new Promise((r) => setTimeout(r, 3 * heartbeatSeconds * 1000));
+            // The first heartbeat of each monitor costs a TokenReview, makes its host Healthy (a status
+            // write) and a full evaluation; the steady state starts once every monitor was heard from.
+            await waitFor(
+              'every monitor heartbeat to be accepted once',
+              () => Promise.resolve(load.counts().accepted >= load.monitors ? true : undefined),
+              { timeoutMs: 180_000, intervalMs: 500 },
+            );
+            await new Promise((r) => setTimeout(r, heartbeatSeconds * 1000));
             const before = load.counts();
             log(`  measuring the idle operator for ${options.idleSeconds} s with ${load.rate}/s heartbeats`);
             beating = await measureSteadyState(operator.process.pid, options.idleSeconds * 1000);
