@@ -183,6 +183,8 @@ export class Operator {
         hostStatus,
         events,
         log: log.child({ component: 'remediation' }),
+        hostHealths: this.hostHealths,
+        policies: this.policies,
       }));
     this.inspector = new InspectorService({
       policies: this.policies,

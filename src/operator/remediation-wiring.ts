@@ -1,15 +1,18 @@
 // Connects the inspector's decisions to a RemediationExecutor built on the Kubernetes adapters. A new
 // executor is made each time this replica starts leading (a stopped one cannot be reused), so a replica
-// that loses the lease stops acting at once and a re-elected one resumes from HostHealth status.
+// that loses the lease stops acting at once and a re-elected one resumes from HostHealth status, read
+// from the informer cache: a fault never waits for the API server. While leading, each policy's Nova
+// work (token, microversion, service ids, server lists of its hosts) is refreshed in the background.
 import type * as k8s from '@kubernetes/client-node';
-import type { FaultPolicy } from '../api/types.js';
+import type { FaultPolicy, HostHealth } from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
 import { RemediationExecutor } from '../remediation/index.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { HostDownInput, HostRecoveredInput, Remediation } from './inspector/service.js';
 import type { CoalescingStatusWriter } from './inspector/status-writer.js';
+import type { ReadCache } from './policy-reconciler.js';
 import {
-  hostHealthStatusReader,
+  cachedHostHealthStatusReader,
   hostHealthStatusWriter,
   namespaceSecretReader,
   nodeTainter,
@@ -22,10 +25,18 @@ export interface RemediationWiringDeps {
   hostStatus: CoalescingStatusWriter;
   events: EventRecorder;
   log: Logger;
+  /** The HostHealth informer cache: prior status, and the hosts each policy monitors. */
+  hostHealths: ReadCache<HostHealth>;
+  policies: ReadCache<FaultPolicy>;
+  /** How often each policy's Nova work is refreshed. */
+  warmUpPeriodMs?: number;
 }
+
+const defaultWarmUpPeriodMs = 30_000;
 
 export class LeaderRemediation implements Remediation {
   private executor: RemediationExecutor | undefined;
+  private warmUpTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: RemediationWiringDeps) {}
 
@@ -33,22 +44,43 @@ export class LeaderRemediation implements Remediation {
   activate(): void {
     this.executor = new RemediationExecutor({
       statusWriter: hostHealthStatusWriter(this.deps.hostStatus),
-      statusReader: hostHealthStatusReader(this.deps.custom),
+      statusReader: cachedHostHealthStatusReader(this.deps.hostHealths),
       secrets: namespaceSecretReader(this.deps.core, this.deps.namespace),
       tainter: nodeTainter(this.deps.core),
       events: this.deps.events,
       logger: this.deps.log,
     });
+    clearInterval(this.warmUpTimer);
+    this.warmUpTimer = setInterval(() => {
+      for (const policy of this.deps.policies.list()) this.policyChanged(policy);
+    }, this.deps.warmUpPeriodMs ?? defaultWarmUpPeriodMs);
+    this.warmUpTimer.unref();
   }
 
-  /** Logs in to Keystone and negotiates the Nova microversion before a fault needs it. */
+  /**
+   * Logs in to Keystone, negotiates the Nova microversion and learns the service ids and server lists of
+   * the policy's hosts before a fault needs them.
+   */
   policyChanged(policy: FaultPolicy): void {
-    if (!this.executor || policy.metadata.deletionTimestamp) return;
-    this.executor.warmUp(policy).catch((err: unknown) =>
-      this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
-        policy: policy.metadata.name,
-        error: err instanceof Error ? err.message : String(err),
-      }),
+    if (!this.executor || policy.metadata.deletionTimestamp || !policy.spec.actions.nova) return;
+    const name = policy.metadata.name;
+    const novaHosts = this.deps.hostHealths
+      .list()
+      .filter((h) => h.spec?.policy === name)
+      .map((h) => h.status?.novaHost ?? h.metadata.name);
+    this.executor.warmUp(policy, novaHosts).then(
+      (outcome) => {
+        if (outcome.failures.length > 0)
+          this.deps.log.warn('could not learn everything about the hosts of the policy from Nova', {
+            policy: name,
+            failures: outcome.failures.slice(0, 5),
+          });
+      },
+      (err: unknown) =>
+        this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
+          policy: name,
+          error: err instanceof Error ? err.message : String(err),
+        }),
     );
   }
 
@@ -88,6 +120,8 @@ export class LeaderRemediation implements Remediation {
   }
 
   stop(): void {
+    clearInterval(this.warmUpTimer);
+    this.warmUpTimer = undefined;
     const executor = this.executor;
     this.executor = undefined;
     void executor?.stop();

@@ -218,7 +218,13 @@ export class HostUpJob {
       return undefined;
     return this.ctx.runStep('unforce', async () => {
       const client = await this.services.nova.get(this.input.policy);
-      const result = await client.unforceDown(this.input.novaHost);
+      const serviceId = this.services.nova
+        .directory(this.input.policy.metadata.name)
+        ?.serviceId(this.input.novaHost);
+      const result = await client.unforceDown(
+        this.input.novaHost,
+        serviceId !== undefined ? { serviceId } : {},
+      );
       const message = `nova-compute on ${this.input.novaHost} no longer forced down, enabled (${result.api} API)`;
       if (!this.ctx.stopped) this.ctx.event('hostHealth', 'Normal', reasons.novaServiceUnforced, message);
       return message;

@@ -5,6 +5,7 @@ import { groupVersion } from '../api/types.js';
 import type { EventTarget, EventType } from '../operator/event-recorder.js';
 import type { Logger } from '../observability/logger.js';
 import { nextRetryDelay } from '../notify/index.js';
+import type { Limiter } from '../openstack/concurrency.js';
 import { OpenStackHttpError } from '../openstack/index.js';
 import type { DeliverFn } from './notification-queue.js';
 import type { NovaClientCache } from './nova-clients.js';
@@ -36,6 +37,8 @@ export interface Services {
   events: EventSink;
   log: Logger;
   nova: NovaClientCache;
+  /** Bounds the resets in flight over every job at once. */
+  resetLimiter: Limiter;
   deliver: DeliverFn;
   now: () => number;
   options: RemediationOptions;
@@ -98,6 +101,8 @@ export class JobContext {
     readonly id: JobIdentity,
     readonly steps: RemediationStatus,
     notifications: () => NotificationEntry[],
+    /** The replaced job's stop: this job's status writes wait for its last one. */
+    previousStopped?: Promise<void>,
   ) {
     this.batcher = new StatusBatcher(
       id.node,
@@ -105,6 +110,7 @@ export class JobContext {
       notifications,
       services.options.status,
       services.log,
+      previousStopped,
     );
     this.hostHealthTarget = {
       apiVersion: groupVersion,

@@ -44,13 +44,29 @@ export class StatusBatcher {
   /** Writes done, for tests and logs. */
   writes = 0;
 
+  /** Set while an earlier job's last write is still to come: nothing is written before it. */
+  private waitFor: Promise<void> | undefined;
+
   constructor(
     private readonly name: string,
     private readonly writer: HostHealthStatusWriter,
     private readonly notifications: () => NotificationEntry[],
     private readonly options: StatusBatcherOptions,
     private readonly log: Logger,
-  ) {}
+    after?: Promise<unknown>,
+  ) {
+    if (after !== undefined) {
+      const gate = after.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.waitFor = gate;
+      void gate.then(() => {
+        this.waitFor = undefined;
+        if (this.dirty) this.schedule(this.urgent ? 'urgent' : 'lazy');
+      });
+    }
+  }
 
   update(patch: RemediationStatusPatch, urgency: Urgency): void {
     if (this.closed) return;
@@ -71,6 +87,7 @@ export class StatusBatcher {
 
   /** Writes everything pending now and waits for it; true when nothing is left unwritten. */
   async flush(): Promise<boolean> {
+    if (this.waitFor !== undefined) await this.waitFor;
     for (let round = 0; round < 3; round++) {
       if (this.inFlight !== undefined) await this.inFlight;
       if (!this.dirty) return true;
@@ -88,7 +105,8 @@ export class StatusBatcher {
 
   private schedule(urgency: Urgency): void {
     if (urgency === 'urgent') this.urgent = true;
-    if (this.inFlight !== undefined) return; // rescheduled when it completes
+    // Rescheduled when the write in flight, or the earlier job's last one, completes.
+    if (this.inFlight !== undefined || this.waitFor !== undefined) return;
     const now = Date.now();
     const due = this.urgent
       ? Math.max(now, this.lastWriteStart + this.options.minIntervalMs)

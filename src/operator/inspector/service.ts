@@ -262,24 +262,26 @@ export class InspectorService implements EventSink {
       // A new fault starts a new timeline; a reopened one keeps the points already reached.
       timeline: decision.reopened ? timeline : { ...timelineLaterPoints, ...timeline },
     };
+    // Remediation starts first: its Nova calls leave without waiting on the API server. The Down status
+    // below is still queued before any remediation progress (the job writes from a later tick).
+    if (!policy.spec.paused) {
+      const novaHost = hostHealth.status?.novaHost ?? decision.host;
+      this.deps.remediation
+        ?.hostDown({ policy, node: decision.host, novaHost, decision, ...(injectedAt ? { injectedAt } : {}) })
+        .catch((err: unknown) =>
+          this.deps.log.error('remediation failed', {
+            host: decision.host,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        );
+    }
     this.writeStatus(decision.host, status);
     void this.deps.events.record(hostHealthTarget(hostHealth), 'Warning', 'HostDown', decision.reason);
-    if (policy.spec.paused) {
+    if (policy.spec.paused)
       this.deps.log.warn('policy paused: host declared Down, no remediation', {
         policy: policyName,
         host: decision.host,
       });
-      return;
-    }
-    const novaHost = hostHealth.status?.novaHost ?? decision.host;
-    this.deps.remediation
-      ?.hostDown({ policy, node: decision.host, novaHost, decision, ...(injectedAt ? { injectedAt } : {}) })
-      .catch((err: unknown) =>
-        this.deps.log.error('remediation failed', {
-          host: decision.host,
-          error: err instanceof Error ? err.message : String(err),
-        }),
-      );
   }
 
   private onHostHealthy(policyName: string, decision: HostHealthyDecision): void {

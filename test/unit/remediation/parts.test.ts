@@ -24,7 +24,8 @@ describe('remediation parts', function () {
       const secrets = new MapSecrets({ 'openstack-clouds/clouds.yaml': 'v1' });
       const made: string[] = [];
       const closed: string[] = [];
-      const cache = new NovaClientCache(secrets, fakeNovaFactory(new FakeNova(), made, closed));
+      // Checked on every use here (no grace period after a check).
+      const cache = new NovaClientCache(secrets, fakeNovaFactory(new FakeNova(), made, closed), Date.now, 0);
       const p = policy();
       await cache.get(p);
       await cache.get(p);
