@@ -177,7 +177,8 @@ export class RemediationExecutor {
   } {
     const current = this.jobs.get(node);
     this.jobs.delete(node);
-    const previousStopped = current?.stop();
+    void current?.stop();
+    const previousStopped = current?.lastWrite;
     const known = current?.view();
     const prior = this.readStatus(node).then((stored) =>
       // A reader backed by an informer may lag behind the job's own last writes.

@@ -179,12 +179,13 @@ export class HostDownJob {
   }
 
   /** Cancels retries, waits (bounded) for deliveries in flight, then writes what is known. */
-  async stop(): Promise<void> {
-    this.ctx.stop();
-    const deadline = this.services.options.stopTimeoutMs;
-    await withTimeout(this.queue.stop(), deadline);
-    await withTimeout(this.ctx.batcher.flush(), deadline);
-    this.ctx.batcher.close();
+  stop(): Promise<void> {
+    return this.ctx.shutdown(() => this.queue.stop());
+  }
+
+  /** Settles once the last status write after stop() is done (however long the API server takes). */
+  get lastWrite(): Promise<void> | undefined {
+    return this.ctx.lastWrite;
   }
 
   private get policy(): FaultPolicy {
@@ -541,16 +542,4 @@ export class HostDownJob {
       failures,
     };
   }
-}
-
-export async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    work.then(
-      () => undefined,
-      () => undefined,
-    ),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
-  ]);
-  clearTimeout(timer);
 }

@@ -254,6 +254,24 @@ export class JobContext {
     return { first, final };
   }
 
+  /** Set by shutdown(): settles once the last status write is done. */
+  lastWrite: Promise<void> | undefined;
+
+  /**
+   * Stops the job, waits (bounded) for deliveries in flight so their outcome is kept, then writes the
+   * last status. Resolves within about twice stopTimeoutMs; `lastWrite` waits for the write itself, so
+   * a job that replaces this one writes after it.
+   */
+  async shutdown(stopQueue: () => Promise<void>): Promise<void> {
+    this.stop();
+    const deadline = this.services.options.stopTimeoutMs;
+    this.lastWrite ??= withTimeout(stopQueue(), deadline).then(async () => {
+      await this.batcher.flush();
+    });
+    await withTimeout(this.lastWrite, deadline * 2);
+    this.batcher.close();
+  }
+
   /** Cancels timers; later results of calls in flight are ignored. */
   stop(): void {
     if (this.stoppedFlag) return;
@@ -262,4 +280,16 @@ export class JobContext {
     this.timers.clear();
     for (const fn of this.onStop.splice(0)) fn();
   }
+}
+
+export async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
 }
