@@ -5,11 +5,13 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../test/support/control-plane/paths.js';
 import { runNodeLifecycleBaseline } from './baseline/node-lifecycle.js';
+import { runEndToEndBenchmark } from './e2e/real-path.js';
 import { runFunctestBenchmark } from './functest/notification.js';
 import { runRackFailureBenchmark } from './rack/rack-failure.js';
 import { runMonitorBenchmark } from './monitor/detection.js';
 import { runScaleBenchmark } from './operator/scale.js';
 import { runRemediationBenchmark } from './remediation/host-down.js';
+import { runSeedEventBenchmark } from './seed/seed-event.js';
 import { formatTable, writeResults, type BenchResult } from './lib/report.js';
 
 interface Benchmark {
@@ -34,6 +36,14 @@ const benchmarks: Benchmark[] = [
     name: 'functest',
     run: (quick, log) =>
       runFunctestBenchmark({ faults: quick ? 3 : 12, serversPerHost: 50, resultsDir, log }),
+  },
+  {
+    name: 'seed-event',
+    run: (quick, log) => runSeedEventBenchmark({ faults: quick ? 3 : 20, log }),
+  },
+  {
+    name: 'e2e-real-path',
+    run: (quick, log) => runEndToEndBenchmark({ faults: quick ? 3 : 20, log }),
   },
   {
     name: 'rack-failure',
