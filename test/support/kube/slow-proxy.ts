@@ -8,6 +8,8 @@ import yaml from 'js-yaml';
 
 export interface SlowProxy {
   port: number;
+  /** Changes the hold time for bytes sent from now on. */
+  setDelay(ms: number): void;
   /** Writes a copy of `kubeconfigPath` whose server is this proxy; returns its path. */
   kubeconfig(kubeconfigPath: string, outPath: string): string;
   stop(): Promise<void>;
@@ -15,6 +17,7 @@ export interface SlowProxy {
 
 export async function startSlowProxy(target: string, delayMs: number): Promise<SlowProxy> {
   const upstream = new URL(target);
+  let delay = delayMs;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const backend = net.connect(Number(upstream.port), upstream.hostname);
@@ -23,7 +26,7 @@ export async function startSlowProxy(target: string, delayMs: number): Promise<S
     let lastDue = 0;
     client.on('data', (chunk) => {
       // Never earlier than the chunk before it: the byte stream stays in order.
-      const due = Math.max(Date.now() + delayMs, lastDue);
+      const due = Math.max(Date.now() + delay, lastDue);
       lastDue = due;
       setTimeout(() => {
         if (!backend.destroyed) backend.write(chunk);
@@ -48,6 +51,9 @@ export async function startSlowProxy(target: string, delayMs: number): Promise<S
   const port = (server.address() as net.AddressInfo).port;
   return {
     port,
+    setDelay(ms) {
+      delay = ms;
+    },
     kubeconfig(kubeconfigPath, outPath) {
       const config = yaml.load(readFileSync(kubeconfigPath, 'utf8')) as {
         clusters: { cluster: { server: string } }[];
