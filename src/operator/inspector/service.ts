@@ -199,7 +199,6 @@ export class InspectorService implements EventSink {
     const entry = this.engines.get(policyName);
     if (!entry) return;
     for (const decision of decisions) {
-      this.deps.log.info(`inspector decision: ${decision.kind}`, { policy: policyName, ...decision });
       switch (decision.kind) {
         case 'stateChanged': {
           const snapshot = entry.engine.snapshot(decision.host);
@@ -238,6 +237,8 @@ export class InspectorService implements EventSink {
           }));
           break;
       }
+      // Logged after acting: a host-down's Nova calls do not wait for the log line.
+      this.deps.log.info(`inspector decision: ${decision.kind}`, { policy: policyName, ...decision });
     }
   }
 
