@@ -35,8 +35,16 @@ interface RunTimes {
   /** Where the time goes: when the operator's first Nova call arrived, how many it made, mean duration. */
   firstNovaCallMs: number;
   novaCalls: number;
+  /** Calls by method, status and kind of path, to see retries and refreshes at a glance. */
+  callKinds: Record<string, number>;
+  /** The slowest calls' start (after the POST) and duration. */
+  slowestCalls: { what: string; startMs: number; durationMs: number }[];
   meanNovaCallMs: number;
 }
+
+type NumericTime = {
+  [K in keyof RunTimes]: RunTimes[K] extends number ? K : never;
+}[keyof RunTimes];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -114,6 +122,15 @@ async function measureOnce(
   return {
     firstNovaCallMs: Math.round(Math.min(...calls.map((c) => c.startedAtMs)) - t0),
     novaCalls: calls.length,
+    callKinds: countKinds(calls),
+    slowestCalls: [...calls]
+      .sort((a, b) => b.durationMs - a.durationMs)
+      .slice(0, 3)
+      .map((c) => ({
+        what: `${c.method} ${pathKind(c.path)} ${c.status}`,
+        startMs: Math.round(c.startedAtMs - t0),
+        durationMs: Math.round(c.durationMs),
+      })),
     meanNovaCallMs: Number((calls.reduce((sum, c) => sum + c.durationMs, 0) / calls.length).toFixed(2)),
     forcedDownMs: forcedAt - t0,
     serversErrorMs,
@@ -122,6 +139,23 @@ async function measureOnce(
     declaredMs,
     statusWrittenMs,
   };
+}
+
+/** "servers/{id}/action" rather than one entry per server. */
+function pathKind(path: string): string {
+  return path
+    .replace(/^\/compute[^/]*\/v2\.1/, '')
+    .replace(/\/[0-9a-f-]{36}/g, '/{id}')
+    .replace(/\/[0-9a-f]{32}/g, '/{id}');
+}
+
+function countKinds(calls: readonly { method: string; path: string; status: number }[]) {
+  const kinds: Record<string, number> = {};
+  for (const c of calls) {
+    const key = `${c.method} ${pathKind(c.path)} ${c.status}`;
+    kinds[key] = (kinds[key] ?? 0) + 1;
+  }
+  return kinds;
 }
 
 /** The inspector's side of the run, from the failed hosts' HostHealth timelines once all are complete. */
@@ -249,14 +283,15 @@ export async function runRackFailureBenchmark(options: {
         `  run ${run}/${options.runs}: forced down ${times.forcedDownMs} ms, servers in error ${times.serversErrorMs} ms, ` +
           `notified ${times.notifiedMs} ms -> all done ${times.allDoneMs} ms (all declared Down ` +
           `${times.declaredMs} ms, status written ${times.statusWrittenMs} ms; first of ${times.novaCalls} Nova ` +
-          `calls at ${times.firstNovaCallMs} ms, ${times.meanNovaCallMs} ms each on average)`,
+          `calls at ${times.firstNovaCallMs} ms, ${times.meanNovaCallMs} ms each on average: ` +
+          `${JSON.stringify(times.callKinds)}; slowest ${JSON.stringify(times.slowestCalls)})`,
       );
       await recover(tb, hosts, failed, servers, tail);
     }
     const storm = await stormCase(tb, hosts, tail, log);
 
     const allDone = runs.map((r) => r.allDoneMs);
-    const of = (key: keyof RunTimes) => runs.map((r) => r[key]);
+    const of = (key: NumericTime) => runs.map((r) => r[key]);
     const n = runs.length;
     return {
       benchmark: 'rack-failure',

@@ -10,6 +10,7 @@ import { RemediationExecutor } from '../remediation/index.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { HostDownInput, HostRecoveredInput, Remediation } from './inspector/service.js';
 import type { CoalescingStatusWriter } from './inspector/status-writer.js';
+import type { SecretReader } from '../remediation/index.js';
 import type { ReadCache } from './policy-reconciler.js';
 import {
   cachedHostHealthStatusReader,
@@ -37,15 +38,17 @@ const defaultWarmUpPeriodMs = 30_000;
 export class LeaderRemediation implements Remediation {
   private executor: RemediationExecutor | undefined;
   private warmUpTimer: NodeJS.Timeout | undefined;
+  private secrets: SecretReader | undefined;
 
   constructor(private readonly deps: RemediationWiringDeps) {}
 
   /** Called when this replica starts leading. */
   activate(): void {
+    this.secrets = namespaceSecretReader(this.deps.core, this.deps.namespace);
     this.executor = new RemediationExecutor({
       statusWriter: hostHealthStatusWriter(this.deps.hostStatus),
       statusReader: cachedHostHealthStatusReader(this.deps.hostHealths),
-      secrets: namespaceSecretReader(this.deps.core, this.deps.namespace),
+      secrets: this.secrets,
       tainter: nodeTainter(this.deps.core),
       events: this.deps.events,
       logger: this.deps.log,
@@ -62,7 +65,12 @@ export class LeaderRemediation implements Remediation {
    * the policy's hosts before a fault needs them.
    */
   policyChanged(policy: FaultPolicy): void {
-    if (!this.executor || policy.metadata.deletionTimestamp || !policy.spec.actions.nova) return;
+    if (!this.executor || policy.metadata.deletionTimestamp) return;
+    // Keeps the consumers' HMAC keys in the Secret cache: a notification never waits for a Secret GET.
+    for (const target of policy.spec.actions.notify)
+      if (target.secretRef)
+        this.secrets?.read(target.secretRef.name, target.secretRef.key).catch(() => undefined);
+    if (!policy.spec.actions.nova) return;
     const name = policy.metadata.name;
     const novaHosts = this.deps.hostHealths
       .list()
