@@ -39,6 +39,8 @@ export class LeaderRemediation implements Remediation {
   private executor: RemediationExecutor | undefined;
   private warmUpTimer: NodeJS.Timeout | undefined;
   private secrets: SecretReader | undefined;
+  /** Per policy: what the last warm-up covered (Nova settings and hosts), and whether one is running. */
+  private readonly warmed = new Map<string, { key: string; running: boolean }>();
 
   constructor(private readonly deps: RemediationWiringDeps) {}
 
@@ -54,17 +56,23 @@ export class LeaderRemediation implements Remediation {
       logger: this.deps.log,
     });
     clearInterval(this.warmUpTimer);
+    this.warmed.clear();
     this.warmUpTimer = setInterval(() => {
-      for (const policy of this.deps.policies.list()) this.policyChanged(policy);
+      for (const policy of this.deps.policies.list()) this.warmUp(policy, true);
     }, this.deps.warmUpPeriodMs ?? defaultWarmUpPeriodMs);
     this.warmUpTimer.unref();
   }
 
+  /** A policy event: warms up again only when its Nova settings or its hosts changed (not on status). */
+  policyChanged(policy: FaultPolicy): void {
+    this.warmUp(policy, false);
+  }
+
   /**
    * Logs in to Keystone, negotiates the Nova microversion and learns the service ids and server lists of
-   * the policy's hosts before a fault needs them.
+   * the policy's hosts before a fault needs them. One at a time per policy.
    */
-  policyChanged(policy: FaultPolicy): void {
+  private warmUp(policy: FaultPolicy, periodic: boolean): void {
     if (!this.executor || policy.metadata.deletionTimestamp) return;
     // Keeps the consumers' HMAC keys in the Secret cache: a notification never waits for a Secret GET.
     for (const target of policy.spec.actions.notify)
@@ -75,24 +83,34 @@ export class LeaderRemediation implements Remediation {
     const novaHosts = this.deps.hostHealths
       .list()
       .filter((h) => h.spec?.policy === name)
-      .map((h) => h.status?.novaHost ?? h.metadata.name);
-    this.executor.warmUp(policy, novaHosts).then(
-      (outcome) => {
-        if (outcome.failures.length > 0)
-          this.deps.log.warn('could not learn everything about the hosts of the policy from Nova', {
+      .map((h) => h.status?.novaHost ?? h.metadata.name)
+      .sort();
+    const key = JSON.stringify([policy.spec.actions.nova, novaHosts]);
+    const last = this.warmed.get(name);
+    if (last?.running || (!periodic && last?.key === key)) return;
+    const state = { key, running: true };
+    this.warmed.set(name, state);
+    this.executor
+      .warmUp(policy, novaHosts)
+      .then(
+        (outcome) => {
+          if (outcome.failures.length > 0)
+            this.deps.log.warn('could not learn everything about the hosts of the policy from Nova', {
+              policy: name,
+              failures: outcome.failures.slice(0, 5),
+            });
+        },
+        (err: unknown) =>
+          this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
             policy: name,
-            failures: outcome.failures.slice(0, 5),
-          });
-      },
-      (err: unknown) =>
-        this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
-          policy: name,
-          error: err instanceof Error ? err.message : String(err),
-        }),
-    );
+            error: err instanceof Error ? err.message : String(err),
+          }),
+      )
+      .finally(() => (state.running = false));
   }
 
   policyDeleted(name: string): void {
+    this.warmed.delete(name);
     this.executor?.forgetPolicy(name);
   }
 

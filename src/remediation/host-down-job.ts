@@ -458,7 +458,10 @@ export class HostDownJob {
 
   private onDelivered(): void {
     this.setPoint('T06');
-    this.ctx.batcher.notificationsChanged('urgent');
+    // Lazy: a delivery lost from status in a crash is sent again (same id), never lost; the last one
+    // (T07, notify Done) is written at once. A write per delivery would load the API server in a rack
+    // failure just when the operator needs the CPU.
+    this.ctx.batcher.notificationsChanged('lazy');
     this.checkNotified();
   }
 
