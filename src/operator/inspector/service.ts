@@ -193,10 +193,13 @@ export class InspectorService implements EventSink {
   }
 
   private hostHealthsOf(policy: string): HostHealth[] {
-    return this.deps.hostHealths
-      .list()
-      .filter((h) => h.spec?.policy === policy)
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    return (
+      this.deps.hostHealths
+        .list()
+        // A HostHealth being deleted is let go of (its remediation undone): no new decision about it.
+        .filter((h) => h.spec?.policy === policy && !h.metadata.deletionTimestamp)
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    );
   }
 
   private handle(policyName: string, decisions: Decision[]): void {
