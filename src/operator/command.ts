@@ -227,5 +227,8 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
   const stoppingAt = Date.now();
   await operator.stop();
   log.info('shutdown complete', { tookMs: Date.now() - stoppingAt });
+  // A request stuck on a dead connection (no answer, no reset) would keep the process alive: once
+  // everything is stopped, nothing left is worth waiting for.
+  setTimeout(() => process.exit(0), 200).unref();
   return 0;
 }

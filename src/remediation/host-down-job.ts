@@ -348,6 +348,8 @@ export class HostDownJob {
       const retryLater: ServerSummary[] = [];
       let firstError = '';
       await mapWithConcurrency(toReset, this.services.options.resetConcurrency, async (server) => {
+        // A replica that stopped leading starts no more Nova calls: the next leader owns the fault.
+        if (this.ctx.stopped) return;
         try {
           await client.resetServerToError(server.id);
           if (this.ctx.stopped) return;

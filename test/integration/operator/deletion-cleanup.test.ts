@@ -4,44 +4,36 @@
 // the taint removed, and an Event says so. Three ways in: the HostHealth deleted, the node relabelled
 // out of the policy, the policy deleted.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { HostHealth } from '../../../src/api/types.js';
+import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../../support/control-plane/cluster.js';
 import { waitFor } from '../../support/control-plane/wait.js';
-import { kubectlApply } from '../../support/kube/apply.js';
-import { kubeClients, type KubeClients } from '../../support/kube/client.js';
-import { installOperatorPrerequisites, operatorNamespace } from '../../support/kube/install.js';
-import { createKwokNode, deleteNodes } from '../../support/kube/nodes.js';
-import { start as startNovaSim, type NovaSim } from '../../support/nova-sim/index.js';
+import type { KubeClients } from '../../support/kube/client.js';
+import type { NovaSim } from '../../support/nova-sim/index.js';
+import { shortLeaseArgs, type OperatorProcess } from '../../support/operator-process.js';
 import {
-  shortLeaseArgs,
-  startOperatorProcess,
-  type OperatorProcess,
-} from '../../support/operator-process.js';
-import { sharedCluster } from '../../support/shared-cluster.js';
-import * as k8s from '@kubernetes/client-node';
-import { eventsFor, getPolicy, listHostHealths, postDownReport, waitForHostHealths } from './helpers.js';
+  eventsFor,
+  getHostHealth,
+  getPolicy,
+  listHostHealths,
+  postDownReport,
+  waitForHostHealths,
+} from './helpers.js';
+import { novaBed, type NovaBed } from './nova-bed.js';
 
 const finalizer = 'doctor.io/nova-cleanup';
 const taintKey = 'doctor.io/host-down';
 
 describe('deleting while a host is Down: the operator lets go of the host first', function () {
   this.timeout(180_000);
+  let bed: NovaBed | undefined;
   let cluster: Cluster;
   let kube: KubeClients;
   let nova: NovaSim | undefined;
   let operator: OperatorProcess | undefined;
-  const policy = 'dc-policy';
+  const policy = 'dc-policy'; // novaBed names it after its prefix
   const hosts = ['dc-a', 'dc-b', 'dc-c', 'dc-d'];
 
-  const hostHealth = async (name: string) =>
-    (await kube.custom.getClusterCustomObject({
-      group: 'doctor.io',
-      version: 'v1alpha1',
-      plural: 'hosthealths',
-      name,
-    })) as HostHealth;
+  const hostHealth = (name: string) => getHostHealth(kube, name);
   const tainted = async (node: string) =>
     ((await kube.core.readNode({ name: node })).spec?.taints ?? []).some((t) => t.key === taintKey);
 
@@ -65,59 +57,15 @@ describe('deleting while a host is Down: the operator lets go of the host first'
   }
 
   before(async function () {
-    cluster = await sharedCluster();
-    kube = kubeClients(cluster.kubeconfigPath);
-    await installOperatorPrerequisites(cluster, kube);
-    nova = await startNovaSim({ hosts, serversPerHost: 2 });
-    await kube.core.createNamespacedSecret({
-      namespace: operatorNamespace,
-      body: { metadata: { name: 'dc-clouds' }, stringData: { 'clouds.yaml': nova.cloudsYaml() } },
-    });
-    for (const [i, name] of hosts.entries())
-      await createKwokNode(kube.core, {
-        name,
-        labels: { 'dc-test': 'enabled' },
-        internalIP: `198.18.7.${i + 1}`,
-      });
-    const logDir = join(cluster.runDir, 'deletion-cleanup');
-    mkdirSync(logDir, { recursive: true });
-    operator = await startOperatorProcess({
-      kubeconfig: cluster.kubeconfigPath,
-      logDir,
-      identity: 'dc',
-      extraArgs: [...shortLeaseArgs('dc-test'), '--inspector-auth', 'none'],
-    });
-    await kubectlApply(cluster, {
-      yaml: `apiVersion: doctor.io/v1alpha1
-kind: FaultPolicy
-metadata: {name: ${policy}}
-spec:
-  nodeSelector: {matchLabels: {dc-test: enabled}}
-  protection: {maxUnhealthy: 3}
-  actions:
-    nova: {cloudSecretRef: {name: dc-clouds}}
-`,
-    });
-    await waitForHostHealths(kube, policy, hosts);
+    bed = await novaBed('dc', hosts, 7);
+    ({ cluster, kube, nova } = bed);
+    operator = await bed.startOperator('dc', [...shortLeaseArgs('dc-test'), '--inspector-auth', 'none']);
+    await bed.applyPolicy();
     await waitFor('the operator to lead', async () => ((await operator!.isLeader()) ? true : undefined));
   });
 
   after(async function () {
-    await cluster?.kubectl(['delete', 'faultpolicy', policy, '--ignore-not-found', '--wait=false']);
-    if (kube)
-      await waitFor(
-        'the policy to be gone',
-        async () => ((await getPolicy(kube, policy)) ? undefined : true),
-        {
-          timeoutMs: 20_000,
-        },
-      ).catch(() => undefined);
-    await operator?.stop();
-    await nova?.stop();
-    await kube?.core
-      .deleteNamespacedSecret({ name: 'dc-clouds', namespace: operatorNamespace })
-      .catch(() => undefined);
-    if (kube) await deleteNodes(kube.core, hosts);
+    await bed?.cleanup();
   });
 
   it('puts its finalizer on the policy and on every HostHealth', async function () {
@@ -130,11 +78,11 @@ spec:
 
   it('a HostHealth deleted while Down: Nova un-forced, taint removed, Event, and a fresh HostHealth', async function () {
     await bringDown('dc-a');
-    const oldUid = (await hostHealth('dc-a')).metadata.uid;
+    const oldUid = (await hostHealth('dc-a'))!.metadata.uid;
     await cluster.kubectl(['delete', 'hosthealth', 'dc-a', '--wait=false']);
     await waitReleased('dc-a');
     await waitFor('a new HostHealth for dc-a (the node is still selected)', async () => {
-      const h = await hostHealth('dc-a').catch(() => undefined);
+      const h = await hostHealth('dc-a');
       return h && h.metadata.uid !== oldUid ? true : undefined;
     });
     const reasons = (await eventsFor(kube, 'FaultPolicy', policy)).map((e) => e.reason);

@@ -7,18 +7,20 @@ import type { KubeClients } from '../../support/kube/client.js';
 
 const crd = { group: 'doctor.io', version: 'v1alpha1' };
 
-export async function getPolicy(kube: KubeClients, name: string): Promise<FaultPolicy | undefined> {
+async function getDoctorObject<T>(kube: KubeClients, plural: string, name: string): Promise<T | undefined> {
   try {
-    return (await kube.custom.getClusterCustomObject({
-      ...crd,
-      plural: 'faultpolicies',
-      name,
-    })) as FaultPolicy;
+    return (await kube.custom.getClusterCustomObject({ ...crd, plural, name })) as T;
   } catch (err) {
     if ((err as { code?: number }).code === 404) return undefined;
     throw err;
   }
 }
+
+export const getPolicy = (kube: KubeClients, name: string) =>
+  getDoctorObject<FaultPolicy>(kube, 'faultpolicies', name);
+
+export const getHostHealth = (kube: KubeClients, name: string) =>
+  getDoctorObject<HostHealth>(kube, 'hosthealths', name);
 
 export async function listHostHealths(kube: KubeClients, policy: string): Promise<HostHealth[]> {
   const list = (await kube.custom.listClusterCustomObject({ ...crd, plural: 'hosthealths' })) as {
