@@ -50,12 +50,31 @@ describe('helm chart RBAC in use: the operator runs as its ServiceAccount', func
     mkdirSync(dir, { recursive: true });
     const kubeconfig = join(dir, 'kubeconfig-doctor-operator');
     tokenKubeconfig(cluster.kubeconfigPath, await createToken('doctor-operator'), kubeconfig);
+    // A stand-in for the operator's own Pod, which the leader labels for the inspector Service.
+    await kube.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: `${ns}-operator` },
+        spec: {
+          nodeName: nodes[0],
+          automountServiceAccountToken: false,
+          containers: [{ name: 'operator', image: 'doctor-operator:test' }],
+        },
+      },
+    });
     operator = await startOperatorProcess({
       kubeconfig,
       logDir: dir,
       identity: `${ns}-operator`,
       namespace: ns,
-      extraArgs: ['--monitor-service-account', 'doctor-monitor', '--inspector-auth', 'tokenreview'],
+      extraArgs: [
+        '--monitor-service-account',
+        'doctor-monitor',
+        '--inspector-auth',
+        'tokenreview',
+        '--pod-name',
+        `${ns}-operator`,
+      ],
     });
   });
 
@@ -94,6 +113,10 @@ describe('helm chart RBAC in use: the operator runs as its ServiceAccount', func
       'jsonpath={.spec.holderIdentity}',
     ]);
     assert.equal(lease.stdout, `${ns}-operator`);
+    await waitFor('the leader to label its own Pod for the inspector Service', async () => {
+      const pod = await kube.core.readNamespacedPod({ name: `${ns}-operator`, namespace: ns });
+      return pod.metadata?.labels?.['doctor.io/inspector-leader'] === 'true' ? true : undefined;
+    });
 
     await kubectlApply(cluster, {
       yaml: `apiVersion: doctor.io/v1alpha1
