@@ -99,7 +99,7 @@ export async function runScaleBenchmark(options: {
       logDir,
       identity: 'bench',
     });
-    await waitFor('the operator to lead', async () => ((await operator.isReady()) ? true : undefined), {
+    await waitFor('the operator to lead', async () => ((await operator.isLeader()) ? true : undefined), {
       timeoutMs: 60_000,
     });
 

@@ -30,6 +30,11 @@ Options:
   --renew-deadline SECONDS     how long the leader retries renewing before it steps down (default: 10)
   --retry-period SECONDS       how often leases are renewed or tried (default: 2)
   --identity NAME              this replica's name in the Lease (default: $POD_NAME or hostname-pid)
+  --pod-name NAME              this replica's Pod in --namespace: the leader labels it
+                               doctor.io/inspector-leader=true so the inspector Service routes reports to
+                               it (default: $POD_NAME; unset: no label)
+  --shutdown-seconds SECONDS   on SIGTERM, stop acting, release the lease and exit within this time
+                               (default: 2)
   --inspector-port PORT        port of the inspector's /events (default: 12345; 0 picks a free one)
   --inspector-host HOST        address the inspector listens on (default: 0.0.0.0)
   --inspector-auth MODES       how reporters authenticate, comma-separated: tokenreview (monitors'
@@ -96,6 +101,8 @@ export function parseOperatorArgs(
       'renew-deadline': { type: 'string' },
       'retry-period': { type: 'string' },
       identity: { type: 'string' },
+      'pod-name': { type: 'string' },
+      'shutdown-seconds': { type: 'string' },
       workers: { type: 'string' },
       'inspector-port': { type: 'string' },
       'inspector-host': { type: 'string' },
@@ -133,6 +140,8 @@ export function parseOperatorArgs(
     inspectorHost: values['inspector-host'] ?? '0.0.0.0',
     inspectorAuth: parseAuthModes(values['inspector-auth'], values['inspector-token-secret']),
     ...(values['inspector-token-secret'] ? { inspectorTokenSecret: values['inspector-token-secret'] } : {}),
+    ...((values['pod-name'] ?? env.POD_NAME) ? { podName: values['pod-name'] ?? env.POD_NAME } : {}),
+    shutdownSeconds: positiveInt('shutdown-seconds', values['shutdown-seconds'], 2),
   };
   if (options.renewDeadlineSeconds >= options.leaseDurationSeconds) {
     throw new Error(
@@ -208,11 +217,18 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  // Every step of stop() is bounded within the shutdown time; this is the backstop if one is not.
+  const limitMs = (parsed.options.shutdownSeconds ?? 2) * 1000 + 500;
   const forceExit = setTimeout(() => {
-    log.error('shutdown took longer than 20 s; exiting');
+    log.error(`shutdown took longer than ${limitMs} ms; exiting`);
     process.exit(1);
-  }, 20_000);
+  }, limitMs);
   forceExit.unref();
+  const stoppingAt = Date.now();
   await operator.stop();
+  log.info('shutdown complete', { tookMs: Date.now() - stoppingAt });
+  // A request stuck on a dead connection (no answer, no reset) would keep the process alive: once
+  // everything is stopped, nothing left is worth waiting for.
+  setTimeout(() => process.exit(0), 200).unref();
   return 0;
 }

@@ -11,7 +11,9 @@ import type { EventRecorder } from './event-recorder.js';
 import type { HostDownInput, HostRecoveredInput, Remediation } from './inspector/service.js';
 import type { CoalescingStatusWriter } from './inspector/status-writer.js';
 import type { SecretReader } from '../remediation/index.js';
-import type { ReadCache } from './policy-reconciler.js';
+import type { HostRelease, ReadCache } from './policy-reconciler.js';
+import { needsRelease } from '../remediation/host-release.js';
+import type { RemediationView } from '../remediation/status.js';
 import {
   cachedHostHealthStatusReader,
   hostHealthStatusWriter,
@@ -35,7 +37,7 @@ export interface RemediationWiringDeps {
 
 const defaultWarmUpPeriodMs = 30_000;
 
-export class LeaderRemediation implements Remediation {
+export class LeaderRemediation implements Remediation, HostRelease {
   private executor: RemediationExecutor | undefined;
   private warmUpTimer: NodeJS.Timeout | undefined;
   private secrets: SecretReader | undefined;
@@ -145,11 +147,24 @@ export class LeaderRemediation implements Remediation {
     this.deps.log.info('recovery actions finished', { host: input.node, ...result });
   }
 
-  stop(): void {
+  needsRelease(hostHealth: HostHealth): boolean {
+    return needsRelease(hostHealth.status as RemediationView | undefined);
+  }
+
+  /** The HostHealth of a host under remediation goes away: undo what is left (see host-release.ts). */
+  async releaseHost(policy: FaultPolicy, hostHealth: HostHealth): Promise<string> {
+    if (!this.executor) throw new Error('remediation is not active: this replica is not the leader');
+    const name = hostHealth.metadata.name;
+    return this.executor.releaseHost({ policy, node: name, novaHost: hostHealth.status?.novaHost ?? name });
+  }
+
+  /** Leadership lost or shutdown: the executor stops acting at once; this resolves when it has written
+   * what its in-flight steps did. */
+  async stop(): Promise<void> {
     clearInterval(this.warmUpTimer);
     this.warmUpTimer = undefined;
     const executor = this.executor;
     this.executor = undefined;
-    void executor?.stop();
+    await executor?.stop();
   }
 }

@@ -5,6 +5,7 @@ import { nextRetryDelay } from '../notify/index.js';
 import { Limiter } from '../openstack/concurrency.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { HostDownJob, type HostDownInput, type HostDownResult } from './host-down-job.js';
+import { releaseHost, type HostReleaseInput } from './host-release.js';
 import { HostUpJob, type HostRecoveredInput, type HostRecoveredResult } from './host-up-job.js';
 import type { Services } from './job-context.js';
 import { defaultDeliver, type DeliverFn } from './notification-queue.js';
@@ -128,6 +129,15 @@ export class RemediationExecutor {
       this.jobs.set(input.node, job);
       return job;
     }).then((job) => job.result);
+  }
+
+  /** The operator lets go of the host: stops its job, then undoes what is left of its remediation
+   * (see host-release.ts). Throws when a call fails; the caller retries. */
+  async releaseHost(input: HostReleaseInput): Promise<string> {
+    checkCommon(input);
+    return this.serially(input.node, async () =>
+      releaseHost(this.services, input, await this.replace(input.node)),
+    );
   }
 
   /** Resolves when the node's current job has nothing left to do or retry. */

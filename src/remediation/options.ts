@@ -37,7 +37,7 @@ export const defaultRemediationOptions: RemediationOptions = {
   // The Nova client already retried 5xx and connection errors for up to 20 s; these retries are for
   // longer outages and fixable configuration (a Secret created late): about 8 minutes in all.
   stepRetry: { maxAttempts: 8, baseMs: 2_000, capMs: 120_000 },
-  status: { minIntervalMs: 50, lazyMs: 5_000, maxWriteAttempts: 10, retryBaseMs: 500, retryCapMs: 15_000 },
+  status: { minIntervalMs: 50, lazyMs: 5_000, retryBaseMs: 500, retryCapMs: 15_000 },
   stopTimeoutMs: 10_000,
 };
 
@@ -59,7 +59,6 @@ export function resolveRemediationOptions(input: RemediationOptionsInput = {}): 
     ['globalResetConcurrency', options.globalResetConcurrency],
     ['deliveryConcurrency', options.deliveryConcurrency],
     ['stepRetry.maxAttempts', options.stepRetry.maxAttempts],
-    ['status.maxWriteAttempts', options.status.maxWriteAttempts],
   ];
   for (const [field, value] of positiveInts)
     if (!Number.isInteger(value) || value < 1)

@@ -2,6 +2,8 @@
 // changes made meanwhile go in the next one. Step results are "urgent" (written at most every
 // minIntervalMs) so a restarted operator sees them; retry bookkeeping (attempts, last errors) is "lazy"
 // and waits up to lazyMs, so a consumer that stays down for an hour does not mean a write per retry.
+// A failed write is retried with backoff until it succeeds or the batcher is closed: progress that never
+// reaches status would be redone (or forgotten) by the next leader.
 import type { Logger } from '../observability/logger.js';
 import { nextRetryDelay } from '../notify/index.js';
 import type { HostHealthStatusWriter } from './ports.js';
@@ -12,8 +14,6 @@ export type Urgency = 'urgent' | 'lazy';
 export interface StatusBatcherOptions {
   minIntervalMs: number;
   lazyMs: number;
-  /** A failed write is retried with backoff this many times before waiting for the next change. */
-  maxWriteAttempts: number;
   retryBaseMs: number;
   retryCapMs: number;
 }
@@ -167,7 +167,6 @@ export class StatusBatcher {
       this.inFlight = undefined;
       if (!this.dirty || this.closed) return;
       if (this.failures > 0) {
-        if (this.failures >= this.options.maxWriteAttempts) return; // the next change tries again
         const delay = nextRetryDelay(this.failures, {
           baseMs: this.options.retryBaseMs,
           capMs: this.options.retryCapMs,

@@ -44,7 +44,8 @@ export interface HostRecoveredInput {
 export interface Remediation {
   hostDown(input: HostDownInput): Promise<void>;
   hostRecovered(input: HostRecoveredInput): Promise<void>;
-  stop(): void;
+  /** Stops acting at once; resolves when in-flight work has recorded its outcome. */
+  stop(): Promise<void>;
 }
 
 export interface InspectorDeps {
@@ -64,6 +65,8 @@ interface PolicyEngine {
 }
 
 const tickIntervalMs = 200;
+/** The recovery steps of a fault, as HostHealth status records them. */
+const upStepNames = ['unforce', 'untaint', 'notifyUp'] as const;
 /** Observer lists change with every heartbeat; write them at most this often unless something moved. */
 const observerRefreshMs = 15_000;
 const timelineLaterPoints = { T04: null, T05: null, T06: null, T07: null, T08: null };
@@ -95,12 +98,13 @@ export class InspectorService implements EventSink {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Refuses reports from now on; resolves when remediation has stopped. */
+  async stop(): Promise<void> {
     this.active = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.deps.remediation?.stop();
     this.engines.clear();
+    await this.deps.remediation?.stop();
   }
 
   /** Policies or HostHealth specs changed: create, reconfigure or drop engines. */
@@ -189,10 +193,13 @@ export class InspectorService implements EventSink {
   }
 
   private hostHealthsOf(policy: string): HostHealth[] {
-    return this.deps.hostHealths
-      .list()
-      .filter((h) => h.spec?.policy === policy)
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    return (
+      this.deps.hostHealths
+        .list()
+        // A HostHealth being deleted is let go of (its remediation undone): no new decision about it.
+        .filter((h) => h.spec?.policy === policy && !h.metadata.deletionTimestamp)
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    );
   }
 
   private handle(policyName: string, decisions: Decision[]): void {
@@ -350,48 +357,81 @@ export class InspectorService implements EventSink {
     this.writeStatus(host, { observers: snapshotStatus(snapshot).observers });
   }
 
-  /** A new leader picks up faults whose remediation had not finished (the executor skips done steps). */
+  /** A new leader picks up faults whose remediation had not finished (the executor skips done steps),
+   * and recoveries (un-force, untaint, notify "up") that a former leader started but did not finish. */
   private resumeOpenFaults(): void {
     for (const hostHealth of this.deps.hostHealths.list()) {
       const status = hostHealth.status;
-      const timeline = status?.timeline;
-      if (status?.state !== 'Down' || !timeline?.faultId || !timeline.T01 || !timeline.T03 || timeline.T08)
-        continue;
+      if (!status || hostHealth.metadata.deletionTimestamp) continue;
       const policy = this.deps.policies.get(hostHealth.spec.policy);
       if (!policy || policy.spec.paused || !this.remediationAvailable()) continue;
-      const fault = status.faults?.find((f) => f.id === timeline.faultId);
-      const decision: HostDownDecision = {
-        kind: 'hostDown',
-        host: hostHealth.metadata.name,
-        faultId: timeline.faultId,
-        cause: fault?.type === 'compute.host.nic.down' ? 'nic' : 'quorum',
-        evidence: [],
-        reason: fault?.reason ?? status.message ?? 'resumed after an operator restart',
-        detectedAt: timeline.T01,
-        firstReportReceivedAt: timeline.T02 ?? timeline.T01,
-        declaredAt: timeline.T03,
-        reopened: true,
-        at: new Date(this.now()).toISOString(),
-      };
-      this.deps.log.info('resuming remediation of an open fault', {
-        host: decision.host,
-        faultId: decision.faultId,
-      });
-      this.deps.remediation
-        ?.hostDown({
-          policy,
-          node: decision.host,
-          novaHost: status.novaHost ?? decision.host,
-          decision,
-          ...(timeline.T00 ? { injectedAt: timeline.T00 } : {}),
-        })
-        .catch((err: unknown) =>
-          this.deps.log.error('resumed remediation failed', {
-            host: decision.host,
-            error: err instanceof Error ? err.message : String(err),
-          }),
-        );
+      if (status.state === 'Down') this.resumeHostDown(policy, hostHealth, status);
+      else if (status.state === 'Healthy') this.resumeRecovery(policy, hostHealth, status);
     }
+  }
+
+  private resumeHostDown(policy: FaultPolicy, hostHealth: HostHealth, status: HostHealthStatus): void {
+    const timeline = status.timeline;
+    if (!timeline?.faultId || !timeline.T01 || !timeline.T03 || timeline.T08) return;
+    const fault = status.faults?.find((f) => f.id === timeline.faultId);
+    const decision: HostDownDecision = {
+      kind: 'hostDown',
+      host: hostHealth.metadata.name,
+      faultId: timeline.faultId,
+      cause: fault?.type === 'compute.host.nic.down' ? 'nic' : 'quorum',
+      evidence: [],
+      reason: fault?.reason ?? status.message ?? 'resumed after an operator restart',
+      detectedAt: timeline.T01,
+      firstReportReceivedAt: timeline.T02 ?? timeline.T01,
+      declaredAt: timeline.T03,
+      reopened: true,
+      at: new Date(this.now()).toISOString(),
+    };
+    this.deps.log.info('resuming remediation of an open fault', {
+      host: decision.host,
+      faultId: decision.faultId,
+    });
+    this.deps.remediation
+      ?.hostDown({
+        policy,
+        node: decision.host,
+        novaHost: status.novaHost ?? decision.host,
+        decision,
+        ...(timeline.T00 ? { injectedAt: timeline.T00 } : {}),
+      })
+      .catch((err: unknown) =>
+        this.deps.log.error('resumed remediation failed', {
+          host: decision.host,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
+  }
+
+  /** Healthy again, but a recovery step of its last fault is not finished (or never started). */
+  private resumeRecovery(policy: FaultPolicy, hostHealth: HostHealth, status: HostHealthStatus): void {
+    const remediation = status.remediation;
+    if (!remediation?.faultId) return;
+    const finished = (state: string | undefined) =>
+      state === 'Done' || state === 'Skipped' || state === 'Failed';
+    if (upStepNames.every((step) => finished(remediation[step]?.state))) return;
+    const decision: HostHealthyDecision = {
+      kind: 'hostHealthy',
+      host: hostHealth.metadata.name,
+      faultId: remediation.faultId,
+      at: status.lastTransitionTime ?? new Date(this.now()).toISOString(),
+    };
+    this.deps.log.info('resuming the recovery of a closed fault', {
+      host: decision.host,
+      faultId: decision.faultId,
+    });
+    this.deps.remediation
+      ?.hostRecovered({ policy, node: decision.host, novaHost: status.novaHost ?? decision.host, decision })
+      .catch((err: unknown) =>
+        this.deps.log.error('resumed recovery failed', {
+          host: decision.host,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
   }
 
   private remediationAvailable(): boolean {

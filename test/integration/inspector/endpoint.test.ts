@@ -73,7 +73,7 @@ describe('inspector endpoint /events', function () {
     await kubectlApply(cluster, { yaml: policyYaml('insp-policy', 'insp-test') });
     await waitForHostHealths(kube, 'insp-policy', nodes);
     await waitFor('the inspector to accept reports', async () =>
-      (await operator!.isReady()) ? true : undefined,
+      (await operator!.isLeader()) ? true : undefined,
     );
   });
 

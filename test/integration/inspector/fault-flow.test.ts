@@ -140,7 +140,7 @@ spec:
     });
     await waitForHostHealths(kube, 'flow-policy', hosts);
     await waitFor('the inspector to accept reports', async () =>
-      (await operator!.isReady()) ? true : undefined,
+      (await operator!.isLeader()) ? true : undefined,
     );
   });
 

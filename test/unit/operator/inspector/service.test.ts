@@ -67,7 +67,11 @@ describe('inspector service', function () {
   let events: string[];
   let service: InspectorService;
 
-  function setUp(hostNames: string[], configure: (p: FaultPolicy) => void = () => undefined) {
+  function setUp(
+    hostNames: string[],
+    configure: (p: FaultPolicy) => void = () => undefined,
+    status: (h: HostHealth) => void = () => undefined,
+  ) {
     clock = Date.parse('2026-11-25T00:00:00Z');
     writes = [];
     policyStatus = {};
@@ -77,6 +81,7 @@ describe('inspector service', function () {
     const p = policy('p', {});
     configure(p);
     const hosts = hostNames.map((n) => hostHealth(n, 'p'));
+    hosts.forEach(status);
     service = new InspectorService({
       policies: cache([p]),
       hostHealths: cache(hosts),
@@ -97,7 +102,7 @@ describe('inspector service', function () {
       remediation: {
         hostDown: (input) => Promise.resolve(void downs.push(input)),
         hostRecovered: (input) => Promise.resolve(void recoveries.push(input)),
-        stop: () => undefined,
+        stop: () => Promise.resolve(),
       },
       log: createLogger('test', 'error'),
       now: () => clock,
@@ -106,6 +111,29 @@ describe('inspector service', function () {
   }
 
   afterEach(() => service.stop());
+
+  it('a new leader resumes a recovery that a former leader left unfinished, and only that', function () {
+    const running = { state: 'Running' as const, attempts: 1 };
+    const done = { state: 'Done' as const, attempts: 1 };
+    setUp(['h1', 'h2', 'h3'], undefined, (h) => {
+      const name = h.metadata.name;
+      h.status = {
+        ...h.status,
+        state: 'Healthy',
+        lastTransitionTime: '2026-11-25T00:00:00Z',
+        remediation:
+          name === 'h1'
+            ? { faultId: 'f1', forceDown: done, unforce: running, untaint: done }
+            : name === 'h2'
+              ? { faultId: 'f2', unforce: done, untaint: done, notifyUp: { state: 'Skipped' } }
+              : undefined,
+      };
+    });
+    assert.deepEqual(
+      recoveries.map((r) => [r.node, r.decision.faultId]),
+      [['h1', 'f1']],
+    );
+  });
 
   it('declares a host Down on quorum, writes its timeline and remediates once', async function () {
     setUp(['h1', 'h2', 'h3', 'h4', 'h5']);
@@ -168,7 +196,7 @@ describe('inspector service', function () {
       name: 'a',
     });
     assert.equal(writes.length, 0);
-    service.stop();
+    void service.stop();
     assert.equal(service.accepting(), false);
   });
 });
