@@ -20,7 +20,8 @@ import {
   tokenReviewAuthentication,
   type Authenticator,
 } from './inspector/authenticator.js';
-import { createInspectorApp } from './inspector/http.js';
+import { createInspectorApp, hardenInspectorServer } from './inspector/http.js';
+import type { InspectorLimits } from './inspector/limits.js';
 import { InspectorService, type Remediation } from './inspector/service.js';
 import { CoalescingStatusWriter } from './inspector/status-writer.js';
 import { StaticTokenSource } from './inspector/static-token.js';
@@ -46,8 +47,9 @@ export interface OperatorOptions {
   inspectorHost: string;
   /** Ways monitors may authenticate: tokenreview (projected tokens), static (a Secret), none. */
   inspectorAuth: ('tokenreview' | 'static' | 'none')[];
-  /** Secret (in the operator namespace, key "token") holding the static token for external monitors. */
+  /** Secret (in the operator namespace) whose keys name external monitors' observers and hold their tokens. */
   inspectorTokenSecret?: string;
+  inspectorLimits?: Partial<InspectorLimits>;
 }
 
 export const monitorTokenAudience = 'doctor-inspector';
@@ -200,6 +202,7 @@ export class Operator {
       authenticator: this.authenticator(config),
       sink: this.inspector,
       log: log.child({ component: 'inspector' }),
+      ...options.inspectorLimits,
     });
     const reconciler = new PolicyReconciler(
       { core, apps, custom },
@@ -310,6 +313,12 @@ export class Operator {
       this.options.inspectorPort,
       this.options.inspectorHost,
     );
+    hardenInspectorServer(this.inspectorServer, this.options.inspectorLimits);
+    if (this.options.inspectorAuth.includes('none')) {
+      this.log.warn(
+        'inspector authentication is off (--inspector-auth none): any client that reaches the inspector port can declare any host down',
+      );
+    }
     await this.staticToken?.start();
     await Promise.all([
       this.policies.start(),

@@ -64,6 +64,8 @@ interface PolicyEngine {
 }
 
 const tickIntervalMs = 200;
+/** Hosts whose reports were ignored that are logged once each; beyond this they are not logged. */
+export const maxUnknownHostsLogged = 1_000;
 /** Observer lists change with every heartbeat; write them at most this often unless something moved. */
 const observerRefreshMs = 15_000;
 const timelineLaterPoints = { T04: null, T05: null, T06: null, T07: null, T08: null };
@@ -155,7 +157,8 @@ export class InspectorService implements EventSink {
       const host = event.details.hostname;
       const policy = this.deps.hostHealths.get(host)?.spec?.policy;
       if (!policy || !this.engines.has(policy)) {
-        if (!this.unknownHostsLogged.has(host)) {
+        // Bounded: a reporter naming endless made-up hosts must not grow the operator.
+        if (!this.unknownHostsLogged.has(host) && this.unknownHostsLogged.size < maxUnknownHostsLogged) {
           this.unknownHostsLogged.add(host);
           this.deps.log.warn('report about a host no policy monitors; ignored', {
             host,
