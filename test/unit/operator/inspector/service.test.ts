@@ -6,11 +6,13 @@ import type { FaultPolicy, FaultPolicyStatus, HostHealth } from '../../../../src
 import type { EventRecorder } from '../../../../src/operator/event-recorder.js';
 import {
   InspectorService,
+  maxUnknownHostsLogged,
   type HostDownInput,
   type HostRecoveredInput,
 } from '../../../../src/operator/inspector/service.js';
 import { CoalescingStatusWriter } from '../../../../src/operator/inspector/status-writer.js';
 import { createLogger } from '../../../../src/observability/logger.js';
+import { memoryLogger } from '../../monitor/memory-logger.js';
 import { policy } from '../fixtures.js';
 
 function cache<T extends { metadata: { name: string } }>(items: T[]) {
@@ -67,7 +69,11 @@ describe('inspector service', function () {
   let events: string[];
   let service: InspectorService;
 
-  function setUp(hostNames: string[], configure: (p: FaultPolicy) => void = () => undefined) {
+  function setUp(
+    hostNames: string[],
+    configure: (p: FaultPolicy) => void = () => undefined,
+    log = createLogger('test', 'error'),
+  ) {
     clock = Date.parse('2026-11-25T00:00:00Z');
     writes = [];
     policyStatus = {};
@@ -99,7 +105,7 @@ describe('inspector service', function () {
         hostRecovered: (input) => Promise.resolve(void recoveries.push(input)),
         stop: () => undefined,
       },
-      log: createLogger('test', 'error'),
+      log,
       now: () => clock,
     });
     service.start();
@@ -170,6 +176,23 @@ describe('inspector service', function () {
     assert.equal(writes.length, 0);
     service.stop();
     assert.equal(service.accepting(), false);
+  });
+
+  it('logs reports about unknown hosts once per host, and remembers a bounded number of them', async function () {
+    const { logger, lines } = memoryLogger();
+    setUp(['h1'], () => undefined, logger);
+    const ignored = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) =>
+        down(`made-up-${from + i}`, 'h1', new Date(clock).toISOString()),
+      );
+    service.accept(ignored(0, 3), clock, { kind: 'anonymous', name: 'a' });
+    service.accept(ignored(0, 3), clock, { kind: 'anonymous', name: 'a' });
+    service.accept(ignored(3, 2 * maxUnknownHostsLogged), clock, { kind: 'anonymous', name: 'a' });
+    await new Promise((r) => setImmediate(r));
+    const logged = lines.filter((l) =>
+      String(l.message).startsWith('report about a host no policy monitors'),
+    );
+    assert.equal(logged.length, maxUnknownHostsLogged);
   });
 });
 
