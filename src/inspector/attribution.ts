@@ -9,6 +9,8 @@ import type { HostEvent } from '../api/events.js';
 const aboutItselfOnly: ReadonlySet<string> = new Set([
   'compute.host.nic.down',
   'compute.host.nic.up',
+  'compute.host.nic.missing',
+  'compute.host.nic.present',
   'compute.host.isolated',
   'compute.host.connected',
   'compute.host.heartbeat',

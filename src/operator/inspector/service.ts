@@ -20,6 +20,7 @@ import type { EventRecorder } from '../event-recorder.js';
 import type { ReadCache } from '../policy-reconciler.js';
 import type { ReporterIdentity } from './authenticator.js';
 import type { EventSink } from './http.js';
+import { MissingInterfaces } from './interface-reports.js';
 import type { CoalescingStatusWriter } from './status-writer.js';
 
 /** Set by a test harness on a HostHealth just before it injects a fault: the timeline's T00. */
@@ -74,12 +75,14 @@ export class InspectorService implements EventSink {
   private readonly engines = new Map<string, PolicyEngine>();
   private readonly lastObserverWrite = new Map<string, { at: number; key: string }>();
   private readonly unknownHostsLogged = new Set<string>();
+  private readonly missingInterfaces: MissingInterfaces;
   private timer: NodeJS.Timeout | undefined;
   private active = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: InspectorDeps) {
     this.now = deps.now ?? Date.now;
+    this.missingInterfaces = new MissingInterfaces(deps);
   }
 
   accepting(): boolean {
@@ -152,6 +155,7 @@ export class InspectorService implements EventSink {
 
   accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): void {
     if (!this.active) return;
+    this.missingInterfaces.observe(events);
     const byPolicy = new Map<string, HostEvent[]>();
     for (const event of events) {
       const host = event.details.hostname;

@@ -194,6 +194,57 @@ describe('inspector service', function () {
     );
     assert.equal(logged.length, maxUnknownHostsLogged);
   });
+
+  it('shows a configured interface missing on a node as a condition and a Warning, never as a fault', async function () {
+    setUp(['h1', 'h2', 'h3']);
+    const nic = (type: string, status: string, at: number): HostEvent => ({
+      id: `${type}-${at}`,
+      time: new Date(at).toISOString(),
+      type,
+      details: {
+        hostname: 'h1',
+        status,
+        monitor: 'doctor-monitor',
+        monitor_event_id: `${at}`,
+        observer: 'h1',
+        interface: 'eth7',
+      },
+    });
+    const me = { kind: 'monitor' as const, name: 'sa', observer: 'h1' };
+    // The monitor finds the interface does not exist, and says so again (a retry).
+    service.accept([nic('compute.host.nic.missing', 'missing', clock)], clock, me);
+    clock += 100;
+    service.accept([nic('compute.host.nic.missing', 'missing', clock)], clock, me);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('Interface')),
+      ['InterfaceMissing'],
+      'once per change',
+    );
+    const condition = (
+      writes.findLast(([name, st]) => name === 'h1' && st.conditions)?.[1].conditions as
+        { type: string; status: string; reason: string; message: string }[] | undefined
+    )?.find((c) => c.type === 'InterfacesPresent');
+    assert.equal(condition?.status, 'False');
+    assert.match(condition?.message ?? '', /eth7/);
+    clock += 5_000;
+    service.accept([], clock, me);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(downs.length, 0, 'no fault for a configuration error');
+    assert.ok(!writes.some(([name, st]) => name === 'h1' && st.state === 'Down'));
+
+    service.accept([nic('compute.host.nic.present', 'present', clock)], clock, me);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('Interface')),
+      ['InterfaceMissing', 'InterfacePresent'],
+    );
+    const cleared = (
+      writes.findLast(([name, st]) => name === 'h1' && st.conditions)?.[1].conditions as
+        { type: string; status: string }[] | undefined
+    )?.find((c) => c.type === 'InterfacesPresent');
+    assert.equal(cleared?.status, 'True');
+  });
 });
 
 describe('observer assignment', function () {
