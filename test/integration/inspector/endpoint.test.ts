@@ -11,6 +11,7 @@ import { kubectlApply } from '../../support/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../support/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../support/kube/install.js';
 import { createKwokNode, deleteNodes } from '../../support/kube/nodes.js';
+import { monitorPodToken } from '../../support/kube/pod-token.js';
 import { startOperatorProcess, type OperatorProcess } from '../../support/operator-process.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 import { eventsFor, listMonitorPods, policyYaml, waitForHostHealths } from '../operator/helpers.js';
@@ -146,23 +147,7 @@ describe('inspector endpoint /events', function () {
     const pod = await waitFor(`a monitor Pod on ${node}`, async () =>
       (await listMonitorPods(kube, operatorNamespace, 'insp-policy')).find((p) => p.spec?.nodeName === node),
     );
-    const created = await cluster.kubectl([
-      '-n',
-      operatorNamespace,
-      'create',
-      'token',
-      'doctor-monitor',
-      '--audience',
-      'doctor-inspector',
-      '--bound-object-kind',
-      'Pod',
-      '--bound-object-name',
-      pod.metadata!.name!,
-      '--duration',
-      '10m',
-    ]);
-    assert.equal(created.code, 0, created.stderr);
-    return { authorization: `Bearer ${created.stdout.trim()}` };
+    return { authorization: `Bearer ${await monitorPodToken(cluster, pod.metadata!.name!)}` };
   }
 
   it("accepts a monitor's projected token only for reports from the monitor's own node", async function () {

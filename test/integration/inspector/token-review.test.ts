@@ -10,6 +10,7 @@ import { waitFor } from '../../support/control-plane/wait.js';
 import { kubeClients, type KubeClients } from '../../support/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../support/kube/install.js';
 import { createKwokNode, deleteNodes } from '../../support/kube/nodes.js';
+import { monitorPodToken } from '../../support/kube/pod-token.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 
 /** Forwards 127.0.0.1:<port> to the API server until cut. */
@@ -68,25 +69,7 @@ describe('inspector TokenReview authentication through an API server outage', fu
     if (kube) await deleteNodes(kube.core, [node]);
   });
 
-  async function podToken(): Promise<string> {
-    const created = await cluster.kubectl([
-      '-n',
-      operatorNamespace,
-      'create',
-      'token',
-      'doctor-monitor',
-      '--audience',
-      'doctor-inspector',
-      '--bound-object-kind',
-      'Pod',
-      '--bound-object-name',
-      podName,
-      '--duration',
-      '10m',
-    ]);
-    assert.equal(created.code, 0, created.stderr);
-    return created.stdout.trim();
-  }
+  const podToken = () => monitorPodToken(cluster, podName);
 
   it('keeps accepting a reviewed token while the API server is unreachable, and refuses new ones', async function () {
     const link = await relay(new URL(cluster.server));
