@@ -5,6 +5,7 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../observability/logger.js';
+import { inspectorLimitDefaults, type InspectorLimits } from './inspector/limits.js';
 import { version } from '../version.js';
 import { reuseConnections } from './kube-connections.js';
 import { Operator, type OperatorOptions } from './operator.js';
@@ -41,7 +42,12 @@ Options:
                                projected tokens), static (a shared token), or none (no authentication:
                                only for tests and trusted networks) (default: tokenreview, plus static when
                                --inspector-token-secret is set)
-  --inspector-token-secret NAME  Secret in the operator namespace whose key "token" external monitors send
+  --inspector-token-secret NAME  Secret in the operator namespace holding external monitors' tokens: each
+                               key names an observer, its value is that observer's token
+  --inspector-max-clock-skew SECONDS  refuse event times further ahead of this clock (default: 300)
+  --inspector-max-events N     events per request (default: 500)
+  --inspector-max-body-bytes N request body size (default: 262144)
+  --inspector-rate N           requests per second per reporter, burst twice that (default: 50)
   --workers N                  parallel reconciles (default: 4)
   --resync SECONDS             re-check every policy this often even without changes (default: 300)
   -h, --help                   show this help
@@ -80,6 +86,21 @@ function parseAuthModes(raw: string | undefined, tokenSecret: string | undefined
   return modes as AuthMode[];
 }
 
+function inspectorLimits(values: Record<string, string | boolean | undefined>): Partial<InspectorLimits> {
+  const raw = (name: string) => values[name] as string | undefined;
+  const d = inspectorLimitDefaults;
+  const rate = positiveInt('inspector-rate', raw('inspector-rate'), d.requestsPerSecond);
+  return {
+    maxFutureSkewMs:
+      positiveInt('inspector-max-clock-skew', raw('inspector-max-clock-skew'), d.maxFutureSkewMs / 1000, 0) *
+      1000,
+    maxEvents: positiveInt('inspector-max-events', raw('inspector-max-events'), d.maxEvents),
+    maxBodyBytes: positiveInt('inspector-max-body-bytes', raw('inspector-max-body-bytes'), d.maxBodyBytes),
+    requestsPerSecond: rate,
+    requestBurst: 2 * rate,
+  };
+}
+
 export function parseOperatorArgs(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
@@ -108,6 +129,10 @@ export function parseOperatorArgs(
       'inspector-host': { type: 'string' },
       'inspector-auth': { type: 'string' },
       'inspector-token-secret': { type: 'string' },
+      'inspector-max-clock-skew': { type: 'string' },
+      'inspector-max-events': { type: 'string' },
+      'inspector-max-body-bytes': { type: 'string' },
+      'inspector-rate': { type: 'string' },
       resync: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -142,6 +167,7 @@ export function parseOperatorArgs(
     ...(values['inspector-token-secret'] ? { inspectorTokenSecret: values['inspector-token-secret'] } : {}),
     ...((values['pod-name'] ?? env.POD_NAME) ? { podName: values['pod-name'] ?? env.POD_NAME } : {}),
     shutdownSeconds: positiveInt('shutdown-seconds', values['shutdown-seconds'], 2),
+    inspectorLimits: inspectorLimits(values),
   };
   if (options.renewDeadlineSeconds >= options.leaseDurationSeconds) {
     throw new Error(

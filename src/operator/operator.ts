@@ -22,7 +22,8 @@ import {
   tokenReviewAuthentication,
   type Authenticator,
 } from './inspector/authenticator.js';
-import { createInspectorApp } from './inspector/http.js';
+import { createInspectorApp, hardenInspectorServer } from './inspector/http.js';
+import type { InspectorLimits } from './inspector/limits.js';
 import { InspectorService, type Remediation } from './inspector/service.js';
 import { CoalescingStatusWriter } from './inspector/status-writer.js';
 import { StaticTokenSource } from './inspector/static-token.js';
@@ -48,12 +49,13 @@ export interface OperatorOptions {
   inspectorHost: string;
   /** Ways monitors may authenticate: tokenreview (projected tokens), static (a Secret), none. */
   inspectorAuth: ('tokenreview' | 'static' | 'none')[];
-  /** Secret (in the operator namespace, key "token") holding the static token for external monitors. */
+  /** Secret (in the operator namespace) whose keys name external monitors' observers and hold their tokens. */
   inspectorTokenSecret?: string;
   /** This replica's Pod (in `namespace`): the leader labels it so the inspector Service routes to it. */
   podName?: string;
   /** How long a SIGTERM shutdown may take in all; each step gets a share of it. */
   shutdownSeconds?: number;
+  inspectorLimits?: Partial<InspectorLimits>;
 }
 
 export const monitorTokenAudience = 'doctor-inspector';
@@ -219,6 +221,7 @@ export class Operator {
       authenticator: this.authenticator(config),
       sink: this.inspector,
       log: log.child({ component: 'inspector' }),
+      ...options.inspectorLimits,
     });
     const reconciler = new PolicyReconciler(
       { core, apps, custom },
@@ -333,6 +336,12 @@ export class Operator {
       this.options.inspectorPort,
       this.options.inspectorHost,
     );
+    hardenInspectorServer(this.inspectorServer, this.options.inspectorLimits);
+    if (this.options.inspectorAuth.includes('none')) {
+      this.log.warn(
+        'inspector authentication is off (--inspector-auth none): any client that reaches the inspector port can declare any host down',
+      );
+    }
     await this.staticToken?.start();
     await Promise.all([
       this.policies.start(),

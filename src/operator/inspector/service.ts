@@ -20,6 +20,7 @@ import type { EventRecorder } from '../event-recorder.js';
 import type { ReadCache } from '../policy-reconciler.js';
 import type { ReporterIdentity } from './authenticator.js';
 import type { EventSink } from './http.js';
+import { MissingInterfaces } from './interface-reports.js';
 import type { CoalescingStatusWriter } from './status-writer.js';
 
 /** Set by a test harness on a HostHealth just before it injects a fault: the timeline's T00. */
@@ -67,6 +68,8 @@ interface PolicyEngine {
 const tickIntervalMs = 200;
 /** The recovery steps of a fault, as HostHealth status records them. */
 const upStepNames = ['unforce', 'untaint', 'notifyUp'] as const;
+/** Hosts whose reports were ignored that are logged once each; beyond this they are not logged. */
+export const maxUnknownHostsLogged = 1_000;
 /** Observer lists change with every heartbeat; write them at most this often unless something moved. */
 const observerRefreshMs = 15_000;
 const timelineLaterPoints = { T04: null, T05: null, T06: null, T07: null, T08: null };
@@ -75,12 +78,14 @@ export class InspectorService implements EventSink {
   private readonly engines = new Map<string, PolicyEngine>();
   private readonly lastObserverWrite = new Map<string, { at: number; key: string }>();
   private readonly unknownHostsLogged = new Set<string>();
+  private readonly missingInterfaces: MissingInterfaces;
   private timer: NodeJS.Timeout | undefined;
   private active = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: InspectorDeps) {
     this.now = deps.now ?? Date.now;
+    this.missingInterfaces = new MissingInterfaces(deps);
   }
 
   accepting(): boolean {
@@ -154,12 +159,14 @@ export class InspectorService implements EventSink {
 
   accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): void {
     if (!this.active) return;
+    this.missingInterfaces.observe(events);
     const byPolicy = new Map<string, HostEvent[]>();
     for (const event of events) {
       const host = event.details.hostname;
       const policy = this.deps.hostHealths.get(host)?.spec?.policy;
       if (!policy || !this.engines.has(policy)) {
-        if (!this.unknownHostsLogged.has(host)) {
+        // Bounded: a reporter naming endless made-up hosts must not grow the operator.
+        if (!this.unknownHostsLogged.has(host) && this.unknownHostsLogged.size < maxUnknownHostsLogged) {
           this.unknownHostsLogged.add(host);
           this.deps.log.warn('report about a host no policy monitors; ignored', {
             host,

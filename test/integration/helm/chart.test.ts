@@ -145,6 +145,8 @@ describe('helm chart: lint, CRDs and rendering', function () {
       '--monitor-image=doctor-operator:0.1.0',
       '--monitor-service-account=doctor-monitor',
       '--inspector-auth=tokenreview',
+      '--inspector-max-clock-skew=300',
+      '--inspector-rate=50',
       // The inspector Service's name, namespace and port: where the monitors post.
       '--inspector-url=http://doctor-operator-inspector.doctor-system.svc:12345/events',
     ]) {

@@ -6,11 +6,13 @@ import type { FaultPolicy, FaultPolicyStatus, HostHealth } from '../../../../src
 import type { EventRecorder } from '../../../../src/operator/event-recorder.js';
 import {
   InspectorService,
+  maxUnknownHostsLogged,
   type HostDownInput,
   type HostRecoveredInput,
 } from '../../../../src/operator/inspector/service.js';
 import { CoalescingStatusWriter } from '../../../../src/operator/inspector/status-writer.js';
 import { createLogger } from '../../../../src/observability/logger.js';
+import { memoryLogger } from '../../monitor/memory-logger.js';
 import { policy } from '../fixtures.js';
 
 function cache<T extends { metadata: { name: string } }>(items: T[]) {
@@ -71,6 +73,7 @@ describe('inspector service', function () {
     hostNames: string[],
     configure: (p: FaultPolicy) => void = () => undefined,
     status: (h: HostHealth) => void = () => undefined,
+    log = createLogger('test', 'error'),
   ) {
     clock = Date.parse('2026-11-25T00:00:00Z');
     writes = [];
@@ -104,7 +107,7 @@ describe('inspector service', function () {
         hostRecovered: (input) => Promise.resolve(void recoveries.push(input)),
         stop: () => Promise.resolve(),
       },
-      log: createLogger('test', 'error'),
+      log,
       now: () => clock,
     });
     service.start();
@@ -198,6 +201,74 @@ describe('inspector service', function () {
     assert.equal(writes.length, 0);
     void service.stop();
     assert.equal(service.accepting(), false);
+  });
+
+  it('logs reports about unknown hosts once per host, and remembers a bounded number of them', async function () {
+    const { logger, lines } = memoryLogger();
+    setUp(['h1'], () => undefined, undefined, logger);
+    const ignored = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) =>
+        down(`made-up-${from + i}`, 'h1', new Date(clock).toISOString()),
+      );
+    service.accept(ignored(0, 3), clock, { kind: 'anonymous', name: 'a' });
+    service.accept(ignored(0, 3), clock, { kind: 'anonymous', name: 'a' });
+    service.accept(ignored(3, 2 * maxUnknownHostsLogged), clock, { kind: 'anonymous', name: 'a' });
+    await new Promise((r) => setImmediate(r));
+    const logged = lines.filter((l) =>
+      String(l.message).startsWith('report about a host no policy monitors'),
+    );
+    assert.equal(logged.length, maxUnknownHostsLogged);
+  });
+
+  it('shows a configured interface missing on a node as a condition and a Warning, never as a fault', async function () {
+    setUp(['h1', 'h2', 'h3']);
+    const nic = (type: string, status: string, at: number): HostEvent => ({
+      id: `${type}-${at}`,
+      time: new Date(at).toISOString(),
+      type,
+      details: {
+        hostname: 'h1',
+        status,
+        monitor: 'doctor-monitor',
+        monitor_event_id: `${at}`,
+        observer: 'h1',
+        interface: 'eth7',
+      },
+    });
+    const me = { kind: 'monitor' as const, name: 'sa', observer: 'h1' };
+    // The monitor finds the interface does not exist, and says so again (a retry).
+    service.accept([nic('compute.host.nic.missing', 'missing', clock)], clock, me);
+    clock += 100;
+    service.accept([nic('compute.host.nic.missing', 'missing', clock)], clock, me);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('Interface')),
+      ['InterfaceMissing'],
+      'once per change',
+    );
+    const condition = (
+      writes.findLast(([name, st]) => name === 'h1' && st.conditions)?.[1].conditions as
+        { type: string; status: string; reason: string; message: string }[] | undefined
+    )?.find((c) => c.type === 'InterfacesPresent');
+    assert.equal(condition?.status, 'False');
+    assert.match(condition?.message ?? '', /eth7/);
+    clock += 5_000;
+    service.accept([], clock, me);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(downs.length, 0, 'no fault for a configuration error');
+    assert.ok(!writes.some(([name, st]) => name === 'h1' && st.state === 'Down'));
+
+    service.accept([nic('compute.host.nic.present', 'present', clock)], clock, me);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('Interface')),
+      ['InterfaceMissing', 'InterfacePresent'],
+    );
+    const cleared = (
+      writes.findLast(([name, st]) => name === 'h1' && st.conditions)?.[1].conditions as
+        { type: string; status: string }[] | undefined
+    )?.find((c) => c.type === 'InterfacesPresent');
+    assert.equal(cleared?.status, 'True');
   });
 });
 
