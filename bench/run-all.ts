@@ -32,12 +32,19 @@ const quickBudgetSeconds = 300;
 /** Our median detection time from the functest run, for the baseline's ratio. */
 let detectionMs: number | undefined;
 
+// Quick sizes keep the whole smoke run to a few minutes; full sizes give the sample counts the tables need.
+const monitorFaults = (quick: boolean) => (quick ? 5 : 50);
+const functestFaults = (quick: boolean) => (quick ? 2 : 12);
+const rackRuns = (quick: boolean) => (quick ? 1 : 5);
+const scale = (quick: boolean) =>
+  quick ? { nodes: 100, runs: 1, idleSeconds: 5 } : { nodes: 1000, runs: 3, idleSeconds: 60 };
+
 const benchmarks: Benchmark[] = [
   {
     name: 'monitor',
     what: (quick) =>
-      `monitor detection latency in network namespaces (${quick ? 10 : 50} faults per setting) and one monitor's CPU/RSS`,
-    run: (quick, log) => runMonitorBenchmark({ quick, log }),
+      `monitor detection latency in network namespaces (${monitorFaults(quick)} faults per setting) and one monitor's CPU/RSS`,
+    run: (quick, log) => runMonitorBenchmark({ quick, log, faults: monitorFaults(quick) }),
   },
   {
     name: 'remediation',
@@ -48,14 +55,15 @@ const benchmarks: Benchmark[] = [
   {
     name: 'functest',
     what: (quick) =>
-      `Doctor's functest on a local control plane: ${quick ? 3 : 12} link-down faults, 50 servers`,
+      `Doctor's functest on a local control plane: ${functestFaults(quick)} link-down faults, 50 servers`,
     run: (quick, log, dir) =>
-      runFunctestBenchmark({ faults: quick ? 3 : 12, serversPerHost: 50, resultsDir: dir, log }),
+      runFunctestBenchmark({ faults: functestFaults(quick), serversPerHost: 50, resultsDir: dir, log }),
   },
   {
     name: 'rack-failure',
-    what: (quick) => `20 of 100 hosts fail at once, ${quick ? 2 : 5} runs, then a storm that must be held`,
-    run: (quick, log) => runRackFailureBenchmark({ runs: quick ? 2 : 5, log }),
+    what: (quick) =>
+      `20 of 100 hosts fail at once, ${rackRuns(quick)} run(s), then a storm that must be held`,
+    run: (quick, log) => runRackFailureBenchmark({ runs: rackRuns(quick), log }),
   },
   {
     name: 'baseline-node-lifecycle',
@@ -69,17 +77,11 @@ const benchmarks: Benchmark[] = [
   },
   {
     name: 'operator-scale',
-    what: (quick) =>
-      quick
-        ? '200 kwok Nodes, 1 apply, 10 s idle operator'
-        : '1000 kwok Nodes, 3 applies, 60 s idle operator',
-    run: (quick, log) =>
-      runScaleBenchmark({
-        nodes: quick ? 200 : 1000,
-        runs: quick ? 1 : 3,
-        idleSeconds: quick ? 10 : 60,
-        log,
-      }),
+    what: (quick) => {
+      const s = scale(quick);
+      return `${s.nodes} kwok Nodes, ${s.runs} policy apply(s), ${s.idleSeconds} s of idle operator`;
+    },
+    run: (quick, log) => runScaleBenchmark({ ...scale(quick), log }),
   },
 ];
 

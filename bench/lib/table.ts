@@ -45,7 +45,9 @@ export function formatSettings(shared: Settings | undefined, own: Settings | und
 }
 
 export function formatGoal(goal: Goal, unit: string): string {
-  return `${goal.statistic} ${goal.op} ${formatValue(goal.value, unit)}${goal.by ? ` (${goal.by})` : ''}`;
+  // A single measurement or a count needs no statistic in front of its bound.
+  const statistic = goal.statistic === 'single' || goal.statistic === 'count' ? '' : `${goal.statistic} `;
+  return `${statistic}${goal.op} ${formatValue(goal.value, unit)}${goal.by ? ` (${goal.by})` : ''}`;
 }
 
 function statisticCell(f: Figure): string {

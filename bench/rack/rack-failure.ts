@@ -269,7 +269,6 @@ export async function runRackFailureBenchmark(options: {
         'servers per host': serversPerHost,
         'Nova latency': '0 ms',
         quorum: 2,
-        'reports posted': "by each failed host's live observers, in one batch",
       },
       figures: [
         {
