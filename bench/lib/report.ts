@@ -1,6 +1,9 @@
 // What a benchmark module returns: figures that each say what was measured (statistic over how many
 // samples), under which settings, and which goal (if any) they are held to. Whether a goal is met is
-// decided here from the stated statistic, never by the module.
+// decided here from the stated statistic, never by the module. A module's figure, for example:
+//   { name: 'link down -> all notified', unit: 'ms', ...summary(samplesMs, 'p99'),
+//     settings: { servers: 50, 'Nova latency': '20 ms/call' }, goal: { statistic: 'p99', op: '<=', value: 1000 } }
+// and a new benchmark is one entry (name, what, run) in bench/run-all.ts.
 
 /** How a figure's value was obtained from its samples. `single`: one measurement (e.g. CPU over a window). */
 export type Statistic = 'p50' | 'p90' | 'p99' | 'max' | 'min' | 'mean' | 'single' | 'count';
