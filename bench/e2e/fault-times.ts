@@ -3,7 +3,7 @@
 // (HostHealth timeline), the consumer's receive times. All epoch milliseconds on the same machine.
 import type { SimCall, NovaSim } from '../../test/support/nova-sim/index.js';
 import type { Figure } from '../lib/report.js';
-import { median, p99 } from '../lib/stats.js';
+import { summary } from '../lib/stats.js';
 
 export interface NovaFaultTimes {
   /** The first write of this fault (force-down or a reset) arrived at Nova. */
@@ -42,20 +42,21 @@ export function novaFaultTimes(nova: NovaSim, host: string): NovaFaultTimes | un
   };
 }
 
-/** p50 and p99 of one measured span, the p99 judged against `goalMs` when there is one. */
+/** p50 and p99 of one measured span, the p99 held to `goalMs` when there is one (else context). */
 export function spanFigures(name: string, samples: readonly number[], goalMs?: number): Figure[] {
-  const n = samples.length;
   const round = (v: number) => Math.round(v * 10) / 10;
-  const context = goalMs === undefined ? '(context)' : `(context; p99 goal <= ${goalMs} ms)`;
+  const p50 = summary(samples, 'p50');
+  const tail = summary(samples, 'p99');
   return [
-    { name: `${name}, p50`, value: round(median(samples)), unit: 'ms', goal: context, samples: n },
+    { name, unit: 'ms', ...p50, value: round(p50.value), ...(goalMs === undefined ? { note: 'context' } : {}) },
     {
-      name: `${name}, p99`,
-      value: round(p99(samples)),
+      name,
       unit: 'ms',
-      goal: goalMs === undefined ? '(context)' : `<= ${goalMs} ms`,
-      ...(goalMs !== undefined ? { met: p99(samples) <= goalMs } : {}),
-      samples: n,
+      ...tail,
+      value: round(tail.value),
+      ...(goalMs === undefined
+        ? { note: 'context' }
+        : { goal: { statistic: 'p99' as const, op: '<=' as const, value: goalMs } }),
     },
   ];
 }

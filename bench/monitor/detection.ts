@@ -15,8 +15,9 @@ import { observersOf, watchedBy } from '../../src/monitor/peers.js';
 import { EventReceiver, epochMs } from '../../test/support/netns/event-receiver.js';
 import { MonitorFleet, type FleetSettings } from '../../test/support/netns/monitor-fleet.js';
 import { createTestbed, type Testbed } from '../../test/support/netns/testbed.js';
-import type { BenchResult, Figure } from '../lib/report.js';
-import { percentile } from '../lib/stats.js';
+import { goalMet, type BenchResult, type Figure } from '../lib/report.js';
+import { summary } from '../lib/stats.js';
+import { formatGoal, formatValue } from '../lib/table.js';
 import { childPids, measureCpu, rssKb } from './proc-stats.js';
 
 export interface MonitorBenchOptions {
@@ -249,62 +250,62 @@ async function measureResources(
 
 function latencyFigures(r: LatencyResult): Figure[] {
   const s = r.scenario;
-  const label = `${s.name}, timeout ${s.timeoutMilliseconds} ms, ${failureThreshold} misses`;
-  const n = r.perObserver.length;
-  const p99 = percentile(r.perObserver, 99);
+  const settings = {
+    'probe interval': `${s.intervalMilliseconds} ms`,
+    'probe timeout': `${s.timeoutMilliseconds} ms`,
+    'failure threshold': failureThreshold,
+  };
+  const goal = s.goal ? { goal: { statistic: 'p99' as const, op: '<=' as const, value: r.goalMs } } : {};
   return [
+    { name: 'link down -> report, every observer', unit: 'ms', ...summary(r.perObserver, 'p50'), settings },
     {
-      name: `detection p50 (${label})`,
-      value: percentile(r.perObserver, 50),
+      name: 'link down -> report, every observer',
       unit: 'ms',
-      goal: '',
-      samples: n,
+      ...summary(r.perObserver, 'p99'),
+      settings,
+      ...(s.goal ? goal : { note: 'information' }),
     },
+    { name: 'link down -> report, first observer', unit: 'ms', ...summary(r.first, 'p50'), settings },
+    { name: 'link down -> report, first observer', unit: 'ms', ...summary(r.first, 'p99'), settings },
     {
-      name: `detection p99 (${label})`,
-      value: p99,
-      unit: 'ms',
-      goal: s.goal ? `<= ${r.goalMs} ms` : '(information)',
-      ...(s.goal ? { met: p99 <= r.goalMs } : {}),
-      samples: n,
+      name: 'observer reports that never came',
+      value: r.missed,
+      unit: '',
+      statistic: 'count',
+      samples: r.faults,
+      settings,
+      goal: { statistic: 'count', op: '=', value: 0 },
     },
-    {
-      name: `  first observer p50`,
-      value: percentile(r.first, 50),
-      unit: 'ms',
-      goal: '',
-      samples: r.first.length,
-    },
-    {
-      name: `  first observer p99`,
-      value: percentile(r.first, 99),
-      unit: 'ms',
-      goal: '',
-      samples: r.first.length,
-    },
-    { name: `  observer reports that never came`, value: r.missed, unit: '', goal: '0', met: r.missed === 0 },
   ];
 }
 
 function resourceFigures(r: ResourceResult): Figure[] {
+  const settings = {
+    peers: r.peers,
+    'probe interval': '100 ms',
+    window: `${r.seconds} s after ${r.warmupSeconds} s`,
+  };
+  const single = { statistic: 'single' as const, samples: 1, settings };
   return [
     {
-      name: `CPU, monitor + ${r.peers} pings at 10 Hz, ${r.seconds} s after ${r.warmupSeconds} s`,
+      name: `CPU, monitor + its ping processes`,
       value: r.cpuPercentOfCore,
-      unit: '%',
-      goal: '<= 2 % of a core',
-      met: r.cpuPercentOfCore <= 2,
+      unit: '% of a core',
+      ...single,
+      goal: { statistic: 'single', op: '<=', value: 2 },
     },
-    { name: '  of which the monitor process', value: r.cpuMonitorPercent, unit: '%', goal: '' },
-    { name: `  of which its ${r.peers} ping processes`, value: r.cpuPingPercent, unit: '%', goal: '' },
+    { name: 'CPU, the monitor process', value: r.cpuMonitorPercent, unit: '% of a core', ...single },
+    { name: `CPU, its ${r.peers} ping processes`, value: r.cpuPingPercent, unit: '% of a core', ...single },
     {
-      name: 'RSS, monitor process (max in the window)',
+      name: 'RSS, monitor process, read once a second',
       value: r.rssMonitorMaxMb,
       unit: 'MB',
-      goal: '<= 60 MB',
-      met: r.rssMonitorMaxMb <= 60,
+      statistic: 'max',
+      samples: r.seconds,
+      settings,
+      goal: { statistic: 'max', op: '<=', value: 60 },
     },
-    { name: `  plus its ${r.peers} ping processes`, value: r.rssPingsMb, unit: 'MB', goal: '' },
+    { name: `RSS, its ${r.peers} ping processes`, value: r.rssPingsMb, unit: 'MB', ...single },
   ];
 }
 
@@ -362,8 +363,16 @@ export function formatMonitorTable(result: BenchResult): string {
     `${figure.padEnd(62)} ${value.padStart(10)}  ${goal.padEnd(17)} ${verdict}`;
   const lines = [row('figure', 'measured', 'goal', ''), ''];
   for (const f of result.figures) {
-    const value = f.unit === '' ? String(f.value) : `${f.value.toFixed(f.value < 10 ? 2 : 1)} ${f.unit}`;
-    lines.push(row(f.name, value, f.goal, f.met === undefined ? '' : f.met ? 'met' : 'MISSED'));
+    const met = goalMet(f);
+    const goal = f.goal ? formatGoal(f.goal, f.unit) : '';
+    lines.push(
+      row(
+        `${f.name} ${f.statistic}`,
+        formatValue(f.value, f.unit),
+        goal,
+        met === undefined ? '' : met ? 'met' : 'MISSED',
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -394,7 +403,7 @@ if (isEntryPoint()) {
   }).then(
     (result) => {
       process.stdout.write(`${formatMonitorTable(result)}\n`);
-      process.exitCode = result.figures.every((f) => f.met !== false) ? 0 : 1;
+      process.exitCode = result.figures.every((f) => goalMet(f) !== false) ? 0 : 1;
     },
     (err: unknown) => {
       process.stderr.write(`monitor benchmark: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -9,7 +9,7 @@ import type { HostEvent } from '../../src/api/events.js';
 import type { SimServer } from '../../test/support/nova-sim/state.js';
 import { waitFor } from '../../test/support/control-plane/wait.js';
 import type { BenchResult } from '../lib/report.js';
-import { median, p99 } from '../lib/stats.js';
+import { summary } from '../lib/stats.js';
 import { ArrivalTail } from './arrival-tail.js';
 import { heartbeats, hostDowns, postEvents } from './reports.js';
 import { startRackTestbed, type RackTestbed, policyName } from './testbed.js';
@@ -292,79 +292,84 @@ export async function runRackFailureBenchmark(options: {
 
     const allDone = runs.map((r) => r.allDoneMs);
     const of = (key: NumericTime) => runs.map((r) => r[key]);
-    const n = runs.length;
+    const stormSettings = { 'failed hosts': stormRacks * hostsPerRack, maxUnhealthy: '20%' };
     return {
       benchmark: 'rack-failure',
       description:
         `${failed.length} of ${hosts.length} hosts (${serversPerHost} servers each) fail at once: report -> ` +
         `all servers in error and all notified; storm: ${stormRacks * hostsPerRack} of ${hosts.length} with maxUnhealthy 20%`,
+      settings: {
+        hosts: hosts.length,
+        'failed hosts': failed.length,
+        'servers per host': serversPerHost,
+        'Nova latency': '0 ms',
+        quorum: 2,
+      },
       figures: [
         {
-          name: 'all servers in error + all notified, p50',
-          value: median(allDone),
+          name: 'report -> all servers in error + all notified',
           unit: 'ms',
-          goal: `<= ${goalMs} ms`,
-          met: median(allDone) <= goalMs,
-          samples: n,
+          ...summary(allDone, 'p50'),
+          note: 'the goal is on the p99 row',
         },
         {
-          name: 'all servers in error + all notified, p99',
-          value: p99(allDone),
+          name: 'report -> all servers in error + all notified',
           unit: 'ms',
-          goal: `<= ${goalMs} ms`,
-          met: p99(allDone) <= goalMs,
-          samples: n,
+          ...summary(allDone, 'p99'),
+          goal: { statistic: 'p99', op: '<=', value: goalMs },
         },
         {
-          name: 'all hosts declared Down (T03), median',
-          value: median(of('declaredMs')),
+          name: 'all hosts declared Down (T03)',
           unit: 'ms',
-          goal: '(context)',
-          samples: n,
+          ...summary(of('declaredMs'), 'p50'),
+          note: 'context',
+        },
+        { name: 'all hosts forced down', unit: 'ms', ...summary(of('forcedDownMs'), 'p50'), note: 'context' },
+        {
+          name: 'all servers in error',
+          unit: 'ms',
+          ...summary(of('serversErrorMs'), 'p50'),
+          note: 'context',
         },
         {
-          name: 'all hosts forced down, median',
-          value: median(of('forcedDownMs')),
+          name: 'all notifications delivered',
           unit: 'ms',
-          goal: '(context)',
-          samples: n,
+          ...summary(of('notifiedMs'), 'p50'),
+          note: 'context',
         },
         {
-          name: 'all servers in error, median',
-          value: median(of('serversErrorMs')),
+          name: 'all HostHealth status written (T08)',
           unit: 'ms',
-          goal: '(context)',
-          samples: n,
-        },
-        {
-          name: 'all notifications delivered, median',
-          value: median(of('notifiedMs')),
-          unit: 'ms',
-          goal: '(context)',
-          samples: n,
-        },
-        {
-          name: 'all HostHealth status written (T08), median',
-          value: median(of('statusWrittenMs')),
-          unit: 'ms',
-          goal: '(context)',
-          samples: n,
+          ...summary(of('statusWrittenMs'), 'p50'),
+          note: 'context',
         },
         {
           name: 'storm: Nova write calls',
           value: storm.writes,
           unit: 'calls',
-          goal: '0',
-          met: storm.writes === 0,
+          statistic: 'count',
+          samples: 1,
+          settings: stormSettings,
+          goal: { statistic: 'count', op: '=', value: 0 },
         },
         {
           name: 'storm: notifications',
           value: storm.notifications,
           unit: 'notifications',
-          goal: '0',
-          met: storm.notifications === 0,
+          statistic: 'count',
+          samples: 1,
+          settings: stormSettings,
+          goal: { statistic: 'count', op: '=', value: 0 },
         },
-        { name: 'storm: report -> StormActive', value: storm.stormMs, unit: 'ms', goal: '(context)' },
+        {
+          name: 'storm: report -> StormActive',
+          value: storm.stormMs,
+          unit: 'ms',
+          statistic: 'single',
+          samples: 1,
+          settings: stormSettings,
+          note: 'context',
+        },
       ],
       details: {
         hosts: hosts.length,
