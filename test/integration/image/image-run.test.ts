@@ -1,0 +1,221 @@
+// The image built by `make image` (tools/image/build.sh), run with runc as a kubelet would run it: the
+// CLI answers, the operator takes its Lease and reconciles a FaultPolicy on the real control plane, and a
+// monitor container with the DaemonSet's securityContext pings a peer in a network namespace with
+// NET_RAW as its only capability, and cannot without it.
+import assert from 'node:assert/strict';
+import { chownSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as k8s from '@kubernetes/client-node';
+import { desiredMonitorDaemonSet } from '../../../src/operator/desired/daemonset.js';
+import { monitorDaemonSetName } from '../../../src/operator/desired/names.js';
+import type { Cluster } from '../../support/control-plane/cluster.js';
+import { httpGet } from '../../support/control-plane/health.js';
+import { repoRoot } from '../../support/control-plane/paths.js';
+import { freePort } from '../../support/control-plane/ports.js';
+import { waitFor } from '../../support/control-plane/wait.js';
+import { kubectlApply } from '../../support/kube/apply.js';
+import { kubeClients, type KubeClients } from '../../support/kube/client.js';
+import { installOperatorPrerequisites, operatorNamespace } from '../../support/kube/install.js';
+import { createKwokNode, deleteNodes, waitForNodesReady } from '../../support/kube/nodes.js';
+import { createTestbed, type Testbed } from '../../support/netns/testbed.js';
+import { sharedCluster } from '../../support/shared-cluster.js';
+import { policyYaml, waitForHostHealths } from '../operator/helpers.js';
+import { policy as policyObject } from '../../unit/operator/fixtures.js';
+import { ensureImage, imageLayout, imageTag } from './built-image.js';
+import {
+  ImageContainers,
+  removeStaleContainers,
+  type ContainerSpec,
+  type RunningContainer,
+} from './runc-containers.js';
+
+const nodeVersion = /^NODE_VERSION=(.+)$/m.exec(
+  readFileSync(join(repoRoot, 'tools/image/versions.env'), 'utf8'),
+)![1]!;
+
+/** What runc needs from a Kubernetes container securityContext (drop ALL plus an add list). */
+function fromSecurityContext(
+  context: k8s.V1SecurityContext,
+  imageUser: { uid: number; gid: number },
+): Pick<ContainerSpec, 'user' | 'capabilities'> {
+  assert.deepEqual(context.capabilities?.drop, ['ALL'], 'the monitor drops every capability first');
+  assert.equal(context.allowPrivilegeEscalation, false);
+  const uid = context.runAsUser ?? imageUser.uid;
+  return {
+    user: { uid, gid: context.runAsGroup ?? (uid === 0 ? 0 : imageUser.gid) },
+    capabilities: (context.capabilities?.add ?? []).map((c) => `CAP_${c}`),
+  };
+}
+
+describe('the image, run with runc', function () {
+  this.timeout(180_000);
+  let containers: ImageContainers;
+
+  before(async function () {
+    this.timeout(20 * 60_000);
+    for (const id of removeStaleContainers()) process.stderr.write(`image: removed stale container ${id}\n`);
+    await ensureImage();
+    containers = ImageContainers.unpack(imageLayout, imageTag);
+  });
+
+  after(function () {
+    containers?.cleanup();
+  });
+
+  it('answers doctor --version as the non-root image user, on Node.js from versions.env', async function () {
+    const version = await containers.run({ args: ['doctor', '--version'] });
+    assert.equal(version.code, 0, version.stderr);
+    assert.equal(version.stdout, `doctor-operator ${imageTag}\n`);
+    const node = await containers.run({ args: ['node', '--version'] });
+    assert.equal(node.stdout.trim(), `v${nodeVersion}`);
+    const id = await containers.run({ args: ['id', '-u'] });
+    assert.equal(id.stdout.trim(), '65532');
+    assert.equal(containers.imageUser.uid, 65532);
+  });
+
+  describe('operator container on the local control plane', function () {
+    const nodes = ['img-node-0', 'img-node-1'];
+    const policy = 'img-policy';
+    const identity = 'image-operator';
+    let cluster: Cluster;
+    let kube: KubeClients;
+    let operator: RunningContainer | undefined;
+    let secrets: string | undefined;
+
+    before(async function () {
+      cluster = await sharedCluster();
+      kube = kubeClients(cluster.kubeconfigPath);
+      await installOperatorPrerequisites(cluster, kube);
+      for (const [i, name] of nodes.entries()) {
+        await createKwokNode(kube.core, {
+          name,
+          labels: { 'img-test': 'enabled' },
+          internalIP: `198.18.4.${i + 1}`,
+        });
+      }
+      await waitForNodesReady(kube.core, nodes);
+    });
+
+    after(async function () {
+      await operator?.stop();
+      if (operator) process.stderr.write(operator.output().slice(-3000));
+      if (cluster)
+        await cluster.kubectl(['delete', 'faultpolicy', policy, '--ignore-not-found', '--wait=false']);
+      if (kube) await deleteNodes(kube.core, nodes);
+      if (secrets) rmSync(secrets, { recursive: true, force: true });
+    });
+
+    it('takes its Lease, then a FaultPolicy gets its monitor DaemonSet and one HostHealth per node', async function () {
+      // The kubeconfig as a Secret volume would present it: readable by the container's user only.
+      secrets = mkdtempSync(join(tmpdir(), 'doctor-image-secrets-'));
+      const kubeconfig = join(secrets, 'kubeconfig');
+      copyFileSync(cluster.kubeconfigPath, kubeconfig);
+      chownSync(kubeconfig, containers.imageUser.uid, containers.imageUser.gid);
+      const healthPort = await freePort();
+      const inspectorPort = await freePort();
+      operator = containers.start({
+        args: [
+          'doctor',
+          'operator',
+          '--kubeconfig',
+          '/var/run/doctor/kubeconfig',
+          '--namespace',
+          operatorNamespace,
+          '--identity',
+          identity,
+          '--lease-name',
+          identity,
+          '--health-host',
+          '127.0.0.1',
+          '--health-port',
+          String(healthPort),
+          '--inspector-host',
+          '127.0.0.1',
+          '--inspector-port',
+          String(inspectorPort),
+        ],
+        binds: [{ source: secrets, destination: '/var/run/doctor' }],
+      });
+      const running = operator;
+      const exited = (): string | undefined =>
+        running.hasExited() ? `the container exited: ${running.output().slice(-2000)}` : undefined;
+      await waitFor(
+        'the operator container to serve /healthz',
+        async () =>
+          (await httpGet(`http://127.0.0.1:${healthPort}/healthz`)).status === 200 ? true : undefined,
+        { timeoutMs: 60_000, abortIf: exited },
+      );
+      await waitFor(
+        `Lease ${identity} held by ${identity}`,
+        async () => {
+          const lease = (await kube.custom.getNamespacedCustomObject({
+            group: 'coordination.k8s.io',
+            version: 'v1',
+            namespace: operatorNamespace,
+            plural: 'leases',
+            name: identity,
+          })) as { spec: { holderIdentity?: string } };
+          return lease.spec.holderIdentity === identity ? true : undefined;
+        },
+        { timeoutMs: 60_000, abortIf: exited },
+      );
+
+      await kubectlApply(cluster, { yaml: policyYaml(policy, 'img-test') });
+      await waitForHostHealths(kube, policy, nodes, 90_000);
+      const daemonSet = await waitFor(
+        `DaemonSet ${monitorDaemonSetName(policy)}`,
+        () =>
+          kube.apps.readNamespacedDaemonSet({
+            namespace: operatorNamespace,
+            name: monitorDaemonSetName(policy),
+          }),
+        { timeoutMs: 60_000, abortIf: exited },
+      );
+      const monitor = daemonSet.spec!.template.spec!.containers[0]!;
+      assert.equal(monitor.command?.[0], 'doctor', "the monitor runs the image's doctor command");
+      assert.deepEqual(monitor.securityContext?.capabilities, { drop: ['ALL'], add: ['NET_RAW'] });
+    });
+  });
+
+  describe('monitor container in a network namespace', function () {
+    let bed: Testbed | undefined;
+    let monitorContext: k8s.V1SecurityContext;
+
+    before(async function () {
+      bed = await createTestbed({ hosts: 2 });
+      const daemonSet = desiredMonitorDaemonSet(policyObject('img-monitor', { 'img-test': 'enabled' }), {
+        namespace: operatorNamespace,
+        image: `doctor-operator:${imageTag}`,
+        serviceAccountName: 'doctor-monitor',
+        tokenAudience: 'doctor-inspector',
+      });
+      monitorContext = daemonSet.spec!.template.spec!.containers[0]!.securityContext!;
+    });
+
+    after(async function () {
+      await bed?.destroy();
+    });
+
+    it("pings a peer with the DaemonSet's securityContext (NET_RAW only), and cannot without NET_RAW", async function () {
+      const [self, peer] = bed!.hosts;
+      const security = fromSecurityContext(monitorContext, containers.imageUser);
+      assert.deepEqual(security.capabilities, ['CAP_NET_RAW']);
+      const ping = (capabilities: string[]) =>
+        containers.run({
+          args: ['ping', '-n', '-c', '1', '-W', '2', peer!.address],
+          user: security.user,
+          capabilities,
+          netns: `/run/netns/${self!.netns}`,
+        });
+
+      const allowed = await ping(security.capabilities);
+      assert.equal(allowed.code, 0, `ping with NET_RAW failed: ${allowed.stdout}${allowed.stderr}`);
+      assert.match(allowed.stdout, /1 packets transmitted, 1 received/);
+
+      const denied = await ping([]);
+      assert.notEqual(denied.code, 0, `ping without NET_RAW succeeded: ${denied.stdout}`);
+      assert.match(denied.stderr, /Operation not permitted|permission denied/i);
+    });
+  });
+});
