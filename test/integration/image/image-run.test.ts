@@ -97,9 +97,14 @@ describe('the image, run with runc', function () {
       await waitForNodesReady(kube.core, nodes);
     });
 
+    afterEach(function () {
+      if (this.currentTest?.state === 'failed' && operator) {
+        process.stderr.write(`operator container output:\n${operator.output().slice(-4000)}\n`);
+      }
+    });
+
     after(async function () {
       await operator?.stop();
-      if (operator) process.stderr.write(operator.output().slice(-3000));
       if (cluster)
         await cluster.kubectl(['delete', 'faultpolicy', policy, '--ignore-not-found', '--wait=false']);
       if (kube) await deleteNodes(kube.core, nodes);
@@ -111,7 +116,9 @@ describe('the image, run with runc', function () {
       secrets = mkdtempSync(join(tmpdir(), 'doctor-image-secrets-'));
       const kubeconfig = join(secrets, 'kubeconfig');
       copyFileSync(cluster.kubeconfigPath, kubeconfig);
-      chownSync(kubeconfig, containers.imageUser.uid, containers.imageUser.gid);
+      for (const path of [secrets, kubeconfig]) {
+        chownSync(path, containers.imageUser.uid, containers.imageUser.gid);
+      }
       const healthPort = await freePort();
       const inspectorPort = await freePort();
       operator = containers.start({
@@ -174,7 +181,11 @@ describe('the image, run with runc', function () {
       );
       const monitor = daemonSet.spec!.template.spec!.containers[0]!;
       assert.equal(monitor.command?.[0], 'doctor', "the monitor runs the image's doctor command");
-      assert.deepEqual(monitor.securityContext?.capabilities, { drop: ['ALL'], add: ['NET_RAW'] });
+      const capabilities = monitor.securityContext?.capabilities;
+      assert.deepEqual(
+        { drop: capabilities?.drop, add: capabilities?.add },
+        { drop: ['ALL'], add: ['NET_RAW'] },
+      );
     });
   });
 
