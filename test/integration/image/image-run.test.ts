@@ -3,11 +3,21 @@
 // monitor container with the DaemonSet's securityContext pings a peer in a network namespace with
 // NET_RAW as its only capability, and cannot without it.
 import assert from 'node:assert/strict';
-import { chownSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
-import { desiredMonitorDaemonSet } from '../../../src/operator/desired/daemonset.js';
+import type { HostEvent } from '../../../src/api/events.js';
+import { desiredMonitorDaemonSet, monitorTokenFile } from '../../../src/operator/desired/daemonset.js';
+import { monitorConfig, monitorConfigFileName } from '../../../src/operator/desired/monitor-config.js';
 import { monitorDaemonSetName } from '../../../src/operator/desired/names.js';
 import type { Cluster } from '../../support/control-plane/cluster.js';
 import { httpGet } from '../../support/control-plane/health.js';
@@ -18,6 +28,7 @@ import { kubectlApply } from '../../support/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../support/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../support/kube/install.js';
 import { createKwokNode, deleteNodes, waitForNodesReady } from '../../support/kube/nodes.js';
+import { EventReceiver } from '../../support/netns/event-receiver.js';
 import { createTestbed, type Testbed } from '../../support/netns/testbed.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 import { policyYaml, waitForHostHealths } from '../operator/helpers.js';
@@ -191,21 +202,103 @@ describe('the image, run with runc', function () {
 
   describe('monitor container in a network namespace', function () {
     let bed: Testbed | undefined;
+    let receiver: EventReceiver | undefined;
+    let files: string | undefined;
+    let monitorContainer: k8s.V1Container;
     let monitorContext: k8s.V1SecurityContext;
+    let monitor: RunningContainer | undefined;
 
     before(async function () {
       bed = await createTestbed({ hosts: 2 });
-      const daemonSet = desiredMonitorDaemonSet(policyObject('img-monitor', { 'img-test': 'enabled' }), {
+      receiver = await EventReceiver.start(bed.receiverAddress);
+      const policy = policyObject('img-monitor', { 'img-test': 'enabled' });
+      const daemonSet = desiredMonitorDaemonSet(policy, {
         namespace: operatorNamespace,
         image: `doctor-operator:${imageTag}`,
         serviceAccountName: 'doctor-monitor',
         tokenAudience: 'doctor-inspector',
       });
-      monitorContext = daemonSet.spec!.template.spec!.containers[0]!.securityContext!;
+      monitorContainer = daemonSet.spec!.template.spec!.containers[0]!;
+      monitorContext = monitorContainer.securityContext!;
+      // The DaemonSet's two volumes, as kubelet would fill them: the ConfigMap and the projected token.
+      files = mkdtempSync(join(tmpdir(), 'doctor-image-monitor-'));
+      const hosts = bed.hosts.map((h) => ({ name: h.name, address: h.address }));
+      mkdirSync(join(files, 'config'));
+      writeFileSync(
+        join(files, 'config', monitorConfigFileName),
+        JSON.stringify(monitorConfig(policy, hosts, receiver.url)),
+      );
+      mkdirSync(join(files, 'inspector-token'));
+      writeFileSync(join(files, 'inspector-token', basename(monitorTokenFile)), 'image-test-token\n');
+    });
+
+    afterEach(async function () {
+      if (this.currentTest?.state === 'failed' && monitor) {
+        process.stderr.write(`monitor container output:\n${monitor.output().slice(-4000)}\n`);
+      }
+      await monitor?.stop();
+      monitor = undefined;
+      for (const host of bed?.hosts ?? []) await bed?.setNic(host.name, 'up');
     });
 
     after(async function () {
+      await monitor?.stop();
+      await receiver?.close();
       await bed?.destroy();
+      if (files) rmSync(files, { recursive: true, force: true });
+    });
+
+    /** The DaemonSet's monitor container, on the simulated host `netns`, with the given user and capabilities. */
+    function startMonitor(
+      netns: string,
+      nodeName: string,
+      security: Pick<ContainerSpec, 'user' | 'capabilities'>,
+    ): RunningContainer {
+      const fixedEnv = (monitorContainer.env ?? []).filter((e) => e.value !== undefined);
+      return containers.start({
+        args: [...monitorContainer.command!, ...(monitorContainer.args ?? [])],
+        ...security,
+        netns: `/run/netns/${netns}`,
+        env: [`NODE_NAME=${nodeName}`, ...fixedEnv.map((e) => `${e.name}=${e.value}`)],
+        binds: (monitorContainer.volumeMounts ?? []).map((m) => ({
+          source: join(files!, m.name),
+          destination: m.mountPath,
+        })),
+      });
+    }
+
+    it("runs the DaemonSet's monitor container: real ICMP replies make it report its peer up, a pulled link down", async function () {
+      const [self, peer] = bed!.hosts;
+      monitor = startMonitor(
+        self!.netns,
+        self!.name,
+        fromSecurityContext(monitorContext, containers.imageUser),
+      );
+      const about = (type: string) => (e: HostEvent) =>
+        e.type === type && e.details.hostname === peer!.name && e.details.observer === self!.name;
+      await receiver!.waitFor(about('compute.host.up'), 30_000);
+      const mark = receiver!.received.length;
+      await bed!.setNic(peer!.name, 'down');
+      await receiver!.waitFor(about('compute.host.down'), 30_000, mark);
+    });
+
+    it('the same monitor container without NET_RAW says it needs NET_RAW, exits, and reports nothing up', async function () {
+      const [self, peer] = bed!.hosts;
+      const security = fromSecurityContext(monitorContext, containers.imageUser);
+      const mark = receiver!.received.length;
+      monitor = startMonitor(self!.netns, self!.name, { ...security, capabilities: [] });
+      const running = monitor;
+      const code = await waitFor(
+        'the monitor container to exit',
+        () => (running.hasExited() ? running.exited : Promise.resolve(undefined)),
+        { timeoutMs: 30_000 },
+      );
+      assert.notEqual(code, 0, 'the monitor exits with an error');
+      assert.match(running.output(), /needs the NET_RAW capability/);
+      const up = receiver!.received
+        .slice(mark)
+        .filter((r) => r.event.type === 'compute.host.up' && r.event.details.hostname === peer!.name);
+      assert.deepEqual(up, [], 'reported its peer up without being able to ping');
     });
 
     it("pings a peer with the DaemonSet's securityContext (NET_RAW only), and cannot without NET_RAW", async function () {

@@ -19,6 +19,8 @@ export interface ContainerSpec {
   capabilities?: string[];
   /** Path of a network namespace to join; default the host's network. */
   netns?: string;
+  /** NAME=value pairs added to the image's environment. */
+  env?: string[];
   /** Files or folders bound read-only into the container. */
   binds?: Array<{ source: string; destination: string }>;
 }
@@ -116,7 +118,7 @@ export class ImageContainers {
       terminal: false,
       args: spec.args,
       user: spec.user ?? this.imageUser,
-      env: config.process.env.filter((e) => !e.startsWith('TERM=')),
+      env: [...config.process.env.filter((e) => !e.startsWith('TERM=')), ...(spec.env ?? [])],
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
       noNewPrivileges: true,
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: 4096, soft: 4096 }],
