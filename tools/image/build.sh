@@ -150,8 +150,9 @@ umoci gc --layout "$layout"
 
 # ---- 5: archives.
 step "[5/5] writing the OCI archive and the docker archive with skopeo..."
-rm -f "$work"/*.tar.tmp
-skopeo copy --quiet "oci:$layout:$tag" "oci-archive:$work/image.oci.tar:$name:$tag"
+# An OCI archive is a tarball of an OCI layout; tar it ourselves so that it too is byte-for-byte reproducible.
+skopeo copy --quiet "oci:$layout:$tag" "oci:$work/archive:$name:$tag"
+layer_tar "$work/image.oci.tar" "$work/archive" oci-layout index.json blobs
 skopeo copy --quiet "oci:$layout:$tag" "docker-archive:$work/image.docker.tar:$name:$tag"
 rm -rf "$out/oci"
 mv "$layout" "$out/oci"
