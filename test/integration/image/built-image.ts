@@ -15,21 +15,22 @@ const buildTimeoutMs = 15 * 60_000;
 
 let building: Promise<void> | undefined;
 
-/** Builds the image once per test process (or finds it up to date). */
-export function ensureImage(): Promise<void> {
-  building ??= new Promise<void>((resolve, reject) => {
+/** Runs tools/image/build.sh with extra environment; relays its progress lines to stderr when asked. */
+export function runImageBuild(env: Record<string, string> = {}, relay = true): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     const child = spawn('bash', [join(repoRoot, 'tools/image/build.sh')], {
       cwd: repoRoot,
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let tail = '';
-    const relay = (chunk: Buffer): void => {
+    const collect = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
       tail = (tail + text).slice(-4000);
-      process.stderr.write(text);
+      if (relay) process.stderr.write(text);
     };
-    child.stdout.on('data', relay);
-    child.stderr.on('data', relay);
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
     const timer = setTimeout(() => child.kill('SIGKILL'), buildTimeoutMs);
     child.once('error', (err) => reject(err));
     child.once('exit', (code, signal) => {
@@ -38,6 +39,11 @@ export function ensureImage(): Promise<void> {
       else reject(new Error(`tools/image/build.sh failed (${signal ?? `exit ${code}`}):\n${tail}`));
     });
   });
+}
+
+/** Builds the image once per test process (or finds it up to date). */
+export function ensureImage(): Promise<void> {
+  building ??= runImageBuild();
   return building;
 }
 
