@@ -12,7 +12,7 @@ INTEGRATION_SPECS := 'dist/test/integration/**/*.test.js'
 E2E_SPECS := 'dist/test/e2e/**/*.test.js'
 ROOT_HOOKS := --require dist/test/support/root-hooks.js
 
-.PHONY: help deps system-deps build lint crds test test-unit test-integration test-e2e kube-bin cluster-up cluster-down demo bench clean image e2e-kind
+.PHONY: help deps system-deps build lint crds test test-unit test-integration test-e2e kube-bin cluster-up cluster-down demo bench clean image image-docker image-compare e2e-kind
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -67,10 +67,17 @@ bench: system-deps kube-bin build ## every benchmark; rewrites bench/results/ an
 	node dist/bench/run-all.js $(BENCH_ARGS)
 
 IMAGE ?= doctor-operator:$(shell node -p "require('./package.json').version")
-image: ## build the container image $(IMAGE) (needs a running Docker engine)
+image: build ## build doctor-operator:<version> without a container engine (mmdebstrap, umoci, skopeo) into .out/image/
+	image='$(IMAGE)'; IMAGE_NAME="$${image%:*}" IMAGE_TAG="$${image##*:}" bash tools/image/build.sh
+
+image-docker: ## build doctor-operator:<version> from the Dockerfile (needs a running Docker engine)
 	@if ! err="$$(docker info 2>&1 >/dev/null)"; then \
-	  echo "make image needs a running Docker engine; none found (docker info failed: $$(echo "$$err" | tail -n1))" >&2; exit 2; fi
-	docker build -t $(IMAGE) .
+	  echo "make image-docker needs a running Docker engine; none found (docker info failed: $$(echo "$$err" | tail -n1)); make image needs none" >&2; exit 2; fi
+	source tools/image/versions.env && docker build --build-arg NODE_VERSION=$$NODE_VERSION \
+	  --build-arg DEBIAN_SUITE=$$DEBIAN_SUITE --build-arg IMAGE_UID=$$IMAGE_UID -t $(IMAGE) .
+
+image-compare: build ## where Docker runs: check the Dockerfile and make image give the same files, entrypoint and user
+	bash tools/image/compare-docker.sh
 
 e2e-kind: ## e2e on a kind cluster: needs Docker; says it skipped and exits 0 without one
 	bash test/e2e-kind/run.sh

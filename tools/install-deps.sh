@@ -3,12 +3,14 @@
 #   ping (iputils-ping)  the monitor's probes     ip (iproute2)    network namespaces for simulated hosts
 #   fping                the batch prober option  openssl          the local control plane's certificates
 #   make, ca-certificates (what CI needs to run make and npm ci)
+#   mmdebstrap, umoci, skopeo, runc: build and run the container image without a container engine
 # As root (or with password-less sudo) it runs apt-get; otherwise it prints the exact command and fails.
 # Run by .ci/run and by `make demo`, `make test` and `make bench`; quick when nothing is missing.
 set -euo pipefail
 
 # command the tools use : Debian package that provides it
-wanted=(ping:iputils-ping ip:iproute2 fping:fping openssl:openssl make:make)
+wanted=(ping:iputils-ping ip:iproute2 fping:fping openssl:openssl make:make
+  mmdebstrap:mmdebstrap umoci:umoci skopeo:skopeo runc:runc)
 missing=()
 for pair in "${wanted[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
