@@ -10,7 +10,8 @@ import type { Authenticator, ReporterIdentity } from './authenticator.js';
 export interface EventSink {
   /** Whether this replica acts on reports now (the leader); others answer 503 so monitors retry. */
   accepting(): boolean;
-  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): void;
+  /** Applies a batch; resolves once the decisions it caused are recorded where a new leader finds them. */
+  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): Promise<void> | void;
 }
 
 export interface InspectorAppOptions {
@@ -19,7 +20,24 @@ export interface InspectorAppOptions {
   log: Logger;
   maxBodyBytes?: number;
   maxEvents?: number;
+  /** Longest wait for a batch's decisions to be recorded before answering 503 (the monitor retries). */
+  recordTimeoutMs?: number;
   now?: () => number;
+}
+
+/** Rejects when `promise` has not settled within `ms`. */
+async function within(promise: Promise<void> | void, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not recorded within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A monitor may only speak for its own node: as the observer of peers, or about itself. */
@@ -75,7 +93,19 @@ export function createInspectorApp(options: InspectorAppOptions): express.Expres
       }
       for (const warning of parsed.warnings)
         log.warn('report warning', { warning, reporter: auth.identity.name });
-      sink.accept(parsed.events, receivedAt, auth.identity);
+      // 200 only once the batch's decisions (a host declared Down) are in HostHealth status: answered
+      // earlier, a leader killed in between would lose a report the monitor will not send again.
+      try {
+        await within(
+          sink.accept(parsed.events, receivedAt, auth.identity),
+          options.recordTimeoutMs ?? 10_000,
+        );
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        log.warn('report applied but its decisions were not recorded; answering 503', { reason });
+        res.status(503).json({ error: `the report's decisions could not be recorded (${reason}); retry` });
+        return;
+      }
       res.status(200).json({ accepted: parsed.events.length });
     })().catch((err: unknown) => {
       log.error('report handling failed', { error: err instanceof Error ? err.message : String(err) });

@@ -148,8 +148,11 @@ export class InspectorService implements EventSink {
     for (const name of [...this.engines.keys()]) if (!seen.has(name)) this.engines.delete(name);
   }
 
-  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): void {
-    if (!this.active) return;
+  /** Resolves once the decisions this batch caused (state changes, a host declared Down) are written to
+   * HostHealth status; rejects when such a write failed. Observer lists are not waited for. */
+  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): Promise<void> {
+    if (!this.active) return Promise.resolve();
+    const decisionWrites: Promise<void>[] = [];
     const byPolicy = new Map<string, HostEvent[]>();
     for (const event of events) {
       const host = event.details.hostname;
@@ -170,7 +173,7 @@ export class InspectorService implements EventSink {
     }
     for (const [policy, list] of byPolicy) {
       const engine = this.engines.get(policy)!.engine;
-      this.handle(policy, engine.observe(list, receivedAt));
+      this.handle(policy, engine.observe(list, receivedAt), decisionWrites);
       const touched = new Set<string>();
       for (const event of list) {
         touched.add(event.details.hostname);
@@ -178,6 +181,7 @@ export class InspectorService implements EventSink {
       }
       for (const host of touched) this.writeObservers(engine, host);
     }
+    return Promise.all(decisionWrites).then(() => undefined);
   }
 
   private tick(): void {
@@ -195,7 +199,7 @@ export class InspectorService implements EventSink {
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   }
 
-  private handle(policyName: string, decisions: Decision[]): void {
+  private handle(policyName: string, decisions: Decision[], decisionWrites: Promise<void>[] = []): void {
     const entry = this.engines.get(policyName);
     if (!entry) return;
     for (const decision of decisions) {
@@ -203,17 +207,20 @@ export class InspectorService implements EventSink {
       switch (decision.kind) {
         case 'stateChanged': {
           const snapshot = entry.engine.snapshot(decision.host);
-          this.writeStatus(decision.host, {
+          const written = this.writeStatus(decision.host, {
             state: decision.to,
             lastTransitionTime: decision.at,
             message: stateMessage(snapshot, decision.to),
             ...(snapshot ? snapshotStatus(snapshot) : {}),
           });
+          decisionWrites.push(written);
           break;
         }
-        case 'hostDown':
-          this.onHostDown(policyName, entry.engine, decision);
+        case 'hostDown': {
+          const written = this.onHostDown(policyName, entry.engine, decision);
+          if (written) decisionWrites.push(written);
           break;
+        }
         case 'hostRecovering':
           break; // stateChanged carries it
         case 'hostHealthy':
@@ -241,10 +248,15 @@ export class InspectorService implements EventSink {
     }
   }
 
-  private onHostDown(policyName: string, engine: CorrelationEngine, decision: HostDownDecision): void {
+  /** Returns the write of the Down status, for the report's answer to wait on. */
+  private onHostDown(
+    policyName: string,
+    engine: CorrelationEngine,
+    decision: HostDownDecision,
+  ): Promise<void> | undefined {
     const policy = this.deps.policies.get(policyName);
     const hostHealth = this.deps.hostHealths.get(decision.host);
-    if (!policy || !hostHealth) return;
+    if (!policy || !hostHealth) return undefined;
     const snapshot = engine.snapshot(decision.host);
     const injectedAt = hostHealth.metadata.annotations?.[faultInjectedAnnotation];
     const timeline = {
@@ -262,14 +274,14 @@ export class InspectorService implements EventSink {
       // A new fault starts a new timeline; a reopened one keeps the points already reached.
       timeline: decision.reopened ? timeline : { ...timelineLaterPoints, ...timeline },
     };
-    this.writeStatus(decision.host, status);
+    const written = this.writeStatus(decision.host, status);
     void this.deps.events.record(hostHealthTarget(hostHealth), 'Warning', 'HostDown', decision.reason);
     if (policy.spec.paused) {
       this.deps.log.warn('policy paused: host declared Down, no remediation', {
         policy: policyName,
         host: decision.host,
       });
-      return;
+      return written;
     }
     const novaHost = hostHealth.status?.novaHost ?? decision.host;
     this.deps.remediation
@@ -280,6 +292,7 @@ export class InspectorService implements EventSink {
           error: err instanceof Error ? err.message : String(err),
         }),
       );
+    return written;
   }
 
   private onHostHealthy(policyName: string, decision: HostHealthyDecision): void {
@@ -330,9 +343,12 @@ export class InspectorService implements EventSink {
     }
   }
 
-  /** Failures are logged by the writer; the next decision or refresh writes again. */
-  private writeStatus(host: string, status: Record<string, unknown>): void {
-    this.deps.hostStatus.write(host, status).catch(() => undefined);
+  /** Failures are logged by the writer; the next decision or refresh writes again. The returned promise
+   * is for callers that wait on the write; nobody has to. */
+  private writeStatus(host: string, status: Record<string, unknown>): Promise<void> {
+    const written = this.deps.hostStatus.write(host, status);
+    written.catch(() => undefined);
+    return written;
   }
 
   /** Observer lists follow heartbeats; they are written when something moved, else now and then. */

@@ -66,6 +66,8 @@ describe('inspector service', function () {
   let recoveries: HostRecoveredInput[];
   let events: string[];
   let service: InspectorService;
+  /** Each status write waits on this: tests hold writes back or make them fail. */
+  let patchOutcome: () => Promise<void> = () => Promise.resolve();
 
   function setUp(hostNames: string[], configure: (p: FaultPolicy) => void = () => undefined) {
     clock = Date.parse('2026-11-25T00:00:00Z');
@@ -83,9 +85,11 @@ describe('inspector service', function () {
       hostStatus: new CoalescingStatusWriter(
         (name, status) => {
           writes.push([name, status]);
-          return Promise.resolve();
+          return patchOutcome();
         },
         createLogger('test', 'error'),
+        1,
+        2,
       ),
       updatePolicyStatus: (_name, update) => {
         policyStatus = update(policyStatus);
@@ -105,7 +109,39 @@ describe('inspector service', function () {
     service.start();
   }
 
-  afterEach(() => service.stop());
+  afterEach(() => {
+    service.stop();
+    patchOutcome = () => Promise.resolve();
+  });
+
+  it('settles a report only once the Down it caused is written to status, and rejects when that write fails', async function () {
+    setUp(['h1', 'h2', 'h3'], (p) => {
+      p.spec.detection.quorum = 1;
+    });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    patchOutcome = () => gate;
+    let settled = false;
+    const accepted = service
+      .accept([down('h1', 'h2', new Date(clock).toISOString())], clock, { kind: 'anonymous', name: 'a' })
+      .then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(settled, false, 'not settled while the Down write is in flight');
+    assert.ok(writes.some(([name, s]) => name === 'h1' && s.state === 'Down'));
+    release();
+    await accepted;
+    assert.equal(settled, true);
+
+    patchOutcome = () => Promise.reject(new Error('API server unreachable'));
+    clock += 100;
+    await assert.rejects(
+      service.accept([down('h2', 'h3', new Date(clock).toISOString())], clock, {
+        kind: 'anonymous',
+        name: 'a',
+      }),
+      /unreachable/,
+    );
+  });
 
   it('declares a host Down on quorum, writes its timeline and remediates once', async function () {
     setUp(['h1', 'h2', 'h3', 'h4', 'h5']);
