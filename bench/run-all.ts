@@ -10,6 +10,7 @@ import { runRackFailureBenchmark } from './rack/rack-failure.js';
 import { runMonitorBenchmark } from './monitor/detection.js';
 import { runScaleBenchmark } from './operator/scale.js';
 import { runRemediationBenchmark } from './remediation/host-down.js';
+import { runFaultInjectionBenchmark } from './fault-injection/faults.js';
 import { formatTable, writeResults, type BenchResult } from './lib/report.js';
 
 interface Benchmark {
@@ -46,6 +47,10 @@ const benchmarks: Benchmark[] = [
         log,
         ...(detectionMs !== undefined ? { ourDetectionMs: detectionMs } : {}),
       }),
+  },
+  {
+    name: 'fault-injection',
+    run: (quick, log) => runFaultInjectionBenchmark({ quick, log }),
   },
   {
     name: 'operator-scale',
