@@ -360,7 +360,7 @@ export class InspectorService implements EventSink {
     const now = this.now();
     if (last && last.key === key && now - last.at < observerRefreshMs) return;
     this.lastObserverWrite.set(host, { at: now, key });
-    this.writeStatus(host, { observers: snapshotStatus(snapshot).observers });
+    void this.writeStatus(host, { observers: snapshotStatus(snapshot).observers });
   }
 
   /** A new leader picks up faults whose remediation had not finished (the executor skips done steps). */

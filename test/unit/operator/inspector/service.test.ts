@@ -146,16 +146,16 @@ describe('inspector service', function () {
   it('declares a host Down on quorum, writes its timeline and remediates once', async function () {
     setUp(['h1', 'h2', 'h3', 'h4', 'h5']);
     // Heartbeats tell the inspector who watches h1, so one observer's report is not a quorum.
-    service.accept([heartbeat('h2', ['h1']), heartbeat('h3', ['h1'])], clock, {
+    void service.accept([heartbeat('h2', ['h1']), heartbeat('h3', ['h1'])], clock, {
       kind: 'anonymous',
       name: 'a',
     });
     clock += 100;
     const at = new Date(clock).toISOString();
-    service.accept([down('h1', 'h2', at)], clock, { kind: 'anonymous', name: 'a' });
+    void service.accept([down('h1', 'h2', at)], clock, { kind: 'anonymous', name: 'a' });
     assert.equal(downs.length, 0, 'one observer of the default quorum 2 is not enough');
     clock += 100;
-    service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
+    void service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
       kind: 'anonymous',
       name: 'a',
     });
@@ -172,7 +172,7 @@ describe('inspector service', function () {
     assert.ok(events.includes('HostDown'));
 
     clock += 100;
-    service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
+    void service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
       kind: 'anonymous',
       name: 'a',
     });
@@ -185,7 +185,7 @@ describe('inspector service', function () {
       p.spec.protection.maxUnhealthy = 1;
     });
     const at = new Date(clock).toISOString();
-    service.accept([down('h1', 'h5', at), down('h2', 'h5', at), down('h3', 'h4', at)], clock, {
+    void service.accept([down('h1', 'h5', at), down('h2', 'h5', at), down('h3', 'h4', at)], clock, {
       kind: 'anonymous',
       name: 'a',
     });
@@ -199,7 +199,7 @@ describe('inspector service', function () {
 
   it('ignores reports about hosts no policy monitors and stops accepting when stopped', function () {
     setUp(['h1', 'h2']);
-    service.accept([down('elsewhere', 'h1', new Date(clock).toISOString())], clock, {
+    void service.accept([down('elsewhere', 'h1', new Date(clock).toISOString())], clock, {
       kind: 'anonymous',
       name: 'a',
     });
