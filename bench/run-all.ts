@@ -18,6 +18,7 @@ import { figureProblems, type BenchResult } from './lib/report.js';
 import { resultsDirFor, writeRun } from './lib/results-files.js';
 import { collectRunInfo, describeCommit } from './lib/run-info.js';
 import { formatTables, type RecordedResult } from './lib/table.js';
+import { runFaultInjectionBenchmark } from './fault-injection/faults.js';
 
 interface Benchmark {
   name: string;
@@ -89,6 +90,12 @@ const benchmarks: Benchmark[] = [
         log,
         ...(detectionMs !== undefined ? { ourDetectionMs: detectionMs } : {}),
       }),
+  },
+  {
+    name: 'fault-injection',
+    what: (quick) =>
+      `kill -9 of the operator during a 50-server remediation, ${quick ? 'a few' : '100'} trials; API server stopped; Nova 503s; consumer down`,
+    run: (quick, log) => runFaultInjectionBenchmark({ quick, log }),
   },
   {
     name: 'operator-scale',

@@ -16,14 +16,32 @@ import { KeyedRateLimiter } from './rate-limit.js';
 export interface EventSink {
   /** Whether this replica acts on reports now (the leader); others answer 503 so monitors retry. */
   accepting(): boolean;
-  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): void;
+  /** Applies a batch; resolves once the decisions it caused are recorded where a new leader finds them. */
+  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): Promise<void> | void;
 }
 
 export interface InspectorAppOptions extends Partial<InspectorLimits> {
   authenticator: Authenticator;
   sink: EventSink;
   log: Logger;
+  /** Longest wait for a batch's decisions to be recorded before answering 503 (the monitor retries). */
+  recordTimeoutMs?: number;
   now?: () => number;
+}
+
+/** Rejects when `promise` has not settled within `ms`. */
+async function within(promise: Promise<void> | void, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not recorded within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 interface Locals {
@@ -119,8 +137,16 @@ export function createInspectorApp(options: InspectorAppOptions): express.Expres
       return;
     }
     for (const warning of parsed.warnings) log.warn('report warning', { warning, reporter: identity.name });
-    sink.accept(attributed.events, receivedAt, identity);
-    res.status(200).json({ accepted: attributed.events.length });
+    // 200 only once the batch's decisions (a host declared Down) are in HostHealth status: answered
+    // earlier, a leader killed in between would lose a report the monitor will not send again.
+    within(sink.accept(attributed.events, receivedAt, identity), options.recordTimeoutMs ?? 10_000).then(
+      () => res.status(200).json({ accepted: attributed.events.length }),
+      (err: unknown) => {
+        const reason = err instanceof Error ? err.message : String(err);
+        log.warn('report applied but its decisions were not recorded; answering 503', { reason });
+        res.status(503).json({ error: `the report's decisions could not be recorded (${reason}); retry` });
+      },
+    );
   });
 
   // body-parser failures (oversized, bad encoding) and anything unexpected arrive here.

@@ -157,9 +157,12 @@ export class InspectorService implements EventSink {
     for (const name of [...this.engines.keys()]) if (!seen.has(name)) this.engines.delete(name);
   }
 
-  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): void {
-    if (!this.active) return;
+  /** Resolves once the decisions this batch caused (state changes, a host declared Down) are written to
+   * HostHealth status; rejects when such a write failed. Observer lists are not waited for. */
+  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): Promise<void> {
+    if (!this.active) return Promise.resolve();
     this.missingInterfaces.observe(events);
+    const decisionWrites: Promise<void>[] = [];
     const byPolicy = new Map<string, HostEvent[]>();
     for (const event of events) {
       const host = event.details.hostname;
@@ -181,7 +184,7 @@ export class InspectorService implements EventSink {
     }
     for (const [policy, list] of byPolicy) {
       const engine = this.engines.get(policy)!.engine;
-      this.handle(policy, engine.observe(list, receivedAt));
+      this.handle(policy, engine.observe(list, receivedAt), decisionWrites);
       const touched = new Set<string>();
       for (const event of list) {
         touched.add(event.details.hostname);
@@ -189,6 +192,7 @@ export class InspectorService implements EventSink {
       }
       for (const host of touched) this.writeObservers(engine, host);
     }
+    return Promise.all(decisionWrites).then(() => undefined);
   }
 
   private tick(): void {
@@ -209,24 +213,27 @@ export class InspectorService implements EventSink {
     );
   }
 
-  private handle(policyName: string, decisions: Decision[]): void {
+  private handle(policyName: string, decisions: Decision[], decisionWrites: Promise<void>[] = []): void {
     const entry = this.engines.get(policyName);
     if (!entry) return;
     for (const decision of decisions) {
       switch (decision.kind) {
         case 'stateChanged': {
           const snapshot = entry.engine.snapshot(decision.host);
-          this.writeStatus(decision.host, {
+          const written = this.writeStatus(decision.host, {
             state: decision.to,
             lastTransitionTime: decision.at,
             message: stateMessage(snapshot, decision.to),
             ...(snapshot ? snapshotStatus(snapshot) : {}),
           });
+          decisionWrites.push(written);
           break;
         }
-        case 'hostDown':
-          this.onHostDown(policyName, entry.engine, decision);
+        case 'hostDown': {
+          const written = this.onHostDown(policyName, entry.engine, decision);
+          if (written) decisionWrites.push(written);
           break;
+        }
         case 'hostRecovering':
           break; // stateChanged carries it
         case 'hostHealthy':
@@ -256,10 +263,15 @@ export class InspectorService implements EventSink {
     }
   }
 
-  private onHostDown(policyName: string, engine: CorrelationEngine, decision: HostDownDecision): void {
+  /** Returns the write of the Down status, for the report's answer to wait on. */
+  private onHostDown(
+    policyName: string,
+    engine: CorrelationEngine,
+    decision: HostDownDecision,
+  ): Promise<void> | undefined {
     const policy = this.deps.policies.get(policyName);
     const hostHealth = this.deps.hostHealths.get(decision.host);
-    if (!policy || !hostHealth) return;
+    if (!policy || !hostHealth) return undefined;
     const snapshot = engine.snapshot(decision.host);
     const injectedAt = hostHealth.metadata.annotations?.[faultInjectedAnnotation];
     const timeline = {
@@ -290,13 +302,14 @@ export class InspectorService implements EventSink {
           }),
         );
     }
-    this.writeStatus(decision.host, status);
+    const written = this.writeStatus(decision.host, status);
     void this.deps.events.record(hostHealthTarget(hostHealth), 'Warning', 'HostDown', decision.reason);
     if (policy.spec.paused)
       this.deps.log.warn('policy paused: host declared Down, no remediation', {
         policy: policyName,
         host: decision.host,
       });
+    return written;
   }
 
   private onHostHealthy(policyName: string, decision: HostHealthyDecision): void {
@@ -347,9 +360,12 @@ export class InspectorService implements EventSink {
     }
   }
 
-  /** Failures are logged by the writer; the next decision or refresh writes again. */
-  private writeStatus(host: string, status: Record<string, unknown>): void {
-    this.deps.hostStatus.write(host, status).catch(() => undefined);
+  /** Failures are logged by the writer; the next decision or refresh writes again. The returned promise
+   * is for callers that wait on the write; nobody has to. */
+  private writeStatus(host: string, status: Record<string, unknown>): Promise<void> {
+    const written = this.deps.hostStatus.write(host, status);
+    written.catch(() => undefined);
+    return written;
   }
 
   /** Observer lists follow heartbeats; they are written when something moved, else now and then. */
@@ -361,7 +377,7 @@ export class InspectorService implements EventSink {
     const now = this.now();
     if (last && last.key === key && now - last.at < observerRefreshMs) return;
     this.lastObserverWrite.set(host, { at: now, key });
-    this.writeStatus(host, { observers: snapshotStatus(snapshot).observers });
+    void this.writeStatus(host, { observers: snapshotStatus(snapshot).observers });
   }
 
   /** A new leader picks up faults whose remediation had not finished (the executor skips done steps),

@@ -8,6 +8,7 @@ import {
 } from '../../../src/remediation/index.js';
 import { useExecutors } from './bed.js';
 import { decision, eventually, gate, policy, target } from './fakes.js';
+import { assertEvery } from '../../support/assert-every.js';
 
 const node = 'compute-0';
 
@@ -165,7 +166,11 @@ describe('remediation: host down', function () {
     const running = b.executor.hostDown(input(p));
     await running;
     assert.equal(b.consumers.attempts.length, 0, 'nothing sent unsigned');
-    assert.ok((b.store.status(node).notifications ?? []).every((n) => /late/.test(n.lastError ?? '')));
+    assertEvery(
+      b.store.status(node).notifications,
+      (n) => /late/.test(n.lastError ?? ''),
+      'each notification says the key is missing',
+    );
     b.secrets.values['late/key'] = 'secret';
     await b.executor.settled(node);
     assert.equal(b.consumers.attempts.length, 2);
@@ -204,7 +209,7 @@ describe('remediation: host down', function () {
     await b.executor.hostDown(input(policy(), decision('0123456789abcdef', new Date(Date.now() - 120_000))));
     await b.executor.settled(node);
     const status = b.store.status(node);
-    assert.ok(status.notifications?.every((n) => n.abandoned === true && !n.delivered));
+    assertEvery(status.notifications, (n) => n.abandoned === true && !n.delivered, 'too old: abandoned');
     assert.equal(status.remediation?.notify?.state, 'Failed');
     assert.equal(status.timeline?.T07, undefined);
     assert.ok(status.timeline?.T08);

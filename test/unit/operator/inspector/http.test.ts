@@ -26,14 +26,23 @@ describe('inspector /events endpoint (in-process)', function () {
   let received: HostEvent[][] = [];
   let leader = true;
   let authenticator: Authenticator = noAuthentication();
+  /** What the sink's accept returns: when the batch's decisions are recorded. */
+  let recording: () => Promise<void> | void = () => undefined;
 
   before(async function () {
     const app = createInspectorApp({
       authenticator: { authenticate: (h) => authenticator.authenticate(h) },
-      sink: { accepting: () => leader, accept: (events) => void received.push(events) },
+      sink: {
+        accepting: () => leader,
+        accept: (events) => {
+          received.push(events);
+          return recording();
+        },
+      },
       log: createLogger('test', 'error'),
       maxBodyBytes: 4096,
       maxEvents: 5,
+      recordTimeoutMs: 300,
     });
     server = await new Promise<Server>((r) => {
       const s = app.listen(0, '127.0.0.1', () => r(s));
@@ -45,6 +54,7 @@ describe('inspector /events endpoint (in-process)', function () {
     received = [];
     leader = true;
     authenticator = noAuthentication();
+    recording = () => undefined;
   });
 
   const send = async (body: string, init: { method?: string; headers?: Record<string, string> } = {}) => {
@@ -96,6 +106,30 @@ describe('inspector /events endpoint (in-process)', function () {
     assert.equal((await send(seed, { headers: { 'x-auth-token': 'nope' } })).status, 401);
     assert.equal((await send(seed, { headers: { 'x-auth-token': 's3cret' } })).status, 200);
     assert.equal((await send(seed, { headers: { authorization: 'Bearer s3cret' } })).status, 200);
+  });
+
+  it('answers 200 only once the batch is recorded, and 503 when recording fails or takes too long', async function () {
+    let release: () => void = () => undefined;
+    recording = () => new Promise<void>((r) => (release = r));
+    let answered = false;
+    const pending = send(seed).then((res) => {
+      answered = true;
+      return res;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(answered, false, 'no answer while the decision is being written');
+    release();
+    assert.equal((await pending).status, 200);
+
+    recording = () => Promise.reject(new Error('status write failed'));
+    const failed = await send(seed);
+    assert.equal(failed.status, 503);
+    assert.match(failed.json.error ?? '', /status write failed.*retry/);
+
+    recording = () => new Promise<void>(() => undefined);
+    const slow = await send(seed);
+    assert.equal(slow.status, 503);
+    assert.match(slow.json.error ?? '', /not recorded within 300 ms/);
   });
 
   it('answers 405 to other methods', async function () {

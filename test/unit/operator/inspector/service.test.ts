@@ -68,6 +68,8 @@ describe('inspector service', function () {
   let recoveries: HostRecoveredInput[];
   let events: string[];
   let service: InspectorService;
+  /** Each status write waits on this: tests hold writes back or make them fail. */
+  let patchOutcome: () => Promise<void> = () => Promise.resolve();
 
   function setUp(
     hostNames: string[],
@@ -91,9 +93,10 @@ describe('inspector service', function () {
       hostStatus: new CoalescingStatusWriter(
         (name, status) => {
           writes.push([name, status]);
-          return Promise.resolve();
+          return patchOutcome();
         },
         createLogger('test', 'error'),
+        { baseMs: 1, capMs: 2 },
       ),
       updatePolicyStatus: (_name, update) => {
         policyStatus = update(policyStatus);
@@ -113,7 +116,39 @@ describe('inspector service', function () {
     service.start();
   }
 
-  afterEach(() => service.stop());
+  afterEach(() => {
+    service.stop();
+    patchOutcome = () => Promise.resolve();
+  });
+
+  it('settles a report only once the Down it caused is written to status, and rejects when that write fails', async function () {
+    setUp(['h1', 'h2', 'h3'], (p) => {
+      p.spec.detection.quorum = 1;
+    });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    patchOutcome = () => gate;
+    let settled = false;
+    const accepted = service
+      .accept([down('h1', 'h2', new Date(clock).toISOString())], clock, { kind: 'anonymous', name: 'a' })
+      .then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(settled, false, 'not settled while the Down write is in flight');
+    assert.ok(writes.some(([name, s]) => name === 'h1' && s.state === 'Down'));
+    release();
+    await accepted;
+    assert.equal(settled, true);
+
+    patchOutcome = () => Promise.reject(new Error('API server unreachable'));
+    clock += 100;
+    await assert.rejects(
+      service.accept([down('h2', 'h3', new Date(clock).toISOString())], clock, {
+        kind: 'anonymous',
+        name: 'a',
+      }),
+      /unreachable/,
+    );
+  });
 
   it('a new leader resumes a recovery that a former leader left unfinished, and only that', function () {
     const running = { state: 'Running' as const, attempts: 1 };
@@ -141,16 +176,16 @@ describe('inspector service', function () {
   it('declares a host Down on quorum, writes its timeline and remediates once', async function () {
     setUp(['h1', 'h2', 'h3', 'h4', 'h5']);
     // Heartbeats tell the inspector who watches h1, so one observer's report is not a quorum.
-    service.accept([heartbeat('h2', ['h1']), heartbeat('h3', ['h1'])], clock, {
+    void service.accept([heartbeat('h2', ['h1']), heartbeat('h3', ['h1'])], clock, {
       kind: 'anonymous',
       name: 'a',
     });
     clock += 100;
     const at = new Date(clock).toISOString();
-    service.accept([down('h1', 'h2', at)], clock, { kind: 'anonymous', name: 'a' });
+    void service.accept([down('h1', 'h2', at)], clock, { kind: 'anonymous', name: 'a' });
     assert.equal(downs.length, 0, 'one observer of the default quorum 2 is not enough');
     clock += 100;
-    service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
+    void service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
       kind: 'anonymous',
       name: 'a',
     });
@@ -167,7 +202,7 @@ describe('inspector service', function () {
     assert.ok(events.includes('HostDown'));
 
     clock += 100;
-    service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
+    void service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
       kind: 'anonymous',
       name: 'a',
     });
@@ -180,7 +215,7 @@ describe('inspector service', function () {
       p.spec.protection.maxUnhealthy = 1;
     });
     const at = new Date(clock).toISOString();
-    service.accept([down('h1', 'h5', at), down('h2', 'h5', at), down('h3', 'h4', at)], clock, {
+    void service.accept([down('h1', 'h5', at), down('h2', 'h5', at), down('h3', 'h4', at)], clock, {
       kind: 'anonymous',
       name: 'a',
     });
@@ -194,7 +229,7 @@ describe('inspector service', function () {
 
   it('ignores reports about hosts no policy monitors and stops accepting when stopped', function () {
     setUp(['h1', 'h2']);
-    service.accept([down('elsewhere', 'h1', new Date(clock).toISOString())], clock, {
+    void service.accept([down('elsewhere', 'h1', new Date(clock).toISOString())], clock, {
       kind: 'anonymous',
       name: 'a',
     });

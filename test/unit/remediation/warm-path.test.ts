@@ -3,8 +3,8 @@
 // the cached resets), and 50 servers are reset in one wave of parallel calls.
 import assert from 'node:assert/strict';
 import type { HostDownInput } from '../../../src/remediation/index.js';
-import { decision } from '../../unit/remediation/fakes.js';
-import { useBed, type Bed } from './harness.js';
+import { decision } from './fakes.js';
+import { useBed, type Bed } from './sim-harness.js';
 
 const host = 'compute-0';
 
