@@ -117,7 +117,7 @@ describe('inspector service', function () {
   }
 
   afterEach(() => {
-    service.stop();
+    void service.stop();
     patchOutcome = () => Promise.resolve();
   });
 
@@ -245,9 +245,9 @@ describe('inspector service', function () {
       Array.from({ length: count }, (_, i) =>
         down(`made-up-${from + i}`, 'h1', new Date(clock).toISOString()),
       );
-    service.accept(ignored(0, 3), clock, { kind: 'anonymous', name: 'a' });
-    service.accept(ignored(0, 3), clock, { kind: 'anonymous', name: 'a' });
-    service.accept(ignored(3, 2 * maxUnknownHostsLogged), clock, { kind: 'anonymous', name: 'a' });
+    void service.accept(ignored(0, 3), clock, { kind: 'anonymous', name: 'a' });
+    void service.accept(ignored(0, 3), clock, { kind: 'anonymous', name: 'a' });
+    void service.accept(ignored(3, 2 * maxUnknownHostsLogged), clock, { kind: 'anonymous', name: 'a' });
     await new Promise((r) => setImmediate(r));
     const logged = lines.filter((l) =>
       String(l.message).startsWith('report about a host no policy monitors'),
@@ -272,9 +272,9 @@ describe('inspector service', function () {
     });
     const me = { kind: 'monitor' as const, name: 'sa', observer: 'h1' };
     // The monitor finds the interface does not exist, and says so again (a retry).
-    service.accept([nic('compute.host.nic.missing', 'missing', clock)], clock, me);
+    void service.accept([nic('compute.host.nic.missing', 'missing', clock)], clock, me);
     clock += 100;
-    service.accept([nic('compute.host.nic.missing', 'missing', clock)], clock, me);
+    void service.accept([nic('compute.host.nic.missing', 'missing', clock)], clock, me);
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(
       events.filter((e) => e.startsWith('Interface')),
@@ -288,12 +288,12 @@ describe('inspector service', function () {
     assert.equal(condition?.status, 'False');
     assert.match(condition?.message ?? '', /eth7/);
     clock += 5_000;
-    service.accept([], clock, me);
+    void service.accept([], clock, me);
     await new Promise((r) => setImmediate(r));
     assert.equal(downs.length, 0, 'no fault for a configuration error');
     assert.ok(!writes.some(([name, st]) => name === 'h1' && st.state === 'Down'));
 
-    service.accept([nic('compute.host.nic.present', 'present', clock)], clock, me);
+    void service.accept([nic('compute.host.nic.present', 'present', clock)], clock, me);
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(
       events.filter((e) => e.startsWith('Interface')),
