@@ -48,7 +48,13 @@ export function spanFigures(name: string, samples: readonly number[], goalMs?: n
   const p50 = summary(samples, 'p50');
   const tail = summary(samples, 'p99');
   return [
-    { name, unit: 'ms', ...p50, value: round(p50.value), ...(goalMs === undefined ? { note: 'context' } : {}) },
+    {
+      name,
+      unit: 'ms',
+      ...p50,
+      value: round(p50.value),
+      ...(goalMs === undefined ? { note: 'context' } : {}),
+    },
     {
       name,
       unit: 'ms',
