@@ -121,7 +121,7 @@ describe('inspector service', function () {
     patchOutcome = () => Promise.resolve();
   });
 
-  it('settles a report only once the Down it caused is written to status, and rejects when that write fails', async function () {
+  it('settles a report only once the Down it caused is written to status, and rejects when that write is refused', async function () {
     setUp(['h1', 'h2', 'h3'], (p) => {
       p.spec.detection.quorum = 1;
     });
@@ -139,7 +139,8 @@ describe('inspector service', function () {
     await accepted;
     assert.equal(settled, true);
 
-    patchOutcome = () => Promise.reject(new Error('API server unreachable'));
+    // A write the API server refuses for good (the HostHealth is gone) rejects; others are retried.
+    patchOutcome = () => Promise.reject(Object.assign(new Error('HostHealth h2 unreachable'), { code: 404 }));
     clock += 100;
     await assert.rejects(
       service.accept([down('h2', 'h3', new Date(clock).toISOString())], clock, {
