@@ -16,22 +16,25 @@ export function rssMegabytes(pid: number): number {
   return kb / 1024;
 }
 
-/** Average share of one core used over a window, and RSS sampled at its end. */
+/** Average share of one core used over a window, RSS at its end, and the peak of RSS read once a second. */
 export async function measureSteadyState(
   pid: number,
   windowMs: number,
-): Promise<{ cpuPercent: number; rssMb: number; peakRssMb: number }> {
+): Promise<{ cpuPercent: number; rssMb: number; peakRssMb: number; rssReadings: number }> {
   const startCpu = cpuSeconds(pid);
   const start = Date.now();
   let peak = rssMegabytes(pid);
+  let rssReadings = 1;
   while (Date.now() - start < windowMs) {
     await new Promise((r) => setTimeout(r, Math.min(1_000, windowMs)));
     peak = Math.max(peak, rssMegabytes(pid));
+    rssReadings++;
   }
   const cpu = cpuSeconds(pid) - startCpu;
   return {
     cpuPercent: (100 * cpu) / ((Date.now() - start) / 1000),
     rssMb: rssMegabytes(pid),
     peakRssMb: peak,
+    rssReadings,
   };
 }

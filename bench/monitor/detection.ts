@@ -18,8 +18,9 @@ import { observersOf, watchedBy } from '../../src/monitor/peers.js';
 import { EventReceiver, epochMs } from '../../test/support/netns/event-receiver.js';
 import { MonitorFleet, type FleetSettings } from '../../test/support/netns/monitor-fleet.js';
 import { createTestbed, type Testbed } from '../../test/support/netns/testbed.js';
-import type { BenchResult, Figure } from '../lib/report.js';
-import { percentile } from '../lib/stats.js';
+import { goalMet, type BenchResult, type Figure, type Settings } from '../lib/report.js';
+import { summary } from '../lib/stats.js';
+import { formatGoal, formatValue } from '../lib/table.js';
 import { DecisionFeed } from './decision-feed.js';
 import { childPids, measureCpu, rssKb } from './proc-stats.js';
 
@@ -274,54 +275,40 @@ async function measureResources(
   }
 }
 
-/** p99 over at least 100 samples; below that the honest tail figure is the maximum. */
-function tail(samples: readonly number[]): { statistic: string; value: number } {
-  if (samples.length >= 100) return { statistic: 'p99', value: percentile(samples, 99) };
-  return { statistic: 'max', value: samples.length === 0 ? Number.NaN : Math.max(...samples) };
+/** The probe settings a figure was measured with, as table settings. */
+function probeSettings(p: ProbeSettings): Settings {
+  return {
+    'probe interval': `${p.intervalMilliseconds} ms`,
+    'probe timeout': `${p.timeoutMilliseconds} ms`,
+    'failure threshold': p.failureThreshold,
+  };
 }
 
 function latencyFigures(r: LatencyResult): Figure[] {
   const s = r.scenario;
-  const label = `${s.name}: ${settingsLabel(s.probe)}`;
-  const decision = tail(r.decisions);
-  const observer = tail(r.perObserver);
-  const met = decision.value <= decisionGoalMs && r.missedDecisions === 0;
+  const settings = { ...probeSettings(s.probe), scenario: s.name, quorum, hosts: 4, network: 'real netns' };
+  const decision = 'link down -> inspector decision';
   return [
+    { name: decision, unit: 'ms', ...summary(r.decisions, 'p50'), settings },
     {
-      name: `link down -> inspector decision ${decision.statistic} (quorum ${quorum}, 4 hosts, real netns; ${label})`,
-      value: decision.value,
+      name: decision,
       unit: 'ms',
-      goal: s.goal ? `<= ${decisionGoalMs} ms` : '(information)',
-      ...(s.goal ? { met } : {}),
-      samples: r.decisions.length,
+      ...summary(r.decisions, 'p99'),
+      settings,
+      ...(s.goal
+        ? { goal: { statistic: 'p99' as const, op: '<=' as const, value: decisionGoalMs } }
+        : { note: 'information' }),
     },
+    { name: "link down -> each observer's report", unit: 'ms', ...summary(r.perObserver, 'p50'), settings },
+    { name: "link down -> each observer's report", unit: 'ms', ...summary(r.perObserver, 'p99'), settings },
     {
-      name: `  decision p50`,
-      value: percentile(r.decisions, 50),
-      unit: 'ms',
-      goal: '',
-      samples: r.decisions.length,
-    },
-    {
-      name: `  each observer's report p50`,
-      value: percentile(r.perObserver, 50),
-      unit: 'ms',
-      goal: '',
-      samples: r.perObserver.length,
-    },
-    {
-      name: `  each observer's report ${observer.statistic}`,
-      value: observer.value,
-      unit: 'ms',
-      goal: '',
-      samples: r.perObserver.length,
-    },
-    {
-      name: `  faults without a decision / observer reports that never came`,
+      name: 'faults without a decision + observer reports that never came',
       value: r.missedDecisions + r.missed,
       unit: '',
-      goal: '0',
-      met: r.missedDecisions + r.missed === 0,
+      statistic: 'count',
+      samples: Math.max(1, r.faults),
+      settings,
+      goal: { statistic: 'count', op: '=', value: 0 },
     },
   ];
 }
@@ -329,25 +316,36 @@ function latencyFigures(r: LatencyResult): Figure[] {
 function resourceFigures(r: ResourceResult): Figure[] {
   // The default watches no NIC; watching one adds a link-state read every probe interval.
   const defaults = r.interfaces.length === 0;
-  const label = `${settingsLabel(r.probe)}, ${defaults ? 'no NIC watched' : `watching ${r.interfaces.join(', ')}`}`;
+  const settings = {
+    ...probeSettings(r.probe),
+    peers: r.peers,
+    prober: 'one fping',
+    NICs: defaults ? 'none watched (default)' : r.interfaces.join(', '),
+    window: `${r.seconds} s after ${r.warmupSeconds} s`,
+  };
+  const single = { statistic: 'single' as const, samples: 1, settings };
   return [
     {
-      name: `CPU, one monitor + fping probing ${r.peers} peers (${defaults ? 'defaults: ' : ''}${label}), ${r.seconds} s after ${r.warmupSeconds} s`,
+      name: 'CPU, one monitor + its fping',
       value: r.cpuPercentOfCore,
-      unit: '%',
-      goal: defaults ? '<= 2 % of a core' : '(information)',
-      ...(defaults ? { met: r.cpuPercentOfCore <= 2 } : {}),
+      unit: '% of a core',
+      ...single,
+      ...(defaults
+        ? { goal: { statistic: 'single' as const, op: '<=' as const, value: 2 } }
+        : { note: 'information' }),
     },
-    { name: '  of which the monitor process', value: r.cpuMonitorPercent, unit: '%', goal: '' },
-    { name: '  of which its fping process', value: r.cpuFpingPercent, unit: '%', goal: '' },
+    { name: 'CPU, the monitor process', value: r.cpuMonitorPercent, unit: '% of a core', ...single },
+    { name: 'CPU, its fping process', value: r.cpuFpingPercent, unit: '% of a core', ...single },
     {
-      name: 'RSS, monitor process (max in the window)',
+      name: 'RSS, monitor process, read once a second',
       value: r.rssMonitorMaxMb,
       unit: 'MB',
-      goal: '<= 60 MB',
-      met: r.rssMonitorMaxMb <= 60,
+      statistic: 'max',
+      samples: Math.max(1, r.seconds),
+      settings,
+      goal: { statistic: 'max', op: '<=', value: 60 },
     },
-    { name: '  plus its fping process', value: r.rssFpingMb, unit: 'MB', goal: '' },
+    { name: 'RSS, its fping process', value: r.rssFpingMb, unit: 'MB', ...single },
   ];
 }
 
@@ -409,11 +407,19 @@ export async function runMonitorBenchmark(options: MonitorBenchOptions): Promise
 
 export function formatMonitorTable(result: BenchResult): string {
   const row = (figure: string, value: string, goal: string, verdict: string): string =>
-    `${figure.padEnd(120)} ${value.padStart(10)}  ${goal.padEnd(17)} ${verdict}`;
+    `${figure.padEnd(62)} ${value.padStart(10)}  ${goal.padEnd(17)} ${verdict}`;
   const lines = [row('figure', 'measured', 'goal', ''), ''];
   for (const f of result.figures) {
-    const value = f.unit === '' ? String(f.value) : `${f.value.toFixed(f.value < 10 ? 2 : 1)} ${f.unit}`;
-    lines.push(row(f.name, value, f.goal, f.met === undefined ? '' : f.met ? 'met' : 'MISSED'));
+    const met = goalMet(f);
+    const goal = f.goal ? formatGoal(f.goal, f.unit) : '';
+    lines.push(
+      row(
+        `${f.name} ${f.statistic}`,
+        formatValue(f.value, f.unit),
+        goal,
+        met === undefined ? '' : met ? 'met' : 'MISSED',
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -444,7 +450,7 @@ if (isEntryPoint()) {
   }).then(
     (result) => {
       process.stdout.write(`${formatMonitorTable(result)}\n`);
-      process.exitCode = result.figures.every((f) => f.met !== false) ? 0 : 1;
+      process.exitCode = result.figures.every((f) => goalMet(f) !== false) ? 0 : 1;
     },
     (err: unknown) => {
       process.stderr.write(`monitor benchmark: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -9,7 +9,7 @@ import type { HostEvent } from '../../src/api/events.js';
 import type { SimServer } from '../../test/support/nova-sim/state.js';
 import { waitFor } from '../../test/support/control-plane/wait.js';
 import type { BenchResult } from '../lib/report.js';
-import { median, p99 } from '../lib/stats.js';
+import { summary } from '../lib/stats.js';
 import { ArrivalTail } from './arrival-tail.js';
 import { heartbeats, hostDowns, postEvents } from './reports.js';
 import { startRackTestbed, type RackTestbed, policyName } from './testbed.js';
@@ -35,8 +35,16 @@ interface RunTimes {
   /** Where the time goes: when the operator's first Nova call arrived, how many it made, mean duration. */
   firstNovaCallMs: number;
   novaCalls: number;
+  /** Calls by method, status and kind of path, to see retries and refreshes at a glance. */
+  callKinds: Record<string, number>;
+  /** The slowest calls' start (after the POST) and duration. */
+  slowestCalls: { what: string; startMs: number; durationMs: number }[];
   meanNovaCallMs: number;
 }
+
+type NumericTime = {
+  [K in keyof RunTimes]: RunTimes[K] extends number ? K : never;
+}[keyof RunTimes];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -114,6 +122,15 @@ async function measureOnce(
   return {
     firstNovaCallMs: Math.round(Math.min(...calls.map((c) => c.startedAtMs)) - t0),
     novaCalls: calls.length,
+    callKinds: countKinds(calls),
+    slowestCalls: [...calls]
+      .sort((a, b) => b.durationMs - a.durationMs)
+      .slice(0, 3)
+      .map((c) => ({
+        what: `${c.method} ${pathKind(c.path)} ${c.status}`,
+        startMs: Math.round(c.startedAtMs - t0),
+        durationMs: Math.round(c.durationMs),
+      })),
     meanNovaCallMs: Number((calls.reduce((sum, c) => sum + c.durationMs, 0) / calls.length).toFixed(2)),
     forcedDownMs: forcedAt - t0,
     serversErrorMs,
@@ -122,6 +139,23 @@ async function measureOnce(
     declaredMs,
     statusWrittenMs,
   };
+}
+
+/** "servers/{id}/action" rather than one entry per server. */
+function pathKind(path: string): string {
+  return path
+    .replace(/^\/compute[^/]*\/v2\.1/, '')
+    .replace(/\/[0-9a-f-]{36}/g, '/{id}')
+    .replace(/\/[0-9a-f]{32}/g, '/{id}');
+}
+
+function countKinds(calls: readonly { method: string; path: string; status: number }[]) {
+  const kinds: Record<string, number> = {};
+  for (const c of calls) {
+    const key = `${c.method} ${pathKind(c.path)} ${c.status}`;
+    kinds[key] = (kinds[key] ?? 0) + 1;
+  }
+  return kinds;
 }
 
 /** The inspector's side of the run, from the failed hosts' HostHealth timelines once all are complete. */
@@ -249,87 +283,93 @@ export async function runRackFailureBenchmark(options: {
         `  run ${run}/${options.runs}: forced down ${times.forcedDownMs} ms, servers in error ${times.serversErrorMs} ms, ` +
           `notified ${times.notifiedMs} ms -> all done ${times.allDoneMs} ms (all declared Down ` +
           `${times.declaredMs} ms, status written ${times.statusWrittenMs} ms; first of ${times.novaCalls} Nova ` +
-          `calls at ${times.firstNovaCallMs} ms, ${times.meanNovaCallMs} ms each on average)`,
+          `calls at ${times.firstNovaCallMs} ms, ${times.meanNovaCallMs} ms each on average: ` +
+          `${JSON.stringify(times.callKinds)}; slowest ${JSON.stringify(times.slowestCalls)})`,
       );
       await recover(tb, hosts, failed, servers, tail);
     }
     const storm = await stormCase(tb, hosts, tail, log);
 
     const allDone = runs.map((r) => r.allDoneMs);
-    const of = (key: keyof RunTimes) => runs.map((r) => r[key]);
-    const n = runs.length;
+    const of = (key: NumericTime) => runs.map((r) => r[key]);
+    const stormSettings = { 'failed hosts': stormRacks * hostsPerRack, maxUnhealthy: '20%' };
     return {
       benchmark: 'rack-failure',
       description:
         `${failed.length} of ${hosts.length} hosts (${serversPerHost} servers each) fail at once: report -> ` +
         `all servers in error and all notified; storm: ${stormRacks * hostsPerRack} of ${hosts.length} with maxUnhealthy 20%`,
+      settings: {
+        hosts: hosts.length,
+        'failed hosts': failed.length,
+        'servers per host': serversPerHost,
+        'Nova latency': '0 ms',
+        quorum: 2,
+      },
       figures: [
         {
-          name: 'all servers in error + all notified, p50',
-          value: median(allDone),
+          name: 'report -> all servers in error + all notified',
           unit: 'ms',
-          goal: `<= ${goalMs} ms`,
-          met: median(allDone) <= goalMs,
-          samples: n,
+          ...summary(allDone, 'p50'),
+          note: 'the goal is on the p99 row',
         },
         {
-          name: 'all servers in error + all notified, p99',
-          value: p99(allDone),
+          name: 'report -> all servers in error + all notified',
           unit: 'ms',
-          goal: `<= ${goalMs} ms`,
-          met: p99(allDone) <= goalMs,
-          samples: n,
+          ...summary(allDone, 'p99'),
+          goal: { statistic: 'p99', op: '<=', value: goalMs },
         },
         {
-          name: 'all hosts declared Down (T03), median',
-          value: median(of('declaredMs')),
+          name: 'all hosts declared Down (T03)',
           unit: 'ms',
-          goal: '(context)',
-          samples: n,
+          ...summary(of('declaredMs'), 'p50'),
+          note: 'context',
+        },
+        { name: 'all hosts forced down', unit: 'ms', ...summary(of('forcedDownMs'), 'p50'), note: 'context' },
+        {
+          name: 'all servers in error',
+          unit: 'ms',
+          ...summary(of('serversErrorMs'), 'p50'),
+          note: 'context',
         },
         {
-          name: 'all hosts forced down, median',
-          value: median(of('forcedDownMs')),
+          name: 'all notifications delivered',
           unit: 'ms',
-          goal: '(context)',
-          samples: n,
+          ...summary(of('notifiedMs'), 'p50'),
+          note: 'context',
         },
         {
-          name: 'all servers in error, median',
-          value: median(of('serversErrorMs')),
+          name: 'all HostHealth status written (T08)',
           unit: 'ms',
-          goal: '(context)',
-          samples: n,
-        },
-        {
-          name: 'all notifications delivered, median',
-          value: median(of('notifiedMs')),
-          unit: 'ms',
-          goal: '(context)',
-          samples: n,
-        },
-        {
-          name: 'all HostHealth status written (T08), median',
-          value: median(of('statusWrittenMs')),
-          unit: 'ms',
-          goal: '(context)',
-          samples: n,
+          ...summary(of('statusWrittenMs'), 'p50'),
+          note: 'context',
         },
         {
           name: 'storm: Nova write calls',
           value: storm.writes,
           unit: 'calls',
-          goal: '0',
-          met: storm.writes === 0,
+          statistic: 'count',
+          samples: 1,
+          settings: stormSettings,
+          goal: { statistic: 'count', op: '=', value: 0 },
         },
         {
           name: 'storm: notifications',
           value: storm.notifications,
           unit: 'notifications',
-          goal: '0',
-          met: storm.notifications === 0,
+          statistic: 'count',
+          samples: 1,
+          settings: stormSettings,
+          goal: { statistic: 'count', op: '=', value: 0 },
         },
-        { name: 'storm: report -> StormActive', value: storm.stormMs, unit: 'ms', goal: '(context)' },
+        {
+          name: 'storm: report -> StormActive',
+          value: storm.stormMs,
+          unit: 'ms',
+          statistic: 'single',
+          samples: 1,
+          settings: stormSettings,
+          note: 'context',
+        },
       ],
       details: {
         hosts: hosts.length,

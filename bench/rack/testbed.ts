@@ -131,7 +131,7 @@ export async function startRackTestbed(options: {
       extraArgs: ['--lease-name', 'rack-bench', '--inspector-auth', 'none'],
     });
     cleanups.push(() => operator.stop());
-    await waitFor('the operator to lead', async () => ((await operator.isReady()) ? true : undefined), {
+    await waitFor('the operator to lead', async () => ((await operator.isLeader()) ? true : undefined), {
       timeoutMs: 60_000,
     });
     await kubectlApply(cluster, { yaml: policyYaml(consumerPort) });

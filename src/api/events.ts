@@ -6,6 +6,10 @@ export const hostEventTypes = [
   'compute.host.up',
   'compute.host.nic.down',
   'compute.host.nic.up',
+  // An interface the policy names does not exist on the host (a configuration error, not a link down),
+  // and that it exists again.
+  'compute.host.nic.missing',
+  'compute.host.nic.present',
   // A monitor that lost its own connectivity says so about itself instead of blaming its peers.
   'compute.host.isolated',
   'compute.host.connected',

@@ -62,7 +62,11 @@ export function newHostRecord(name: string, maintenance: boolean): HostRecord {
   };
 }
 
-/** The key an event's reporter is known by: our monitors name their node, Doctor's name the monitor. */
+/**
+ * The key an event's reporter is known by. With authentication every event carries the authenticated
+ * observer (stamped by the HTTP layer, whatever the body said); without it, our monitors name their node
+ * and Doctor's name the monitor, and both are taken at their word.
+ */
 export function reporterOf(event: HostEvent): string {
   return event.details.observer ?? event.details.monitor;
 }
@@ -96,7 +100,8 @@ export function applyEvent(state: EngineState, event: HostEvent, receivedAt: num
       return stronger(recordVerdict(host, reporter, verdict, order, receivedAt, details.rtt_ms), changed);
     }
     case 'compute.host.nic.down':
-    case 'compute.host.nic.up': {
+    case 'compute.host.nic.up':
+    case 'compute.host.nic.missing': {
       const host = state.hosts.get(details.hostname);
       // Only the host itself can see its links: from our monitor on that node, or a Doctor monitor
       // (no observer field) running there.
@@ -104,6 +109,8 @@ export function applyEvent(state: EngineState, event: HostEvent, receivedAt: num
       const name = details.interface ?? '';
       if (!host.nics.has(name) && host.nics.size >= maxInterfacesPerHost) return changed;
       const down = event.type === 'compute.host.nic.down';
+      // A missing interface is a configuration error, not a link down: it ends whatever down was known.
+      if (event.type === 'compute.host.nic.missing' && !host.nics.has(name)) return changed;
       return applyNic(host.nics, { ...order, interface: name, down, reporter, receivedAt })
         ? 'change'
         : changed;

@@ -34,8 +34,12 @@ export function parseEventTime(text: string): number | undefined {
     offset = (sign === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
   const result = Date.UTC(y, mo - 1, d, h, mi, s, milliseconds) - offset;
-  return Number.isFinite(result) ? result : undefined;
+  // A leap second or an offset can carry a time past year 9999, which RFC 3339 (and so status) cannot hold.
+  return Number.isFinite(result) && result <= latestTime ? result : undefined;
 }
+
+/** 9999-12-31T23:59:59.999Z, the last instant a four-digit year can write. */
+const latestTime = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();

@@ -21,6 +21,9 @@ export type ParseEventsResult =
 
 export interface ParseEventsOptions {
   maxEvents?: number;
+  /** The inspector's clock, to refuse event times too far ahead of it (both or neither). */
+  now?: number;
+  maxFutureSkewMs?: number;
 }
 
 const knownTypes: ReadonlySet<string> = new Set(hostEventTypes);
@@ -74,7 +77,7 @@ export function parseEvents(body: unknown, options: ParseEventsOptions = {}): Pa
   const warnings: string[] = [];
   for (const [index, item] of items.entries()) {
     const path = pathOf(index);
-    const result = parseEvent(item, path);
+    const result = parseEvent(item, path, options);
     if (typeof result === 'string') return invalid(result);
     if (knownTypes.has(result.type)) events.push(result);
     else warnings.push(`${path}.type: "${result.type}" is not understood by this inspector; event ignored`);
@@ -83,14 +86,23 @@ export function parseEvents(body: unknown, options: ParseEventsOptions = {}): Pa
 }
 
 /** One event, or the error message naming the bad field. */
-function parseEvent(item: unknown, path: string): HostEvent | string {
+function parseEvent(item: unknown, path: string, options: ParseEventsOptions): HostEvent | string {
   if (!isObject(item)) return `${path}: must be an object with id, time, type and details`;
   const id = requireName(item.id, `${path}.id`, maxIdLength);
   if (typeof id !== 'object') return id;
-  if (typeof item.time !== 'string' || parseEventTime(item.time) === undefined) {
+  const time = typeof item.time === 'string' ? parseEventTime(item.time) : undefined;
+  if (time === undefined) {
     return (
-      `${path}.time: must be an ISO-8601 date and time such as "2017-05-08T13:50:39.710436" ` +
-      '(no zone means UTC)'
+      `${path}.time: must be an ISO-8601 date and time up to year 9999 such as ` +
+      '"2017-05-08T13:50:39.710436" (no zone means UTC)'
+    );
+  }
+  const { now, maxFutureSkewMs } = options;
+  if (now !== undefined && maxFutureSkewMs !== undefined && time - now > maxFutureSkewMs) {
+    // A clock far ahead would make its reports outrank every later real one (latest time wins).
+    return (
+      `${path}.time: "${truncate(String(item.time))}" is ${Math.round((time - now) / 1000)} s ahead of the ` +
+      `inspector's clock; at most ${Math.round(maxFutureSkewMs / 1000)} s is accepted (check the clock)`
     );
   }
   const type = item.type;
@@ -100,7 +112,7 @@ function parseEvent(item: unknown, path: string): HostEvent | string {
   }
   const details = parseDetails(item.details, `${path}.details`, type);
   if (typeof details === 'string') return details;
-  return { id: id.value, time: item.time, type, details };
+  return { id: id.value, time: item.time as string, type, details };
 }
 
 function parseDetails(value: unknown, path: string, type: string): HostEventDetails | string {

@@ -60,6 +60,7 @@ export class MonitorAgent {
       intervalMs: options.settings.intervalMilliseconds,
       clock: this.clock,
       onReading: (r) => this.handle(this.core.onNic(r.iface, r.up, r.at, r.operstate)),
+      onMissing: (iface, missing, at) => this.interfaceMissing(iface, missing, at),
       onError: (iface, err) =>
         options.logger.warn('cannot read NIC state', { interface: iface, error: err.message }),
     });
@@ -179,6 +180,23 @@ export class MonitorAgent {
       }
       this.sender.enqueue(event);
     }
+  }
+
+  /** A configured interface that does not exist is a configuration error to report, not a link down. */
+  private interfaceMissing(iface: string, missing: boolean, at: number): void {
+    if (missing) {
+      this.core.forgetNic(iface);
+      this.options.logger.warn('a configured interface does not exist on this node', { interface: iface });
+    }
+    this.handle([
+      {
+        type: missing ? 'compute.host.nic.missing' : 'compute.host.nic.present',
+        hostname: this.options.env.nodeName,
+        status: missing ? 'missing' : 'present',
+        at,
+        interface: iface,
+      },
+    ]);
   }
 
   /** A timer only while the core holds a verdict (so an idle monitor does not wake up for nothing). */

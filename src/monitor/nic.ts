@@ -6,8 +6,8 @@ import { join } from 'node:path';
 
 /**
  * "up" is up; "unknown" is what drivers that do not track link state (tun, some virtual NICs) report while
- * working, so it counts as up. Everything else (down, lowerlayerdown, dormant, notpresent, testing) and a
- * missing interface ("absent") is down.
+ * working, so it counts as up. Everything else (down, lowerlayerdown, dormant, notpresent, testing) is down.
+ * A missing interface ("absent") is neither: the NIC watcher reports it as a configuration error.
  */
 export function operstateIsUp(operstate: string): boolean {
   return operstate === 'up' || operstate === 'unknown';
@@ -71,6 +71,11 @@ export interface NicWatcherOptions {
   intervalMs: number;
   clock: () => number;
   onReading: (reading: NicReading) => void;
+  /**
+   * An interface the configuration names does not exist on this node (missing = true), or exists again.
+   * Called on each change only. A missing interface is a configuration error, never a link down.
+   */
+  onMissing: (iface: string, missing: boolean, at: number) => void;
   onError: (iface: string, err: Error) => void;
 }
 
@@ -80,6 +85,7 @@ export class NicWatcher {
   private interfaces: string[];
   private intervalMs: number;
   private readonly reader: OperstateReader;
+  private readonly missing = new Set<string>();
 
   constructor(private readonly options: NicWatcherOptions) {
     this.reader = new OperstateReader(options.netClassDir);
@@ -94,7 +100,11 @@ export class NicWatcher {
   }
 
   update(interfaces: string[], intervalMs: number): void {
-    for (const iface of this.interfaces) if (!interfaces.includes(iface)) this.reader.forget(iface);
+    for (const iface of this.interfaces) {
+      if (interfaces.includes(iface)) continue;
+      this.reader.forget(iface);
+      this.missing.delete(iface);
+    }
     this.interfaces = [...interfaces];
     this.intervalMs = intervalMs;
   }
@@ -110,7 +120,13 @@ export class NicWatcher {
         this.options.onError(iface, err as Error);
         continue;
       }
-      this.options.onReading({ iface, up: operstateIsUp(operstate), operstate, at });
+      const absent = operstate === 'absent';
+      if (absent !== this.missing.has(iface)) {
+        if (absent) this.missing.add(iface);
+        else this.missing.delete(iface);
+        this.options.onMissing(iface, absent, at);
+      }
+      if (!absent) this.options.onReading({ iface, up: operstateIsUp(operstate), operstate, at });
     }
     this.timer = setTimeout(() => this.poll(), this.intervalMs);
   }

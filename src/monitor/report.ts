@@ -24,6 +24,8 @@ export function supersedeKey(event: HostEvent): string {
       return `host:${d.hostname}`;
     case 'compute.host.nic.down':
     case 'compute.host.nic.up':
+    case 'compute.host.nic.missing':
+    case 'compute.host.nic.present':
       return `nic:${d.hostname}:${d.interface ?? ''}`;
     case 'compute.host.isolated':
     case 'compute.host.connected':

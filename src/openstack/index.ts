@@ -9,6 +9,7 @@ export {
   resetServersToError,
   type ComputeService,
   type ForceDownResult,
+  type KnownService,
   type NovaApi,
   type ResetOutcome,
   type ServerSummary,

@@ -16,7 +16,7 @@ import {
   serviceUuidMinimum,
   versionDocumentUrl,
 } from './microversion.js';
-import type { ComputeService, ForceDownResult, NovaApi, ServerSummary } from './nova-api.js';
+import type { ComputeService, ForceDownResult, KnownService, NovaApi, ServerSummary } from './nova-api.js';
 import { defaultRetryPolicy, type RetryPolicy, withRetry } from './retry.js';
 
 export interface NovaClientOptions {
@@ -102,19 +102,17 @@ export class NovaClient implements NovaApi {
     return formatMicroversion(await this.negotiated());
   }
 
-  async forceDown(host: string, reason: string): Promise<ForceDownResult> {
+  /**
+   * Forces the host's nova-compute down and disables it. With the service id already known (2.53+) this
+   * is a single PUT; a 404 means the id went stale (service re-registered), so it is looked up again.
+   */
+  async forceDown(host: string, reason: string, known: KnownService = {}): Promise<ForceDownResult> {
     const disabledReason = reason.slice(0, maxReasonLength);
+    const body: Record<string, unknown> = { forced_down: true, status: 'disabled' };
+    if (disabledReason !== '') body.disabled_reason = disabledReason;
     return this.withMicroversion(async (version) => {
-      if (compareMicroversions(version, serviceUuidMinimum) >= 0) {
-        const service = await this.findComputeService(host, version);
-        const body: Record<string, unknown> = { forced_down: true, status: 'disabled' };
-        if (disabledReason !== '') body.disabled_reason = disabledReason;
-        await this.request('PUT', `/os-services/${encodeURIComponent(service.id)}`, version, {
-          body,
-          expect: [200],
-        });
-        return { host, serviceId: service.id, microversion: formatMicroversion(version), api: 'uuid' };
-      }
+      if (compareMicroversions(version, serviceUuidMinimum) >= 0)
+        return this.updateService(host, version, body, known.serviceId);
       // 2.11-2.52: force-down and disable are separate calls addressed by host and binary.
       const forced = this.request('PUT', '/os-services/force-down', version, {
         body: { host, binary: computeBinary, forced_down: true },
@@ -135,16 +133,10 @@ export class NovaClient implements NovaApi {
     });
   }
 
-  async unforceDown(host: string): Promise<ForceDownResult> {
+  async unforceDown(host: string, known: KnownService = {}): Promise<ForceDownResult> {
     return this.withMicroversion(async (version) => {
-      if (compareMicroversions(version, serviceUuidMinimum) >= 0) {
-        const service = await this.findComputeService(host, version);
-        await this.request('PUT', `/os-services/${encodeURIComponent(service.id)}`, version, {
-          body: { forced_down: false, status: 'enabled' },
-          expect: [200],
-        });
-        return { host, serviceId: service.id, microversion: formatMicroversion(version), api: 'uuid' };
-      }
+      if (compareMicroversions(version, serviceUuidMinimum) >= 0)
+        return this.updateService(host, version, { forced_down: false, status: 'enabled' }, known.serviceId);
       await Promise.all([
         this.request('PUT', '/os-services/force-down', version, {
           body: { host, binary: computeBinary, forced_down: false },
@@ -157,6 +149,34 @@ export class NovaClient implements NovaApi {
       ]);
       return { host, microversion: formatMicroversion(version), api: 'legacy' };
     });
+  }
+
+  /** 2.53+: PUT /os-services/{uuid}, by the known id when there is one, else (or on 404) looked up. */
+  private async updateService(
+    host: string,
+    version: Microversion,
+    body: Record<string, unknown>,
+    knownId: string | undefined,
+  ): Promise<ForceDownResult> {
+    const put = (id: string) =>
+      this.request('PUT', `/os-services/${encodeURIComponent(id)}`, version, { body, expect: [200] });
+    const done = (id: string): ForceDownResult => ({
+      host,
+      serviceId: id,
+      microversion: formatMicroversion(version),
+      api: 'uuid',
+    });
+    if (knownId !== undefined) {
+      try {
+        await put(knownId);
+        return done(knownId);
+      } catch (err) {
+        if (!(err instanceof OpenStackHttpError) || err.status !== 404) throw err;
+      }
+    }
+    const service = await this.findComputeService(host, version);
+    await put(service.id);
+    return done(service.id);
   }
 
   /** nova-compute services, optionally only the one on `host`. */

@@ -5,6 +5,7 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../observability/logger.js';
+import { inspectorLimitDefaults, type InspectorLimits } from './inspector/limits.js';
 import { version } from '../version.js';
 import { reuseConnections } from './kube-connections.js';
 import { Operator, type OperatorOptions } from './operator.js';
@@ -30,13 +31,23 @@ Options:
   --renew-deadline SECONDS     how long the leader retries renewing before it steps down (default: 10)
   --retry-period SECONDS       how often leases are renewed or tried (default: 2)
   --identity NAME              this replica's name in the Lease (default: $POD_NAME or hostname-pid)
+  --pod-name NAME              this replica's Pod in --namespace: the leader labels it
+                               doctor.io/inspector-leader=true so the inspector Service routes reports to
+                               it (default: $POD_NAME; unset: no label)
+  --shutdown-seconds SECONDS   on SIGTERM, stop acting, release the lease and exit within this time
+                               (default: 2)
   --inspector-port PORT        port of the inspector's /events (default: 12345; 0 picks a free one)
   --inspector-host HOST        address the inspector listens on (default: 0.0.0.0)
   --inspector-auth MODES       how reporters authenticate, comma-separated: tokenreview (monitors'
                                projected tokens), static (a shared token), or none (no authentication:
                                only for tests and trusted networks) (default: tokenreview, plus static when
                                --inspector-token-secret is set)
-  --inspector-token-secret NAME  Secret in the operator namespace whose key "token" external monitors send
+  --inspector-token-secret NAME  Secret in the operator namespace holding external monitors' tokens: each
+                               key names an observer, its value is that observer's token
+  --inspector-max-clock-skew SECONDS  refuse event times further ahead of this clock (default: 300)
+  --inspector-max-events N     events per request (default: 500)
+  --inspector-max-body-bytes N request body size (default: 262144)
+  --inspector-rate N           requests per second per reporter, burst twice that (default: 50)
   --workers N                  parallel reconciles (default: 4)
   --resync SECONDS             re-check every policy this often even without changes (default: 300)
   -h, --help                   show this help
@@ -75,6 +86,21 @@ function parseAuthModes(raw: string | undefined, tokenSecret: string | undefined
   return modes as AuthMode[];
 }
 
+function inspectorLimits(values: Record<string, string | boolean | undefined>): Partial<InspectorLimits> {
+  const raw = (name: string) => values[name] as string | undefined;
+  const d = inspectorLimitDefaults;
+  const rate = positiveInt('inspector-rate', raw('inspector-rate'), d.requestsPerSecond);
+  return {
+    maxFutureSkewMs:
+      positiveInt('inspector-max-clock-skew', raw('inspector-max-clock-skew'), d.maxFutureSkewMs / 1000, 0) *
+      1000,
+    maxEvents: positiveInt('inspector-max-events', raw('inspector-max-events'), d.maxEvents),
+    maxBodyBytes: positiveInt('inspector-max-body-bytes', raw('inspector-max-body-bytes'), d.maxBodyBytes),
+    requestsPerSecond: rate,
+    requestBurst: 2 * rate,
+  };
+}
+
 export function parseOperatorArgs(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
@@ -96,11 +122,17 @@ export function parseOperatorArgs(
       'renew-deadline': { type: 'string' },
       'retry-period': { type: 'string' },
       identity: { type: 'string' },
+      'pod-name': { type: 'string' },
+      'shutdown-seconds': { type: 'string' },
       workers: { type: 'string' },
       'inspector-port': { type: 'string' },
       'inspector-host': { type: 'string' },
       'inspector-auth': { type: 'string' },
       'inspector-token-secret': { type: 'string' },
+      'inspector-max-clock-skew': { type: 'string' },
+      'inspector-max-events': { type: 'string' },
+      'inspector-max-body-bytes': { type: 'string' },
+      'inspector-rate': { type: 'string' },
       resync: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -133,6 +165,9 @@ export function parseOperatorArgs(
     inspectorHost: values['inspector-host'] ?? '0.0.0.0',
     inspectorAuth: parseAuthModes(values['inspector-auth'], values['inspector-token-secret']),
     ...(values['inspector-token-secret'] ? { inspectorTokenSecret: values['inspector-token-secret'] } : {}),
+    ...((values['pod-name'] ?? env.POD_NAME) ? { podName: values['pod-name'] ?? env.POD_NAME } : {}),
+    shutdownSeconds: positiveInt('shutdown-seconds', values['shutdown-seconds'], 2),
+    inspectorLimits: inspectorLimits(values),
   };
   if (options.renewDeadlineSeconds >= options.leaseDurationSeconds) {
     throw new Error(
@@ -208,11 +243,18 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
+  // Every step of stop() is bounded within the shutdown time; this is the backstop if one is not.
+  const limitMs = (parsed.options.shutdownSeconds ?? 2) * 1000 + 500;
   const forceExit = setTimeout(() => {
-    log.error('shutdown took longer than 20 s; exiting');
+    log.error(`shutdown took longer than ${limitMs} ms; exiting`);
     process.exit(1);
-  }, 20_000);
+  }, limitMs);
   forceExit.unref();
+  const stoppingAt = Date.now();
   await operator.stop();
+  log.info('shutdown complete', { tookMs: Date.now() - stoppingAt });
+  // A request stuck on a dead connection (no answer, no reset) would keep the process alive: once
+  // everything is stopped, nothing left is worth waiting for.
+  setTimeout(() => process.exit(0), 200).unref();
   return 0;
 }

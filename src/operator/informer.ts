@@ -1,6 +1,10 @@
 // A watched cache of one resource kind that keeps itself alive. client-node's informer stops for good
 // on any error other than 410 Gone; this wrapper restarts it with capped backoff, reports whether its
 // cache is synced, and forwards every change to one handler (which enqueues keys).
+//
+// "Synced" means a LIST succeeded and no error has happened since: client-node's start() resolves even
+// when its LIST was refused (it only emits 'error'), and an empty cache taken for the truth would look
+// like every object was deleted.
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
 import { describeApiError } from './api-errors.js';
@@ -26,6 +30,9 @@ export interface WatchedResourceOptions<T extends k8s.KubernetesObject> {
 export class WatchedResource<T extends k8s.KubernetesObject> {
   private readonly informer: k8s.Informer<T> & k8s.ObjectCache<T>;
   private synced = false;
+  /** A LIST has succeeded once: from then on a watch resumed from the last resourceVersion catches up. */
+  private listed = false;
+  private errors = 0;
   private stopped = true;
   private restarts = 0;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -35,22 +42,39 @@ export class WatchedResource<T extends k8s.KubernetesObject> {
     private readonly options: WatchedResourceOptions<T>,
     private readonly log: Logger,
   ) {
-    this.informer = k8s.makeInformer(config, options.path, options.list, options.labelSelector);
+    const list = async () => {
+      const result = await options.list();
+      this.listed = true;
+      return result;
+    };
+    this.informer = k8s.makeInformer(config, options.path, list, options.labelSelector);
     this.informer.on('add', (obj) => options.onChange(slim(obj), 'add'));
     this.informer.on('update', (obj) => options.onChange(slim(obj), 'update'));
     this.informer.on('delete', (obj) => options.onChange(obj, 'delete'));
-    this.informer.on('connect', () => {
-      this.restarts = 0;
+    this.informer.on('error', (err: unknown) => {
+      this.errors++;
+      this.synced = false;
+      this.scheduleRestart(err);
     });
-    this.informer.on('error', (err: unknown) => this.scheduleRestart(err));
   }
 
   async start(): Promise<void> {
     this.stopped = false;
+    await this.attempt();
+  }
+
+  /** One (re)start of the informer: synced when a LIST has succeeded and this start met no error. */
+  private async attempt(): Promise<void> {
+    const errorsBefore = this.errors;
     try {
       await this.informer.start();
-      this.synced = true;
+      if (!this.stopped && this.listed && this.errors === errorsBefore) {
+        this.synced = true;
+        this.restarts = 0;
+      }
     } catch (err) {
+      this.errors++;
+      this.synced = false;
       this.scheduleRestart(err);
     }
   }
@@ -87,12 +111,7 @@ export class WatchedResource<T extends k8s.KubernetesObject> {
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       if (this.stopped) return;
-      this.informer.start().then(
-        () => {
-          this.synced = true;
-        },
-        (restartErr: unknown) => this.scheduleRestart(restartErr),
-      );
+      void this.attempt();
     }, delay);
     this.restartTimer.unref();
   }

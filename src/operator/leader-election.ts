@@ -1,7 +1,9 @@
 // Leader election on a coordination.k8s.io/v1 Lease, as client-go does it: the leader renews the lease
 // every retry period; the others take over once they have seen no renewal for a whole lease duration,
 // measured on their own clock (so clock skew between replicas does not matter). A leader that cannot
-// renew within the renew deadline steps down before anyone else may take over.
+// renew within the renew deadline steps down before anyone else may take over: every Lease call has a
+// timeout, and a watchdog independent of those calls checks the deadline, so a black-holed connection
+// cannot keep a leader acting past it.
 import type * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
 import { describeApiError, isConflict, isNotFound, microTime } from './api-errors.js';
@@ -37,6 +39,9 @@ export class LeaderElector {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private lastRenewed = 0;
+  /** When the campaign loop last completed a round, on our clock: /healthz fails when it stops moving. */
+  private lastRound = Date.now();
+  private watchdog: NodeJS.Timeout | undefined;
   /** What we last saw of the lease and when, on our clock. */
   private observed: { holder: string; renewTime: string; at: number } | undefined;
 
@@ -52,15 +57,53 @@ export class LeaderElector {
     return this.leading;
   }
 
+  /** The campaign loop still runs rounds (each bounded by the call timeout): false means it is stuck. */
+  get loopAlive(): boolean {
+    if (this.stopped) return true;
+    const { retryPeriodSeconds, leaseDurationSeconds } = this.options;
+    return Date.now() - this.lastRound < (retryPeriodSeconds + 2 * leaseDurationSeconds) * 1000;
+  }
+
   start(): void {
     this.stopped = false;
+    this.lastRound = Date.now();
+    const checkEveryMs = Math.max(50, Math.min(500, (this.options.retryPeriodSeconds * 1000) / 4));
+    this.watchdog = setInterval(() => this.checkRenewDeadline(), checkEveryMs);
+    this.watchdog.unref();
     void this.tick();
+  }
+
+  /** Steps down when the last renewal is older than the renew deadline, whatever the calls are doing. */
+  private checkRenewDeadline(): void {
+    if (!this.leading || Date.now() - this.lastRenewed <= this.options.renewDeadlineSeconds * 1000) return;
+    this.log.error('could not renew the leader lease within the renew deadline; stepping down', {
+      lastRenewedMsAgo: Date.now() - this.lastRenewed,
+    });
+    this.setLeading(false);
+  }
+
+  /** A Lease call that cannot outlive a retry period: a silent connection must not stall the loop. */
+  private within<T>(call: Promise<T>, what: string): Promise<T> {
+    const ms = this.callTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${what} of the leader Lease took longer than ${ms} ms`)),
+        ms,
+      );
+    });
+    return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private get callTimeoutMs(): number {
+    return Math.max(500, this.options.retryPeriodSeconds * 1000);
   }
 
   /** Stops campaigning; a leader releases the lease so a standby takes over at once. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.watchdog) clearInterval(this.watchdog);
     if (this.leading) {
       await this.release().catch((err: unknown) =>
         this.log.warn('could not release the leader lease', { error: describeApiError(err) }),
@@ -71,21 +114,23 @@ export class LeaderElector {
 
   private async tick(): Promise<void> {
     if (this.stopped) return;
+    const startedAt = Date.now();
     try {
       const acquired = await this.tryAcquireOrRenew();
+      if (this.stopped) return;
       if (acquired) {
-        this.lastRenewed = Date.now();
+        // The renewal counts from when it was sent: the lease runs from the API server's write, which
+        // came after that, so a leader never believes in more time than it has.
+        this.lastRenewed = startedAt;
         this.setLeading(true);
       } else if (this.leading) {
         this.setLeading(false);
       }
     } catch (err) {
       this.log.warn('leader lease update failed', { error: describeApiError(err) });
-      if (this.leading && Date.now() - this.lastRenewed > this.options.renewDeadlineSeconds * 1000) {
-        this.log.error('could not renew the leader lease within the renew deadline; stepping down');
-        this.setLeading(false);
-      }
+      this.checkRenewDeadline();
     }
+    this.lastRound = Date.now();
     if (!this.stopped) {
       this.timer = setTimeout(() => void this.tick(), this.options.retryPeriodSeconds * 1000);
     }
@@ -107,11 +152,10 @@ export class LeaderElector {
     const now = microTime();
     let lease: LeaseObject;
     try {
-      lease = (await this.custom.getNamespacedCustomObject({
-        ...leaseGroup,
-        namespace,
-        name,
-      })) as LeaseObject;
+      lease = (await this.within(
+        this.custom.getNamespacedCustomObject({ ...leaseGroup, namespace, name }),
+        'reading',
+      )) as LeaseObject;
     } catch (err) {
       if (!isNotFound(err)) throw err;
       const fresh: LeaseObject = {
@@ -127,7 +171,10 @@ export class LeaderElector {
         },
       };
       try {
-        await this.custom.createNamespacedCustomObject({ ...leaseGroup, namespace, body: fresh });
+        await this.within(
+          this.custom.createNamespacedCustomObject({ ...leaseGroup, namespace, body: fresh }),
+          'creating',
+        );
         return true;
       } catch (createErr) {
         if (isConflict(createErr)) return false; // another replica created it first
@@ -155,7 +202,10 @@ export class LeaderElector {
     };
     try {
       // resourceVersion in the body makes this a compare-and-swap: two replicas cannot both win.
-      await this.custom.replaceNamespacedCustomObject({ ...leaseGroup, namespace, name, body: lease });
+      await this.within(
+        this.custom.replaceNamespacedCustomObject({ ...leaseGroup, namespace, name, body: lease }),
+        'renewing',
+      );
       return true;
     } catch (err) {
       if (isConflict(err)) return false;
@@ -165,13 +215,15 @@ export class LeaderElector {
 
   private async release(): Promise<void> {
     const { namespace, leaseName: name, identity } = this.options;
-    const lease = (await this.custom.getNamespacedCustomObject({
-      ...leaseGroup,
-      namespace,
-      name,
-    })) as LeaseObject;
+    const lease = (await this.within(
+      this.custom.getNamespacedCustomObject({ ...leaseGroup, namespace, name }),
+      'reading',
+    )) as LeaseObject;
     if (lease.spec.holderIdentity !== identity) return;
     lease.spec = { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: microTime() };
-    await this.custom.replaceNamespacedCustomObject({ ...leaseGroup, namespace, name, body: lease });
+    await this.within(
+      this.custom.replaceNamespacedCustomObject({ ...leaseGroup, namespace, name, body: lease }),
+      'releasing',
+    );
   }
 }

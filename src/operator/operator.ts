@@ -13,7 +13,9 @@ import { createHealthApp, listen } from './health-server.js';
 import { HostHealthChanges } from './hosthealth-changes.js';
 import { WatchedResource } from './informer.js';
 import { LeaderElector } from './leader-election.js';
-import { PolicyReconciler, type PolicyDeletionHook } from './policy-reconciler.js';
+import { LeaderPodLabel } from './leader-label.js';
+import { withTimeout } from '../remediation/job-context.js';
+import { PolicyReconciler, type ReconcilerSafety } from './policy-reconciler.js';
 import {
   anyOf,
   noAuthentication,
@@ -21,7 +23,8 @@ import {
   tokenReviewAuthentication,
   type Authenticator,
 } from './inspector/authenticator.js';
-import { createInspectorApp } from './inspector/http.js';
+import { createInspectorApp, hardenInspectorServer } from './inspector/http.js';
+import type { InspectorLimits } from './inspector/limits.js';
 import { InspectorService, type Remediation } from './inspector/service.js';
 import { CoalescingStatusWriter } from './inspector/status-writer.js';
 import { StaticTokenSource } from './inspector/static-token.js';
@@ -47,8 +50,13 @@ export interface OperatorOptions {
   inspectorHost: string;
   /** Ways monitors may authenticate: tokenreview (projected tokens), static (a Secret), none. */
   inspectorAuth: ('tokenreview' | 'static' | 'none')[];
-  /** Secret (in the operator namespace, key "token") holding the static token for external monitors. */
+  /** Secret (in the operator namespace) whose keys name external monitors' observers and hold their tokens. */
   inspectorTokenSecret?: string;
+  /** This replica's Pod (in `namespace`): the leader labels it so the inspector Service routes to it. */
+  podName?: string;
+  /** How long a SIGTERM shutdown may take in all; each step gets a share of it. */
+  shutdownSeconds?: number;
+  inspectorLimits?: Partial<InspectorLimits>;
 }
 
 export const monitorTokenAudience = 'doctor-inspector';
@@ -68,7 +76,11 @@ export class Operator {
   private readonly daemonSets: WatchedResource<k8s.V1DaemonSet>;
   private readonly policyController: Controller;
   private readonly elector: LeaderElector | undefined;
+  private readonly leaderLabel: LeaderPodLabel | undefined;
+  private readonly hostStatus: CoalescingStatusWriter;
   private leading = false;
+  /** The step-down in progress, so a shutdown waits for it rather than racing it. */
+  private steppingDown: Promise<void> = Promise.resolve();
   private readonly nodeFingerprints = new Map<string, string>();
   private readonly hostHealthChanges = new HostHealthChanges();
   private server: Server | undefined;
@@ -83,7 +95,7 @@ export class Operator {
     config: k8s.KubeConfig,
     private readonly options: OperatorOptions,
     private readonly log: Logger,
-    deletionHook?: PolicyDeletionHook,
+    safety: Omit<ReconcilerSafety, 'hostRelease' | 'cachesSynced'> = {},
     remediationOverride?: Remediation,
   ) {
     const core = config.makeApiClient(k8s.CoreV1Api);
@@ -181,7 +193,7 @@ export class Operator {
 
     const events = new EventRecorder(core, 'doctor-operator', options.identity, log);
     const policyStatus = new PolicyStatusWriter(custom, this.policies);
-    const hostStatus = new CoalescingStatusWriter(
+    const hostStatus = (this.hostStatus = new CoalescingStatusWriter(
       (name, status) =>
         custom
           .patchClusterCustomObjectStatus(
@@ -190,7 +202,14 @@ export class Operator {
           )
           .then(() => undefined),
       log,
-    );
+    ));
+    if (options.podName) {
+      this.leaderLabel = new LeaderPodLabel(
+        core,
+        { namespace: options.namespace, podName: options.podName },
+        log.child({ component: 'leader-label' }),
+      );
+    }
     const remediation =
       remediationOverride ??
       (this.leaderRemediation = new LeaderRemediation({
@@ -200,6 +219,8 @@ export class Operator {
         hostStatus,
         events,
         log: log.child({ component: 'remediation' }),
+        hostHealths: this.hostHealths,
+        policies: this.policies,
       }));
     this.inspector = new InspectorService({
       policies: this.policies,
@@ -217,6 +238,7 @@ export class Operator {
       authenticator: this.authenticator(config),
       sink: this.inspector,
       log: log.child({ component: 'inspector' }),
+      ...options.inspectorLimits,
     });
     const reconciler = new PolicyReconciler(
       { core, apps, custom },
@@ -237,7 +259,11 @@ export class Operator {
       },
       events,
       log.child({ controller: 'faultpolicy' }),
-      deletionHook,
+      {
+        ...safety,
+        ...(this.leaderRemediation ? { hostRelease: this.leaderRemediation } : {}),
+        cachesSynced: () => this.synced,
+      },
     );
     // Never reconcile from a partial cache: an empty node list would look like every node left.
     this.policyController = new Controller(
@@ -258,7 +284,9 @@ export class Operator {
           renewDeadlineSeconds: options.renewDeadlineSeconds,
           retryPeriodSeconds: options.retryPeriodSeconds,
           onStartedLeading: () => this.startLeading(),
-          onStoppedLeading: () => void this.stopLeading(),
+          onStoppedLeading: () => {
+            this.steppingDown = this.stopLeading(this.shareOfShutdownMs(0.5));
+          },
         },
         log,
       );
@@ -311,14 +339,12 @@ export class Operator {
   }
 
   async start(): Promise<void> {
+    // Every replica is Ready once its caches are synced: a standby is healthy too, and reports reach the
+    // leader through the label it puts on its own Pod, not through readiness.
     const app = createHealthApp({
-      alive: () => true,
+      alive: () => this.elector?.loopAlive ?? true,
       ready: () =>
-        !this.synced
-          ? { ready: false, reason: 'caches not synced yet' }
-          : !this.leading
-            ? { ready: false, reason: 'standby: another replica is the leader' }
-            : { ready: true, reason: '' },
+        !this.synced ? { ready: false, reason: 'caches not synced yet' } : { ready: true, reason: '' },
       registry: this.metrics.registry,
     });
     this.server = await listen(app, this.options.healthPort, this.options.healthHost);
@@ -327,6 +353,12 @@ export class Operator {
       this.options.inspectorPort,
       this.options.inspectorHost,
     );
+    hardenInspectorServer(this.inspectorServer, this.options.inspectorLimits);
+    if (this.options.inspectorAuth.includes('none')) {
+      this.log.warn(
+        'inspector authentication is off (--inspector-auth none): any client that reaches the inspector port can declare any host down',
+      );
+    }
     await this.staticToken?.start();
     await Promise.all([
       this.policies.start(),
@@ -342,8 +374,15 @@ export class Operator {
       inspectorPort: this.inspectorPort,
       inspectorAuth: this.options.inspectorAuth,
     });
+    // A restarted container keeps its Pod and labels: a standby must not keep drawing the reports.
+    if (this.elector) await this.leaderLabel?.unmark(this.shareOfShutdownMs(1));
     if (this.elector) this.elector.start();
     else this.startLeading();
+  }
+
+  /** A part of the shutdown time, in milliseconds. */
+  private shareOfShutdownMs(share: number): number {
+    return (this.options.shutdownSeconds ?? 2) * 1000 * share;
   }
 
   get healthPort(): number {
@@ -355,6 +394,7 @@ export class Operator {
     if (this.leading) return;
     this.leading = true;
     this.metrics.isLeader.set(1);
+    this.leaderLabel?.mark();
     this.policyController.start(this.options.workers);
     this.leaderRemediation?.activate();
     for (const policy of this.policies.list()) this.leaderRemediation?.policyChanged(policy);
@@ -367,28 +407,41 @@ export class Operator {
     this.resyncTimer.unref();
   }
 
-  private async stopLeading(): Promise<void> {
+  /** Stops acting at once (reports refused, remediation timers cancelled, no new reconcile), then waits
+   * up to `waitMs` for in-flight work and for the leader label to come off. */
+  private async stopLeading(waitMs: number): Promise<void> {
     if (!this.leading) return;
     this.leading = false;
     this.metrics.isLeader.set(0);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
-    this.inspector.stop();
-    await this.policyController.stop();
+    this.hostStatus.abandon('this replica stopped leading');
+    await Promise.all([
+      withTimeout(this.inspector.stop(), waitMs),
+      withTimeout(this.policyController.stop(), waitMs),
+      this.leaderLabel ? withTimeout(this.leaderLabel.unmark(waitMs), waitMs) : undefined,
+    ]);
   }
 
-  /** Graceful shutdown: finish in-flight reconciles, hand the lease over, stop watches and the server. */
+  /** Graceful shutdown within the shutdown time: stop acting, hand the lease over, stop watches and
+   * servers. Each step is bounded, so an unreachable API server cannot hold the process. */
   async stop(): Promise<void> {
-    await this.stopLeading();
-    await this.elector?.stop();
-    await Promise.all([
-      this.policies.stop(),
-      this.nodes.stop(),
-      this.hostHealths.stop(),
-      this.daemonSets.stop(),
-    ]);
-    await new Promise<void>((resolveClose) =>
-      this.server ? this.server.close(() => resolveClose()) : resolveClose(),
+    await this.steppingDown;
+    await this.stopLeading(this.shareOfShutdownMs(0.4));
+    if (this.elector) await withTimeout(this.elector.stop(), this.shareOfShutdownMs(0.25));
+    await withTimeout(
+      Promise.all([this.policies.stop(), this.nodes.stop(), this.hostHealths.stop(), this.daemonSets.stop()]),
+      this.shareOfShutdownMs(0.1),
     );
+    this.staticToken?.stop();
+    await Promise.all([this.server, this.inspectorServer].map((server) => closeServer(server)));
     this.log.info('operator stopped');
   }
+}
+
+/** Closes a server now: idle keep-alive connections would otherwise hold close() for minutes. */
+function closeServer(server: Server | undefined): Promise<void> {
+  if (!server) return Promise.resolve();
+  const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+  server.closeAllConnections();
+  return closed;
 }

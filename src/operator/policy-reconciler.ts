@@ -12,7 +12,7 @@ import { desiredMonitorConfigMap } from './desired/configmap.js';
 import { desiredMonitorDaemonSet, type MonitorDeploymentOptions } from './desired/daemonset.js';
 import { desiredHostHealth, novaHostOf } from './desired/hosthealth.js';
 import { monitorConfig, resolveMonitoredHosts } from './desired/monitor-config.js';
-import { fieldManager } from './desired/names.js';
+import { cleanupFinalizer, fieldManager } from './desired/names.js';
 import { assignNodes, type NodeConflict } from './desired/node-assignment.js';
 import type { EventRecorder } from './event-recorder.js';
 import { runBounded } from './bounded.js';
@@ -30,12 +30,23 @@ export interface PolicyCaches {
   daemonSets: ReadCache<k8s.V1DaemonSet>;
 }
 
-/** Called before a policy with the cleanup finalizer goes away (the Nova issue un-forces its hosts here). */
-export interface PolicyDeletionHook {
-  beforePolicyDeleted(policy: FaultPolicy): Promise<void>;
+/** Lets go of a host whose HostHealth goes away while a fault's remediation is in place (remediation
+ * wiring: un-force the Nova service, remove the taint). */
+export interface HostRelease {
+  needsRelease(hostHealth: HostHealth): boolean;
+  /** Says what it did; throws when a call failed (the reconcile retries). */
+  releaseHost(policy: FaultPolicy, hostHealth: HostHealth): Promise<string>;
 }
 
-export const cleanupFinalizer = 'doctor.io/nova-cleanup';
+export interface ReconcilerSafety {
+  hostRelease?: HostRelease;
+  /** Whether every cache the reconciler decides from holds a complete LIST: no deletion otherwise. */
+  cachesSynced?: () => boolean;
+  /** How long a failing release is retried before the finalizer is removed anyway (with a Warning). */
+  releaseGiveUpMs?: number;
+}
+
+export { cleanupFinalizer };
 /** Conditions of the FaultPolicy status that the reconciler owns. */
 export const reconcilerConditions = ['Ready', 'MonitorsAvailable', 'NodeConflict'];
 export const appliedHashAnnotation = 'doctor.io/applied-hash';
@@ -56,24 +67,41 @@ function hashOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
 
+const noRelease: HostRelease = { needsRelease: () => false, releaseHost: () => Promise.resolve('') };
+
 export class PolicyReconciler {
+  private readonly hostRelease: HostRelease;
+  private readonly cachesSynced: () => boolean;
+  private readonly releaseGiveUpMs: number;
+  /** HostHealth uid -> when releasing its host first failed. */
+  private readonly releaseFailingSince = new Map<string, number>();
+
   constructor(
     private readonly api: { core: k8s.CoreV1Api; apps: k8s.AppsV1Api; custom: k8s.CustomObjectsApi },
     private readonly caches: PolicyCaches,
     private readonly options: PolicyReconcilerOptions,
     private readonly events: EventRecorder,
     private readonly log: Logger,
-    private readonly deletionHook: PolicyDeletionHook = { beforePolicyDeleted: () => Promise.resolve() },
-  ) {}
+    safety: ReconcilerSafety = {},
+  ) {
+    this.hostRelease = safety.hostRelease ?? noRelease;
+    this.cachesSynced = safety.cachesSynced ?? (() => true);
+    this.releaseGiveUpMs = safety.releaseGiveUpMs ?? 120_000;
+  }
 
   async reconcile(name: string): Promise<ReconcileResult> {
     const policy = this.caches.policies.get(name);
-    if (!policy) return {}; // deleted: garbage collection removes what it owned
+    if (!policy) {
+      // Deleted without our finalizer (or it was removed): its HostHealths go with garbage collection.
+      await this.finalizeHostHealths(undefined, this.hostHealthsOf(name, true));
+      return {};
+    }
     if (policy.metadata.deletionTimestamp) {
       await this.finalize(policy);
       return {};
     }
     try {
+      await this.ensurePolicyFinalizer(policy);
       return await this.converge(policy);
     } catch (err) {
       await this.events.record(this.target(policy), 'Warning', 'ReconcileFailed', describeApiError(err));
@@ -241,13 +269,18 @@ export class PolicyReconciler {
         waitingFor.push(nodeName); // another policy still holds it; it deletes it when it lets go
         continue;
       }
+      if (existing?.metadata.deletionTimestamp) continue; // finalized below, then created anew
       const ownerOk = existing?.metadata.ownerReferences?.some((r) => r.uid === policy.metadata.uid);
+      const finalizerOk = existing?.metadata.finalizers?.includes(cleanupFinalizer);
       const novaHost = novaHostOf(policy, node);
-      if (!existing || !ownerOk || existing.status?.novaHost !== novaHost) toApply.push(node);
+      if (!existing || !ownerOk || !finalizerOk || existing.status?.novaHost !== novaHost) toApply.push(node);
     }
+    await this.finalizeHostHealths(policy, this.hostHealthsOf(name, true));
     const stale = this.caches.hostHealths
       .list()
-      .filter((h) => h.spec?.policy === name && !ownedNames.has(h.metadata.name));
+      .filter(
+        (h) => h.spec?.policy === name && !ownedNames.has(h.metadata.name) && !h.metadata.deletionTimestamp,
+      );
 
     const created: string[] = [];
     await runBounded(toApply, 32, async (node) => {
@@ -298,8 +331,17 @@ export class PolicyReconciler {
       );
     }
 
+    // A cache without a complete LIST (a refused or failed one) would make every host look stale.
+    if (stale.length > 0 && !this.cachesSynced()) {
+      this.log.warn('not deleting HostHealths while a cache is not synced', {
+        policy: name,
+        wouldDelete: stale.length,
+      });
+      return { waitingFor };
+    }
     const deleted: string[] = [];
     await runBounded(stale, 16, async (hostHealth) => {
+      await this.announceOpenFaultDeletion(policy, hostHealth);
       try {
         await this.api.custom.deleteClusterCustomObject({
           ...crd,
@@ -349,35 +391,137 @@ export class PolicyReconciler {
     });
   }
 
+  /** Our finalizer on the policy: its hosts are let go of (Nova un-forced, taint removed) before the
+   * policy, and with it the cloud credentials that reach Nova, goes away. */
+  private async ensurePolicyFinalizer(policy: FaultPolicy): Promise<void> {
+    const finalizers = policy.metadata.finalizers ?? [];
+    if (finalizers.includes(cleanupFinalizer)) return;
+    await this.patchFinalizers('faultpolicies', policy, [...finalizers, cleanupFinalizer]);
+  }
+
   private async finalize(policy: FaultPolicy): Promise<void> {
     const finalizers = policy.metadata.finalizers ?? [];
     if (!finalizers.includes(cleanupFinalizer)) return;
-    await this.deletionHook.beforePolicyDeleted(policy);
-    await this.api.custom.patchClusterCustomObject(
-      {
-        ...crd,
-        plural: 'faultpolicies',
-        name: policy.metadata.name,
-        body: {
-          metadata: {
-            finalizers: finalizers.filter((f) => f !== cleanupFinalizer),
-            resourceVersion: policy.metadata.resourceVersion,
-          },
-        },
-      },
-      mergeOptions,
+    await this.finalizeHostHealths(policy, this.hostHealthsOf(policy.metadata.name, false));
+    await this.patchFinalizers(
+      'faultpolicies',
+      policy,
+      finalizers.filter((f) => f !== cleanupFinalizer),
     );
     this.log.info('policy cleanup done; finalizer removed', { policy: policy.metadata.name });
   }
 
-  private target(policy: FaultPolicy) {
-    return {
-      apiVersion: groupVersion,
-      kind: 'FaultPolicy',
-      name: policy.metadata.name,
-      uid: policy.metadata.uid,
-    };
+  private hostHealthsOf(policy: string, deletingOnly: boolean): HostHealth[] {
+    return this.caches.hostHealths
+      .list()
+      .filter(
+        (h) =>
+          h.spec?.policy === policy &&
+          h.metadata.finalizers?.includes(cleanupFinalizer) &&
+          (!deletingOnly || h.metadata.deletionTimestamp),
+      );
   }
+
+  /** Lets go of each host (bounded in time per host), then removes our finalizer from its HostHealth. */
+  private async finalizeHostHealths(
+    policy: FaultPolicy | undefined,
+    hostHealths: HostHealth[],
+  ): Promise<void> {
+    await runBounded(hostHealths, 8, async (hostHealth) => {
+      if (this.hostRelease.needsRelease(hostHealth)) await this.release(policy, hostHealth);
+      // Gone once the finalizer is off: a node still selected gets a new HostHealth at once.
+      this.recentlyApplied.delete(hostHealth.metadata.name);
+      await this.patchFinalizers(
+        'hosthealths',
+        hostHealth,
+        (hostHealth.metadata.finalizers ?? []).filter((f) => f !== cleanupFinalizer),
+      );
+    });
+  }
+
+  private async release(policy: FaultPolicy | undefined, hostHealth: HostHealth): Promise<void> {
+    const name = hostHealth.metadata.name;
+    const uid = hostHealth.metadata.uid ?? name;
+    const targets = [hostHealthTarget(hostHealth), ...(policy ? [this.target(policy)] : [])];
+    const say = (type: 'Normal' | 'Warning', reason: string, message: string) =>
+      Promise.all(targets.map((t) => this.events.record(t, type, reason, message)));
+    if (!policy) {
+      await say(
+        'Warning',
+        'HostNotReleased',
+        `HostHealth ${name} deleted after its policy ${hostHealth.spec.policy}: its cloud credentials are gone, so a forced-down Nova service is left as it is; the Node taint doctor.io/host-down may remain`,
+      );
+      return;
+    }
+    try {
+      const message = await this.hostRelease.releaseHost(policy, hostHealth);
+      this.releaseFailingSince.delete(uid);
+      await say('Normal', 'HostReleased', `HostHealth ${name} deleted during a fault: ${message}`);
+    } catch (err) {
+      const since = this.releaseFailingSince.get(uid) ?? Date.now();
+      this.releaseFailingSince.set(uid, since);
+      if (Date.now() - since < this.releaseGiveUpMs) {
+        await say(
+          'Warning',
+          'HostReleaseFailed',
+          `letting go of host ${name} failed, retrying: ${describeApiError(err)}`,
+        );
+        throw err;
+      }
+      this.releaseFailingSince.delete(uid);
+      await say(
+        'Warning',
+        'HostReleaseAbandoned',
+        `gave up letting go of host ${name} after ${Math.round((Date.now() - since) / 1000)} s (${describeApiError(err)}): check its Nova service and the Node taint doctor.io/host-down by hand`,
+      );
+    }
+  }
+
+  /** A HostHealth with an open fault is never deleted silently: say why, on it and on its policy. */
+  private async announceOpenFaultDeletion(policy: FaultPolicy, hostHealth: HostHealth): Promise<void> {
+    const state = hostHealth.status?.state ?? '';
+    if (!unhealthyStates.has(state) && (hostHealth.status?.activeFaults ?? 0) === 0) return;
+    const message = `node ${hostHealth.metadata.name} is no longer selected by policy ${policy.metadata.name} (node deleted or relabelled) while ${state}: deleting its HostHealth${this.hostRelease.needsRelease(hostHealth) ? '; the Nova service is un-forced and the taint removed first' : ''}`;
+    await Promise.all(
+      [hostHealthTarget(hostHealth), this.target(policy)].map((t) =>
+        this.events.record(t, 'Warning', 'HostHealthDeletedDuringFault', message),
+      ),
+    );
+  }
+
+  private async patchFinalizers(
+    plural: 'faultpolicies' | 'hosthealths',
+    object: { metadata: { name: string; resourceVersion?: string } },
+    finalizers: string[],
+  ): Promise<void> {
+    try {
+      await this.api.custom.patchClusterCustomObject(
+        {
+          ...crd,
+          plural,
+          name: object.metadata.name,
+          // The resourceVersion makes this a compare-and-swap: another finalizer added meanwhile is kept.
+          body: { metadata: { finalizers, resourceVersion: object.metadata.resourceVersion } },
+        },
+        mergeOptions,
+      );
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  private target(policy: FaultPolicy) {
+    return eventTarget('FaultPolicy', policy);
+  }
+}
+
+const hostHealthTarget = (hostHealth: HostHealth) => eventTarget('HostHealth', hostHealth);
+
+function eventTarget(
+  kind: 'FaultPolicy' | 'HostHealth',
+  object: { metadata: { name: string; uid?: string } },
+) {
+  return { apiVersion: groupVersion, kind, name: object.metadata.name, uid: object.metadata.uid };
 }
 
 function monitorsAvailability(daemonSet: k8s.V1DaemonSet): {

@@ -1,6 +1,6 @@
 // The Kubernetes side of remediation (src/remediation/ports.ts): HostHealth status through the same
 // per-host ordered writer the inspector uses (so "Down" always lands before the progress after it),
-// fresh status reads for resuming, Secrets of the operator's own namespace, and Node taints written with
+// status read from the informer cache, Secrets of the operator's own namespace, and Node taints written with
 // a resourceVersion precondition so a concurrent kubelet or admin edit is never lost.
 import * as k8s from '@kubernetes/client-node';
 import type { HostHealth } from '../api/types.js';
@@ -14,25 +14,23 @@ import type {
 import type { RemediationView } from '../remediation/status.js';
 import { isConflict, isNotFound } from './api-errors.js';
 import type { CoalescingStatusWriter } from './inspector/status-writer.js';
+import type { ReadCache } from './policy-reconciler.js';
 
-const crd = { group: 'doctor.io', version: 'v1alpha1', plural: 'hosthealths' };
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 export function hostHealthStatusWriter(writer: CoalescingStatusWriter): HostHealthStatusWriter {
   return { patchStatus: (name, patch) => writer.write(name, patch as Record<string, unknown>) };
 }
 
-export function hostHealthStatusReader(custom: k8s.CustomObjectsApi): HostHealthStatusReader {
+/**
+ * Status from the informer cache: no API round trip on the fault path. The cache holds what the API
+ * server had when this replica took the lease (its initial list) and every change since; the executor
+ * adds what its own jobs know and may not have seen come back yet.
+ */
+export function cachedHostHealthStatusReader(hostHealths: ReadCache<HostHealth>): HostHealthStatusReader {
   return {
-    async readStatus(name) {
-      try {
-        const object = (await custom.getClusterCustomObjectStatus({ ...crd, name })) as HostHealth;
-        return object.status as RemediationView | undefined;
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    },
+    readStatus: (name) =>
+      Promise.resolve(structuredClone(hostHealths.get(name)?.status) as RemediationView | undefined),
   };
 }
 

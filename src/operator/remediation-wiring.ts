@@ -1,15 +1,21 @@
 // Connects the inspector's decisions to a RemediationExecutor built on the Kubernetes adapters. A new
 // executor is made each time this replica starts leading (a stopped one cannot be reused), so a replica
-// that loses the lease stops acting at once and a re-elected one resumes from HostHealth status.
+// that loses the lease stops acting at once and a re-elected one resumes from HostHealth status, read
+// from the informer cache: a fault never waits for the API server. While leading, each policy's Nova
+// work (token, microversion, service ids, server lists of its hosts) is refreshed in the background.
 import type * as k8s from '@kubernetes/client-node';
-import type { FaultPolicy } from '../api/types.js';
+import type { FaultPolicy, HostHealth } from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
 import { RemediationExecutor } from '../remediation/index.js';
 import type { EventRecorder } from './event-recorder.js';
 import type { HostDownInput, HostRecoveredInput, Remediation } from './inspector/service.js';
 import type { CoalescingStatusWriter } from './inspector/status-writer.js';
+import type { SecretReader } from '../remediation/index.js';
+import type { HostRelease, ReadCache } from './policy-reconciler.js';
+import { needsRelease } from '../remediation/host-release.js';
+import type { RemediationView } from '../remediation/status.js';
 import {
-  hostHealthStatusReader,
+  cachedHostHealthStatusReader,
   hostHealthStatusWriter,
   namespaceSecretReader,
   nodeTainter,
@@ -22,37 +28,91 @@ export interface RemediationWiringDeps {
   hostStatus: CoalescingStatusWriter;
   events: EventRecorder;
   log: Logger;
+  /** The HostHealth informer cache: prior status, and the hosts each policy monitors. */
+  hostHealths: ReadCache<HostHealth>;
+  policies: ReadCache<FaultPolicy>;
+  /** How often each policy's Nova work is refreshed. */
+  warmUpPeriodMs?: number;
 }
 
-export class LeaderRemediation implements Remediation {
+const defaultWarmUpPeriodMs = 30_000;
+
+export class LeaderRemediation implements Remediation, HostRelease {
   private executor: RemediationExecutor | undefined;
+  private warmUpTimer: NodeJS.Timeout | undefined;
+  private secrets: SecretReader | undefined;
+  /** Per policy: what the last warm-up covered (Nova settings and hosts), and whether one is running. */
+  private readonly warmed = new Map<string, { key: string; running: boolean }>();
 
   constructor(private readonly deps: RemediationWiringDeps) {}
 
   /** Called when this replica starts leading. */
   activate(): void {
+    this.secrets = namespaceSecretReader(this.deps.core, this.deps.namespace);
     this.executor = new RemediationExecutor({
       statusWriter: hostHealthStatusWriter(this.deps.hostStatus),
-      statusReader: hostHealthStatusReader(this.deps.custom),
-      secrets: namespaceSecretReader(this.deps.core, this.deps.namespace),
+      statusReader: cachedHostHealthStatusReader(this.deps.hostHealths),
+      secrets: this.secrets,
       tainter: nodeTainter(this.deps.core),
       events: this.deps.events,
       logger: this.deps.log,
     });
+    clearInterval(this.warmUpTimer);
+    this.warmed.clear();
+    this.warmUpTimer = setInterval(() => {
+      for (const policy of this.deps.policies.list()) this.warmUp(policy, true);
+    }, this.deps.warmUpPeriodMs ?? defaultWarmUpPeriodMs);
+    this.warmUpTimer.unref();
   }
 
-  /** Logs in to Keystone and negotiates the Nova microversion before a fault needs it. */
+  /** A policy event: warms up again only when its Nova settings or its hosts changed (not on status). */
   policyChanged(policy: FaultPolicy): void {
+    this.warmUp(policy, false);
+  }
+
+  /**
+   * Logs in to Keystone, negotiates the Nova microversion and learns the service ids and server lists of
+   * the policy's hosts before a fault needs them. One at a time per policy.
+   */
+  private warmUp(policy: FaultPolicy, periodic: boolean): void {
     if (!this.executor || policy.metadata.deletionTimestamp) return;
-    this.executor.warmUp(policy).catch((err: unknown) =>
-      this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
-        policy: policy.metadata.name,
-        error: err instanceof Error ? err.message : String(err),
-      }),
-    );
+    // Keeps the consumers' HMAC keys in the Secret cache: a notification never waits for a Secret GET.
+    for (const target of policy.spec.actions.notify)
+      if (target.secretRef)
+        this.secrets?.read(target.secretRef.name, target.secretRef.key).catch(() => undefined);
+    if (!policy.spec.actions.nova) return;
+    const name = policy.metadata.name;
+    const novaHosts = this.deps.hostHealths
+      .list()
+      .filter((h) => h.spec?.policy === name)
+      .map((h) => h.status?.novaHost ?? h.metadata.name)
+      .sort();
+    const key = JSON.stringify([policy.spec.actions.nova, novaHosts]);
+    const last = this.warmed.get(name);
+    if (last?.running || (!periodic && last?.key === key)) return;
+    const state = { key, running: true };
+    this.warmed.set(name, state);
+    this.executor
+      .warmUp(policy, novaHosts)
+      .then(
+        (outcome) => {
+          if (outcome.failures.length > 0)
+            this.deps.log.warn('could not learn everything about the hosts of the policy from Nova', {
+              policy: name,
+              failures: outcome.failures.slice(0, 5),
+            });
+        },
+        (err: unknown) =>
+          this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
+            policy: name,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+      )
+      .finally(() => (state.running = false));
   }
 
   policyDeleted(name: string): void {
+    this.warmed.delete(name);
     this.executor?.forgetPolicy(name);
   }
 
@@ -87,9 +147,24 @@ export class LeaderRemediation implements Remediation {
     this.deps.log.info('recovery actions finished', { host: input.node, ...result });
   }
 
-  stop(): void {
+  needsRelease(hostHealth: HostHealth): boolean {
+    return needsRelease(hostHealth.status as RemediationView | undefined);
+  }
+
+  /** The HostHealth of a host under remediation goes away: undo what is left (see host-release.ts). */
+  async releaseHost(policy: FaultPolicy, hostHealth: HostHealth): Promise<string> {
+    if (!this.executor) throw new Error('remediation is not active: this replica is not the leader');
+    const name = hostHealth.metadata.name;
+    return this.executor.releaseHost({ policy, node: name, novaHost: hostHealth.status?.novaHost ?? name });
+  }
+
+  /** Leadership lost or shutdown: the executor stops acting at once; this resolves when it has written
+   * what its in-flight steps did. */
+  async stop(): Promise<void> {
+    clearInterval(this.warmUpTimer);
+    this.warmUpTimer = undefined;
     const executor = this.executor;
     this.executor = undefined;
-    void executor?.stop();
+    await executor?.stop();
   }
 }

@@ -2,8 +2,10 @@
 // Kubernetes is reached only through the injected ports (status writer and reader, Secrets, Node taints,
 // Events), so the operator wires the real API and tests use fakes.
 import { nextRetryDelay } from '../notify/index.js';
+import { Limiter } from '../openstack/concurrency.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { HostDownJob, type HostDownInput, type HostDownResult } from './host-down-job.js';
+import { releaseHost, type HostReleaseInput } from './host-release.js';
 import { HostUpJob, type HostRecoveredInput, type HostRecoveredResult } from './host-up-job.js';
 import type { Services } from './job-context.js';
 import { defaultDeliver, type DeliverFn } from './notification-queue.js';
@@ -18,6 +20,8 @@ import type {
   SecretReader,
 } from './ports.js';
 import type { RemediationView } from './status.js';
+import type { FaultPolicy } from '../api/types.js';
+import type { RefreshOutcome } from './host-directory.js';
 
 export interface RemediationDeps {
   statusWriter: HostHealthStatusWriter;
@@ -68,6 +72,7 @@ export class RemediationExecutor {
 
   constructor(deps: RemediationDeps) {
     const log = deps.logger ?? createLogger('remediation');
+    const options = resolveRemediationOptions(deps.options);
     this.services = {
       writer: deps.statusWriter,
       reader: deps.statusReader,
@@ -75,10 +80,11 @@ export class RemediationExecutor {
       tainter: deps.tainter,
       events: deps.events,
       log,
-      nova: new NovaClientCache(deps.secrets, deps.novaFactory ?? openStackNovaFactory()),
+      nova: new NovaClientCache(deps.secrets, deps.novaFactory ?? openStackNovaFactory(), deps.now),
+      resetLimiter: new Limiter(options.globalResetConcurrency),
       deliver: deps.deliver ?? defaultDeliver,
       now: deps.now ?? Date.now,
-      options: resolveRemediationOptions(deps.options),
+      options,
     };
   }
 
@@ -99,13 +105,14 @@ export class RemediationExecutor {
       const current = this.jobs.get(input.node);
       // The same decision again (a repeated event, a second call): nothing is repeated.
       if (current instanceof HostDownJob && current.faultId === input.decision.faultId) return current;
-      // Authenticate while the status is read: the first Nova call of a fault should not wait for Keystone.
-      if (input.policy.spec.actions.nova !== undefined)
-        this.services.nova.get(input.policy).catch(() => undefined);
-      const prior = await this.replace(input.node);
-      const job = new HostDownJob(this.services, input, prior);
-      this.jobs.set(input.node, job);
-      return job;
+      // Nothing here waits for the API server: the prior status comes from the reader (an informer
+      // cache) and the job it replaces; that job's last status write is ordered before the new job's.
+      const { prior, previousStopped } = this.takeOver(input.node);
+      return prior.then((view) => {
+        const job = new HostDownJob(this.services, input, view, previousStopped);
+        this.jobs.set(input.node, job);
+        return job;
+      });
     }).then((job) => job.result);
   }
 
@@ -124,15 +131,27 @@ export class RemediationExecutor {
     }).then((job) => job.result);
   }
 
+  /** The operator lets go of the host: stops its job, then undoes what is left of its remediation
+   * (see host-release.ts). Throws when a call fails; the caller retries. */
+  async releaseHost(input: HostReleaseInput): Promise<string> {
+    checkCommon(input);
+    return this.serially(input.node, async () =>
+      releaseHost(this.services, input, await this.replace(input.node)),
+    );
+  }
+
   /** Resolves when the node's current job has nothing left to do or retry. */
   async settled(node: string): Promise<void> {
     await this.starting.get(node)?.catch(() => undefined);
     await this.jobs.get(node)?.settled;
   }
 
-  /** Builds and authenticates the policy's Nova client ahead of the first fault (call on policy sync). */
-  warmUp(policy: Parameters<Services['nova']['warmUp']>[0]): Promise<void> {
-    return this.services.nova.warmUp(policy);
+  /**
+   * Gets the policy's Nova work ready ahead of a fault: token, microversion, and for `novaHosts` the
+   * service ids and server lists. Call on policy sync and periodically.
+   */
+  warmUp(policy: FaultPolicy, novaHosts: readonly string[] = []): Promise<RefreshOutcome> {
+    return this.services.nova.warmUp(policy, novaHosts);
   }
 
   /** The policy was deleted: close its Nova client. */
@@ -156,6 +175,26 @@ export class RemediationExecutor {
     await Promise.all([...this.jobs.values()].map((job) => job.stop()));
     this.jobs.clear();
     this.services.nova.closeAll();
+  }
+
+  /**
+   * Stops the node's job without waiting for it: its view is taken at once, and `previousStopped`
+   * settles once its last status write is done (the next job writes after it).
+   */
+  private takeOver(node: string): {
+    prior: Promise<RemediationView | undefined>;
+    previousStopped: Promise<void> | undefined;
+  } {
+    const current = this.jobs.get(node);
+    this.jobs.delete(node);
+    void current?.stop();
+    const previousStopped = current?.lastWrite;
+    const known = current?.view();
+    const prior = this.readStatus(node).then((stored) =>
+      // A reader backed by an informer may lag behind the job's own last writes.
+      known !== undefined ? { ...stored, ...known } : stored,
+    );
+    return { prior, previousStopped };
   }
 
   /** Stops the node's job and returns its status: the newer of what it knew and what the reader says. */

@@ -1,11 +1,12 @@
-// Carries out one host-down decision, its steps in parallel: Nova force-down; list the host's servers
-// (all pages, live) and reset each to error; taint the Node; Events; one notification per server and
-// consumer, sent as soon as that server is reset. Progress goes into HostHealth status, and a job started
+// Carries out one host-down decision, its steps in parallel: Nova force-down (one PUT when the service id
+// is known ahead); reset the host's servers to error, those known ahead at once while the host is listed
+// live (all pages) to catch the rest; taint the Node; Events; one notification per server and consumer,
+// sent as soon as that server is reset. Nothing waits for a status write. Progress goes into HostHealth status, and a job started
 // again for the same fault (a restarted operator) skips what status shows finished.
 import type { FaultPolicy, FaultTimeline, NotifyTarget, ServersStatus } from '../api/types.js';
-import { mapWithConcurrency } from '../openstack/concurrency.js';
-import { isRetryableError, OpenStackHttpError, type ServerSummary } from '../openstack/index.js';
-import { errorText, JobContext, PermanentStepError, type Services, type StepRun } from './job-context.js';
+import { Limiter } from '../openstack/concurrency.js';
+import type { NovaApi, ServerSummary } from '../openstack/index.js';
+import { JobContext, PermanentStepError, type Services, type StepRun } from './job-context.js';
 import { NotificationQueue } from './notification-queue.js';
 import {
   belongsToFault,
@@ -15,6 +16,7 @@ import {
   serverNotifications,
 } from './notifications.js';
 import { reasons } from './reasons.js';
+import { ServerResets } from './server-resets.js';
 import {
   downSteps,
   isoTime,
@@ -93,6 +95,7 @@ export class HostDownJob {
     private readonly services: Services,
     private readonly input: HostDownInput,
     prior: RemediationView | undefined,
+    previousStopped?: Promise<void>,
   ) {
     const { decision, policy, node, novaHost } = input;
     this.faultId = decision.faultId;
@@ -125,6 +128,7 @@ export class HostDownJob {
       },
       steps,
       () => this.queue.entries(),
+      previousStopped,
     );
     const hmac = new HmacKeys(services.secrets);
     this.queue = new NotificationQueue(
@@ -175,12 +179,13 @@ export class HostDownJob {
   }
 
   /** Cancels retries, waits (bounded) for deliveries in flight, then writes what is known. */
-  async stop(): Promise<void> {
-    this.ctx.stop();
-    const deadline = this.services.options.stopTimeoutMs;
-    await withTimeout(this.queue.stop(), deadline);
-    await withTimeout(this.ctx.batcher.flush(), deadline);
-    this.ctx.batcher.close();
+  stop(): Promise<void> {
+    return this.ctx.shutdown(() => this.queue.stop());
+  }
+
+  /** Settles once the last status write after stop() is done (however long the API server takes). */
+  get lastWrite(): Promise<void> | undefined {
+    return this.ctx.lastWrite;
   }
 
   private get policy(): FaultPolicy {
@@ -284,10 +289,18 @@ export class HostDownJob {
     if (nova?.forceDown !== true || this.stepDone('forceDown', 'T04')) return undefined;
     return this.ctx.runStep('forceDown', async () => {
       const client = await this.services.nova.get(this.policy);
-      const result = await client.forceDown(this.input.novaHost, nova.disabledReason);
+      const directory = this.services.nova.directory(this.policy.metadata.name);
+      // Known ahead (warm-up, or an earlier fault's status): force-down is a single PUT.
+      const serviceId = directory?.serviceId(this.input.novaHost) ?? this.novaServiceId;
+      const result = await client.forceDown(
+        this.input.novaHost,
+        nova.disabledReason,
+        serviceId !== undefined ? { serviceId } : {},
+      );
       if (this.ctx.stopped) return '';
       this.setPoint('T04');
       if (result.serviceId !== undefined) {
+        directory?.rememberServiceId(this.input.novaHost, result.serviceId);
         this.novaServiceId = result.serviceId;
         this.ctx.batcher.update({ novaServiceId: result.serviceId }, 'urgent');
       }
@@ -313,79 +326,92 @@ export class HostDownJob {
   private serversStep(): StepRun | undefined {
     const nova = this.policy.spec.actions.nova;
     const needReset = nova?.resetServers === true && !this.stepDone('resetServers', 'T05');
-    const needNotify = this.notifyNeeded;
     if (nova === undefined) {
       this.notifyWithoutNova();
       return undefined;
     }
-    if (!needReset && !needNotify) {
+    if (needReset) return this.ctx.runStep('resetServers', this.resetAttempt());
+    if (!this.notifyNeeded) {
       this.listComplete = true;
       return undefined;
     }
-    const serverState = nova.resetServers
-      ? () => 'error'
-      : (s: ServerSummary) => s.status.toLowerCase() || 'unknown';
-    let listed: ServerSummary[] | undefined;
-    let toReset: ServerSummary[] = [];
-    let gone = 0;
-    const refused: string[] = [];
-    const attempt = async (): Promise<string> => {
-      const client = await this.services.nova.get(this.policy);
-      if (listed === undefined) {
+    // Not resetting: list, and consumers hear at once with each server's own state.
+    return this.ctx.runStep(
+      'notify',
+      async () => {
+        const client = await this.services.nova.get(this.policy);
         const servers = await client.listServersOnHost(this.input.novaHost);
         if (this.ctx.stopped) return '';
-        listed = servers;
-        this.servers = { found: servers.length, markedError: needReset ? 0 : this.servers.markedError };
+        this.servers = { found: servers.length, markedError: this.servers.markedError };
         this.ctx.batcher.update({ servers: { ...this.servers } }, 'urgent');
-        if (!needReset) {
-          // Not resetting: nothing to wait for, so consumers hear at once.
-          for (const server of servers) this.notifyServer(server, serverState(server));
-          this.markListComplete();
-          return `${servers.length} servers listed on Nova host ${this.input.novaHost}`;
-        }
-        toReset = servers;
-      }
-      const retryLater: ServerSummary[] = [];
-      let firstError = '';
-      await mapWithConcurrency(toReset, this.services.options.resetConcurrency, async (server) => {
-        try {
-          await client.resetServerToError(server.id);
-          if (this.ctx.stopped) return;
-          this.servers.markedError++;
-          this.ctx.batcher.update({ servers: { ...this.servers } }, 'lazy');
-          this.notifyServer(server, 'error');
-        } catch (err) {
-          if (this.ctx.stopped) return;
-          if (err instanceof OpenStackHttpError && err.status === 404) {
-            gone++; // deleted since the listing: nothing to reset, nobody to tell
-            return;
-          }
-          if (isRetryableError(err) || !(err instanceof OpenStackHttpError)) {
-            retryLater.push(server);
-            firstError ||= errorText(err);
-          } else refused.push(`${server.id}: ${errorText(err)}`);
-          // Consumers hear about the host now, not after our retries: it is down whatever Nova says.
-          this.notifyServer(server, server.status.toLowerCase() || 'unknown');
-        }
-      });
+        for (const server of servers) this.notifyServer(server, server.status.toLowerCase() || 'unknown');
+        this.markListComplete();
+        return `${servers.length} servers listed on Nova host ${this.input.novaHost}`;
+      },
+      { recordDone: false },
+    );
+  }
+
+  /**
+   * One attempt of the reset step. The first resets the servers the host directory knows at once while
+   * the host is listed live, and resets whatever the live list adds; later attempts redo what failed.
+   */
+  private resetAttempt(): (tryNumber: number) => Promise<string> {
+    const host = this.input.novaHost;
+    let client: NovaApi | undefined;
+    const resets = new ServerResets({
+      reset: (id) => (client as NovaApi).resetServerToError(id),
+      perHost: new Limiter(this.services.options.resetConcurrency),
+      global: this.services.resetLimiter,
+      stopped: () => this.ctx.stopped,
+      onReset: (server) => {
+        this.servers = { found: resets.found, markedError: resets.markedError };
+        this.ctx.batcher.update({ servers: { ...this.servers } }, 'lazy');
+        this.notifyServer(server, 'error');
+      },
+      // Consumers hear about the host now, not after our retries: it is down whatever Nova says.
+      onFailed: (server) => this.notifyServer(server, server.status.toLowerCase() || 'unknown'),
+    });
+    let listed = false;
+    return async (tryNumber) => {
+      const nova = await this.services.nova.get(this.policy);
+      client = nova;
+      const directory = this.services.nova.directory(this.policy.metadata.name);
+      const work: Promise<void>[] = [];
+      if (tryNumber === 1) {
+        const cached = directory?.serversOn(host);
+        if (cached !== undefined) work.push(resets.add(cached));
+      } else work.push(resets.retry());
+      if (!listed)
+        work.push(
+          nova.listServersOnHost(host).then((servers) => {
+            if (this.ctx.stopped) return undefined;
+            listed = true;
+            directory?.rememberServers(host, servers);
+            return resets.add(servers);
+          }),
+        );
+      const outcomes = await Promise.allSettled(work);
       if (this.ctx.stopped) return '';
-      this.markListComplete();
-      toReset = retryLater;
+      this.servers = { found: resets.found, markedError: resets.markedError };
       this.ctx.batcher.update({ servers: { ...this.servers } }, 'urgent');
-      if (retryLater.length > 0)
-        throw new Error(`${retryLater.length} of ${listed.length} servers not reset yet: ${firstError}`);
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (!listed) throw failed?.reason ?? new Error(`the servers on Nova host ${host} were not listed`);
+      this.markListComplete();
+      const found = resets.found;
+      if (resets.waitingRetry > 0)
+        throw new Error(`${resets.waitingRetry} of ${found} servers not reset yet: ${resets.firstError}`);
+      const refused = resets.refusals;
       if (refused.length > 0)
         throw new PermanentStepError(
-          `Nova refused to reset ${refused.length} of ${listed.length} servers: ${refused.slice(0, 3).join('; ')}`,
+          `Nova refused to reset ${refused.length} of ${found} servers: ${refused.slice(0, 3).join('; ')}`,
         );
       this.setPoint('T05');
-      const message = `${this.servers.markedError} servers on Nova host ${this.input.novaHost} reset to error${gone > 0 ? ` (${gone} deleted meanwhile)` : ''}`;
+      const gone = resets.goneCount;
+      const message = `${resets.markedError} servers on Nova host ${host} reset to error${gone > 0 ? ` (${gone} deleted meanwhile)` : ''}`;
       this.ctx.event('hostHealth', 'Normal', reasons.serversResetToError, message);
       return message;
     };
-    return needReset
-      ? this.ctx.runStep('resetServers', attempt)
-      : this.ctx.runStep('notify', attempt, { recordDone: false });
   }
 
   /** Without Nova there is no server list: CloudEvents consumers get one host-level event. */
@@ -432,7 +458,10 @@ export class HostDownJob {
 
   private onDelivered(): void {
     this.setPoint('T06');
-    this.ctx.batcher.notificationsChanged('urgent');
+    // Lazy: a delivery lost from status in a crash is sent again (same id), never lost; the last one
+    // (T07, notify Done) is written at once. A write per delivery would load the API server in a rack
+    // failure just when the operator needs the CPU.
+    this.ctx.batcher.notificationsChanged('lazy');
     this.checkNotified();
   }
 
@@ -516,16 +545,4 @@ export class HostDownJob {
       failures,
     };
   }
-}
-
-export async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    work.then(
-      () => undefined,
-      () => undefined,
-    ),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
-  ]);
-  clearTimeout(timer);
 }

@@ -6,7 +6,6 @@
 // it may see. An Aodh consumer parses alarms only, so it gets, per server whose "alarm" it received, the
 // same alarm (same alarm_id) going back to "ok".
 import type { FaultPolicy, NotifyTarget } from '../api/types.js';
-import { withTimeout } from './host-down-job.js';
 import { JobContext, type Services, type StepRun } from './job-context.js';
 import { NotificationQueue } from './notification-queue.js';
 import {
@@ -123,11 +122,12 @@ export class HostUpJob {
     return { notifications: this.queue.entries().map((e) => ({ ...e })), remediation: { ...this.ctx.steps } };
   }
 
-  async stop(): Promise<void> {
-    this.ctx.stop();
-    await withTimeout(this.queue.stop(), this.services.options.stopTimeoutMs);
-    await withTimeout(this.ctx.batcher.flush(), this.services.options.stopTimeoutMs);
-    this.ctx.batcher.close();
+  stop(): Promise<void> {
+    return this.ctx.shutdown(() => this.queue.stop());
+  }
+
+  get lastWrite(): Promise<void> | undefined {
+    return this.ctx.lastWrite;
   }
 
   private plan(): Record<(typeof upSteps)[number], boolean> {
@@ -218,7 +218,13 @@ export class HostUpJob {
       return undefined;
     return this.ctx.runStep('unforce', async () => {
       const client = await this.services.nova.get(this.input.policy);
-      const result = await client.unforceDown(this.input.novaHost);
+      const serviceId = this.services.nova
+        .directory(this.input.policy.metadata.name)
+        ?.serviceId(this.input.novaHost);
+      const result = await client.unforceDown(
+        this.input.novaHost,
+        serviceId !== undefined ? { serviceId } : {},
+      );
       const message = `nova-compute on ${this.input.novaHost} no longer forced down, enabled (${result.api} API)`;
       if (!this.ctx.stopped) this.ctx.event('hostHealth', 'Normal', reasons.novaServiceUnforced, message);
       return message;

@@ -5,6 +5,7 @@ import { groupVersion } from '../api/types.js';
 import type { EventTarget, EventType } from '../operator/event-recorder.js';
 import type { Logger } from '../observability/logger.js';
 import { nextRetryDelay } from '../notify/index.js';
+import type { Limiter } from '../openstack/concurrency.js';
 import { OpenStackHttpError } from '../openstack/index.js';
 import type { DeliverFn } from './notification-queue.js';
 import type { NovaClientCache } from './nova-clients.js';
@@ -36,6 +37,8 @@ export interface Services {
   events: EventSink;
   log: Logger;
   nova: NovaClientCache;
+  /** Bounds the resets in flight over every job at once. */
+  resetLimiter: Limiter;
   deliver: DeliverFn;
   now: () => number;
   options: RemediationOptions;
@@ -98,6 +101,8 @@ export class JobContext {
     readonly id: JobIdentity,
     readonly steps: RemediationStatus,
     notifications: () => NotificationEntry[],
+    /** The replaced job's stop: this job's status writes wait for its last one. */
+    previousStopped?: Promise<void>,
   ) {
     this.batcher = new StatusBatcher(
       id.node,
@@ -105,6 +110,7 @@ export class JobContext {
       notifications,
       services.options.status,
       services.log,
+      previousStopped,
     );
     this.hostHealthTarget = {
       apiVersion: groupVersion,
@@ -248,6 +254,24 @@ export class JobContext {
     return { first, final };
   }
 
+  /** Set by shutdown(): settles once the last status write is done. */
+  lastWrite: Promise<void> | undefined;
+
+  /**
+   * Stops the job, waits (bounded) for deliveries in flight so their outcome is kept, then writes the
+   * last status. Resolves within about twice stopTimeoutMs; `lastWrite` waits for the write itself, so
+   * a job that replaces this one writes after it.
+   */
+  async shutdown(stopQueue: () => Promise<void>): Promise<void> {
+    this.stop();
+    const deadline = this.services.options.stopTimeoutMs;
+    this.lastWrite ??= withTimeout(stopQueue(), deadline).then(async () => {
+      await this.batcher.flush();
+    });
+    await withTimeout(this.lastWrite, deadline * 2);
+    this.batcher.close();
+  }
+
   /** Cancels timers; later results of calls in flight are ignored. */
   stop(): void {
     if (this.stoppedFlag) return;
@@ -256,4 +280,16 @@ export class JobContext {
     this.timers.clear();
     for (const fn of this.onStop.splice(0)) fn();
   }
+}
+
+export async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
 }

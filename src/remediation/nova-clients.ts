@@ -1,23 +1,37 @@
-// One Nova client per FaultPolicy, built from the clouds.yaml in the policy's cloudSecretRef Secret. The
-// Secret is read on every use (the SecretReader may cache) and the client is rebuilt, and the old one
-// closed, when the Secret's content, its name or the cloud name changes.
+// One Nova client per FaultPolicy, built from the clouds.yaml in the policy's cloudSecretRef Secret, with
+// the policy's host directory (service ids, server lists). The client is rebuilt, and the old one closed,
+// when the Secret's content, its name or the cloud name changes. The Secret is checked on warm-ups and
+// on uses more than `secretCheckMs` after the last check: a fault never waits for the API server.
 import { createHash } from 'node:crypto';
 import type { FaultPolicy } from '../api/types.js';
 import { createOpenStackClients, type NovaApi, type OpenStackClientOptions } from '../openstack/index.js';
+import { HostDirectory, type RefreshOutcome } from './host-directory.js';
 import type { NovaFactory, NovaHandle, SecretReader } from './ports.js';
 
 interface Entry {
+  /** The policy's reference (Secret name, key, cloud): a change means reading the Secret again. */
+  reference: string;
   fingerprint: string;
   handle: Promise<NovaHandle>;
+  directory: HostDirectory;
+  checkedAt: number;
 }
+
+/** Sockets per Nova endpoint: as many as resets may be in flight across every host at once. */
+export const novaMaxSockets = 256;
 
 /** The default factory: the real client, with a connection pool large enough for the reset concurrency. */
 export function openStackNovaFactory(options: OpenStackClientOptions = {}): NovaFactory {
   return async (cloudsYaml, cloud) => {
-    const clients = await createOpenStackClients(cloudsYaml, cloud, options);
+    const clients = await createOpenStackClients(cloudsYaml, cloud, {
+      maxSockets: novaMaxSockets,
+      ...options,
+    });
     return {
       nova: clients.nova,
       warmUp: async () => {
+        // The token first: a periodic warm-up renews it before it expires, off the fault path.
+        await clients.session.getToken();
         await clients.nova.microversion();
       },
       close: () => clients.close(),
@@ -31,17 +45,37 @@ export class NovaClientCache {
   constructor(
     private readonly secrets: SecretReader,
     private readonly factory: NovaFactory,
+    private readonly now: () => number = Date.now,
+    private readonly secretCheckMs = 60_000,
   ) {}
 
   /** The policy's Nova client; throws an Error naming the field when the policy or Secret is unusable. */
   async get(policy: FaultPolicy): Promise<NovaApi> {
-    return (await this.handle(policy)).nova;
+    const entry = this.entries.get(policy.metadata.name);
+    if (
+      entry !== undefined &&
+      entry.reference === referenceOf(policy) &&
+      this.now() - entry.checkedAt < this.secretCheckMs
+    )
+      return (await entry.handle).nova;
+    return (await this.entry(policy)).handle.then((h) => h.nova);
   }
 
-  /** Authenticates ahead of the first fault, so the fault path starts with a token and a microversion. */
-  async warmUp(policy: FaultPolicy): Promise<void> {
-    const handle = await this.handle(policy);
+  /** What the policy's last refresh learnt about its hosts (undefined before the first warm-up). */
+  directory(policyName: string): HostDirectory | undefined {
+    return this.entries.get(policyName)?.directory;
+  }
+
+  /**
+   * Gets ready for a fault: checks the Secret, authenticates (token, microversion) and, for `hosts`
+   * (Nova host names), learns the service ids and server lists. Call it periodically: it also renews
+   * the token before it expires.
+   */
+  async warmUp(policy: FaultPolicy, hosts: readonly string[] = []): Promise<RefreshOutcome> {
+    const entry = await this.entry(policy);
+    const handle = await entry.handle;
     await handle.warmUp?.();
+    return entry.directory.refresh(handle.nova, hosts);
   }
 
   /** Closes the policy's client (the policy was deleted or lost its Nova actions). */
@@ -55,7 +89,7 @@ export class NovaClientCache {
     for (const name of [...this.entries.keys()]) this.forget(name);
   }
 
-  private async handle(policy: FaultPolicy): Promise<NovaHandle> {
+  private async entry(policy: FaultPolicy): Promise<Entry> {
     const name = policy.metadata.name;
     const nova = policy.spec.actions.nova;
     if (nova === undefined) throw new Error(`FaultPolicy ${name}: spec.actions.nova is not set`);
@@ -76,17 +110,32 @@ export class NovaClientCache {
       .update(JSON.stringify([ref.name, ref.key, nova.cloud, text]))
       .digest('hex');
     const current = this.entries.get(name);
-    if (current !== undefined && current.fingerprint === fingerprint) return current.handle;
+    if (current !== undefined && current.fingerprint === fingerprint) {
+      current.checkedAt = this.now();
+      current.reference = referenceOf(policy);
+      return current;
+    }
     if (current !== undefined) closeQuietly(current.handle);
     const handle = this.factory(text, nova.cloud);
-    const entry = { fingerprint, handle };
+    const entry: Entry = {
+      reference: referenceOf(policy),
+      fingerprint,
+      handle,
+      directory: new HostDirectory(),
+      checkedAt: this.now(),
+    };
     this.entries.set(name, entry);
     // A client that could not be built is not cached: the next use tries again (the Secret may be fixed).
     handle.catch(() => {
       if (this.entries.get(name) === entry) this.entries.delete(name);
     });
-    return handle;
+    return entry;
   }
+}
+
+function referenceOf(policy: FaultPolicy): string {
+  const nova = policy.spec.actions.nova;
+  return JSON.stringify([nova?.cloudSecretRef?.name, nova?.cloudSecretRef?.key, nova?.cloud]);
 }
 
 function closeQuietly(handle: Promise<NovaHandle>): void {

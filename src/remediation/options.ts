@@ -1,6 +1,7 @@
 // Tunables of the executor, with the defaults an operator runs with. Tests shrink the delays.
 import type { RetryDelayOptions } from '../notify/index.js';
 import { defaultResetConcurrency } from '../openstack/index.js';
+import { novaMaxSockets } from './nova-clients.js';
 import type { StatusBatcherOptions } from './status-batcher.js';
 
 export interface StepRetryOptions {
@@ -11,8 +12,10 @@ export interface StepRetryOptions {
 }
 
 export interface RemediationOptions {
-  /** os-resetState calls in flight at once; there is no cap on the number of servers. */
+  /** os-resetState calls in flight at once for one host; there is no cap on the number of servers. */
   resetConcurrency: number;
+  /** os-resetState calls in flight at once over every host (a rack failure); the Nova socket pool matches. */
+  globalResetConcurrency: number;
   /** Deliveries in flight per consumer. */
   deliveryConcurrency: number;
   /** Notifications not delivered this long after the fault (or recovery) are given up, with a Warning. */
@@ -26,13 +29,15 @@ export interface RemediationOptions {
 
 export const defaultRemediationOptions: RemediationOptions = {
   resetConcurrency: defaultResetConcurrency,
-  deliveryConcurrency: 32,
+  globalResetConcurrency: novaMaxSockets,
+  // A consumer hears about 50 servers of a host in one round trip.
+  deliveryConcurrency: 64,
   notificationMaxAgeMs: 60 * 60_000,
   notificationRetry: { baseMs: 200, capMs: 10_000 },
   // The Nova client already retried 5xx and connection errors for up to 20 s; these retries are for
   // longer outages and fixable configuration (a Secret created late): about 8 minutes in all.
   stepRetry: { maxAttempts: 8, baseMs: 2_000, capMs: 120_000 },
-  status: { minIntervalMs: 50, lazyMs: 5_000, maxWriteAttempts: 10, retryBaseMs: 500, retryCapMs: 15_000 },
+  status: { minIntervalMs: 50, lazyMs: 5_000, retryBaseMs: 500, retryCapMs: 15_000 },
   stopTimeoutMs: 10_000,
 };
 
@@ -51,9 +56,9 @@ export function resolveRemediationOptions(input: RemediationOptionsInput = {}): 
   };
   const positiveInts: [string, number][] = [
     ['resetConcurrency', options.resetConcurrency],
+    ['globalResetConcurrency', options.globalResetConcurrency],
     ['deliveryConcurrency', options.deliveryConcurrency],
     ['stepRetry.maxAttempts', options.stepRetry.maxAttempts],
-    ['status.maxWriteAttempts', options.status.maxWriteAttempts],
   ];
   for (const [field, value] of positiveInts)
     if (!Number.isInteger(value) || value < 1)

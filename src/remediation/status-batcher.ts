@@ -2,6 +2,8 @@
 // changes made meanwhile go in the next one. Step results are "urgent" (written at most every
 // minIntervalMs) so a restarted operator sees them; retry bookkeeping (attempts, last errors) is "lazy"
 // and waits up to lazyMs, so a consumer that stays down for an hour does not mean a write per retry.
+// A failed write is retried with backoff until it succeeds or the batcher is closed: progress that never
+// reaches status would be redone (or forgotten) by the next leader.
 import type { Logger } from '../observability/logger.js';
 import { nextRetryDelay } from '../notify/index.js';
 import type { HostHealthStatusWriter } from './ports.js';
@@ -12,8 +14,6 @@ export type Urgency = 'urgent' | 'lazy';
 export interface StatusBatcherOptions {
   minIntervalMs: number;
   lazyMs: number;
-  /** A failed write is retried with backoff this many times before waiting for the next change. */
-  maxWriteAttempts: number;
   retryBaseMs: number;
   retryCapMs: number;
 }
@@ -44,13 +44,29 @@ export class StatusBatcher {
   /** Writes done, for tests and logs. */
   writes = 0;
 
+  /** Set while an earlier job's last write is still to come: nothing is written before it. */
+  private waitFor: Promise<void> | undefined;
+
   constructor(
     private readonly name: string,
     private readonly writer: HostHealthStatusWriter,
     private readonly notifications: () => NotificationEntry[],
     private readonly options: StatusBatcherOptions,
     private readonly log: Logger,
-  ) {}
+    after?: Promise<unknown>,
+  ) {
+    if (after !== undefined) {
+      const gate = after.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.waitFor = gate;
+      void gate.then(() => {
+        this.waitFor = undefined;
+        if (this.dirty) this.schedule(this.urgent ? 'urgent' : 'lazy');
+      });
+    }
+  }
 
   update(patch: RemediationStatusPatch, urgency: Urgency): void {
     if (this.closed) return;
@@ -71,6 +87,7 @@ export class StatusBatcher {
 
   /** Writes everything pending now and waits for it; true when nothing is left unwritten. */
   async flush(): Promise<boolean> {
+    if (this.waitFor !== undefined) await this.waitFor;
     for (let round = 0; round < 3; round++) {
       if (this.inFlight !== undefined) await this.inFlight;
       if (!this.dirty) return true;
@@ -88,7 +105,8 @@ export class StatusBatcher {
 
   private schedule(urgency: Urgency): void {
     if (urgency === 'urgent') this.urgent = true;
-    if (this.inFlight !== undefined) return; // rescheduled when it completes
+    // Rescheduled when the write in flight, or the earlier job's last one, completes.
+    if (this.inFlight !== undefined || this.waitFor !== undefined) return;
     const now = Date.now();
     const due = this.urgent
       ? Math.max(now, this.lastWriteStart + this.options.minIntervalMs)
@@ -149,7 +167,6 @@ export class StatusBatcher {
       this.inFlight = undefined;
       if (!this.dirty || this.closed) return;
       if (this.failures > 0) {
-        if (this.failures >= this.options.maxWriteAttempts) return; // the next change tries again
         const delay = nextRetryDelay(this.failures, {
           baseMs: this.options.retryBaseMs,
           capMs: this.options.retryCapMs,

@@ -1,5 +1,7 @@
 // `doctor consumer` as a process on 127.0.0.1, recording every arrival to a JSON-lines file.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ArrivalRecord } from '../../src/consumer/recorder.js';
 import { repoRoot } from './control-plane/paths.js';
 import { startComponent, type ComponentProcess } from './control-plane/process.js';
 
@@ -23,4 +25,14 @@ export function startConsumerProcess(options: {
     [...args, '--record', options.recordFile],
     options.logPath,
   );
+}
+
+/** Every arrival recorded so far (none before the consumer has written its file). */
+export function readArrivals(recordFile: string): ArrivalRecord[] {
+  return existsSync(recordFile)
+    ? readFileSync(recordFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as ArrivalRecord)
+    : [];
 }

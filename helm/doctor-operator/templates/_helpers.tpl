@@ -70,6 +70,8 @@ http://{{ include "doctor.inspectorService" . }}.{{ .Release.Namespace }}.svc:{{
 {{- with .Values.inspector.tokenSecret }}
 - {{ printf "--inspector-token-secret=%s" . | quote }}
 {{- end }}
+- {{ printf "--inspector-max-clock-skew=%d" (int .Values.inspector.maxClockSkewSeconds) | quote }}
+- {{ printf "--inspector-rate=%d" (int .Values.inspector.requestsPerSecond) | quote }}
 {{- with .Values.operator.leaderElection }}
 - {{ printf "--leader-elect=%t" .enabled | quote }}
 {{- if .enabled }}

@@ -2,7 +2,7 @@
 // spec.maintenance belongs to the administrator and status to the inspector, so neither is applied here.
 import type * as k8s from '@kubernetes/client-node';
 import { groupVersion, type FaultPolicy } from '../../api/types.js';
-import { ownedLabels } from './names.js';
+import { cleanupFinalizer, ownedLabels } from './names.js';
 import { policyOwnerReference } from './owner.js';
 
 export const nodeLabel = 'doctor.io/node';
@@ -13,6 +13,7 @@ export interface HostHealthApply {
   metadata: {
     name: string;
     labels: Record<string, string>;
+    finalizers: string[];
     ownerReferences: ReturnType<typeof policyOwnerReference>[];
   };
   spec: { policy: string };
@@ -25,6 +26,7 @@ export function desiredHostHealth(policy: FaultPolicy, nodeName: string): HostHe
     metadata: {
       name: nodeName,
       labels: { ...ownedLabels(policy.metadata.name, 'hosthealth'), [nodeLabel]: nodeName },
+      finalizers: [cleanupFinalizer],
       ownerReferences: [policyOwnerReference(policy)],
     },
     spec: { policy: policy.metadata.name },

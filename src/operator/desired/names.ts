@@ -7,6 +7,8 @@ export const managedByValue = 'doctor-operator';
 export const policyLabel = 'doctor.io/policy';
 export const componentLabel = 'app.kubernetes.io/component';
 export const fieldManager = 'doctor-operator';
+/** On FaultPolicies and HostHealths: a host is let go of (Nova un-forced, taint removed) before they go. */
+export const cleanupFinalizer = 'doctor.io/nova-cleanup';
 
 function boundedName(prefix: string, name: string, max = 63): string {
   const full = `${prefix}${name}`;

@@ -1,18 +1,23 @@
-// Who may post reports to /events. Monitors send their projected service-account token (audience
-// doctor-inspector), checked with a TokenReview and cached briefly; the token also names the node the
-// monitor's Pod runs on, and a monitor may only report as that node. External Doctor monitors use a
-// static token from a Secret (X-Auth-Token or bearer). No authentication only when asked for.
+// Who may post reports to /events, and as which observer. Monitors send their projected service-account
+// token (audience doctor-inspector), checked with a TokenReview; the token names the node the monitor's
+// Pod runs on, and that node is the one observer its reports count for. External Doctor monitors send a
+// static token from a Secret whose every key names the observer that key's token stands for. Without
+// authentication (only when asked for) a report counts for whoever it says it is from.
 import * as k8s from '@kubernetes/client-node';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { describeApiError } from '../api-errors.js';
+import { ReviewCache, tokenExpiry, type ReviewCacheOptions } from './review-cache.js';
 
 export interface ReporterIdentity {
   kind: 'monitor' | 'static' | 'anonymous';
-  /** Who, for logs: the service account user name, "static-token" or "anonymous". */
+  /** Who, for logs: the service account user name, "static-token:<observer>" or "anonymous". */
   name: string;
-  /** For monitors: the node their Pod runs on; their reports must be about what that node observed. */
-  node?: string;
+  /**
+   * The one observer this reporter's reports count for: a monitor's node, or the observer a static
+   * token names. Absent only without authentication.
+   */
+  observer?: string;
 }
 
 export type AuthResult =
@@ -49,60 +54,68 @@ export function noAuthentication(): Authenticator {
   };
 }
 
-/** A shared secret for external monitors; `current()` re-reads it so a rotated Secret takes effect. */
-export function staticTokenAuthentication(current: () => string | undefined): Authenticator {
+export interface StaticToken {
+  /** The observer reports with this token count for (the Secret key). */
+  observer: string;
+  token: string;
+}
+
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/** Tokens for external monitors; `current()` re-reads them so a rotated Secret takes effect. */
+export function staticTokenAuthentication(current: () => readonly StaticToken[]): Authenticator {
   return {
     authenticate(headers) {
       const token = presentedToken(headers);
-      const expected = current();
       if (!token) return Promise.resolve(missing);
-      if (
-        expected &&
-        token.length === expected.length &&
-        timingSafeEqual(Buffer.from(token), Buffer.from(expected))
-      ) {
-        return Promise.resolve({ ok: true, identity: { kind: 'static', name: 'static-token' } });
+      // Digests have one length whatever was sent, so the comparison is constant-time and cannot throw.
+      const presented = digest(token);
+      let match: StaticToken | undefined;
+      for (const entry of current()) {
+        if (timingSafeEqual(presented, digest(entry.token)) && !match) match = entry;
+      }
+      if (match) {
+        const identity = {
+          kind: 'static' as const,
+          name: `static-token:${match.observer}`,
+          observer: match.observer,
+        };
+        return Promise.resolve({ ok: true as const, identity });
       }
       return Promise.resolve({ ok: false, status: 401, error: 'the token is not valid for this inspector' });
     },
   };
 }
 
-export interface TokenReviewOptions {
+export interface TokenReviewOptions extends ReviewCacheOptions {
   audience: string;
   /** Service-account user names allowed to report, e.g. system:serviceaccount:doctor-system:doctor-monitor. */
   allowedUsers: string[];
-  cacheTtlMs?: number;
-  now?: () => number;
 }
 
-/** Monitors' projected tokens, verified by the API server. Answers are cached so a report burst during a
- * fault costs no extra round trip. */
+/** Monitors' projected tokens, verified by the API server; answers are cached (see ReviewCache). */
 export function tokenReviewAuthentication(
   api: k8s.AuthenticationV1Api,
   options: TokenReviewOptions,
 ): Authenticator {
-  const cache = new Map<string, { result: AuthResult; expires: number }>();
-  const ttl = options.cacheTtlMs ?? 60_000;
-  const now = options.now ?? Date.now;
+  const cache = new ReviewCache(
+    async (token) => {
+      const review = await api.createTokenReview({
+        body: { spec: { token, audiences: [options.audience] } },
+      });
+      const expiresAt = tokenExpiry(token);
+      return {
+        result: judge(review, options),
+        ...(expiresAt === undefined ? {} : { tokenExpiresAt: expiresAt }),
+      };
+    },
+    describeApiError,
+    options,
+  );
   return {
-    async authenticate(headers) {
+    authenticate(headers) {
       const token = bearerToken(headers);
-      if (!token) return missing;
-      const key = createHash('sha256').update(token).digest('hex');
-      const cached = cache.get(key);
-      if (cached && cached.expires > now()) return cached.result;
-      let review: k8s.V1TokenReview;
-      try {
-        review = await api.createTokenReview({ body: { spec: { token, audiences: [options.audience] } } });
-      } catch (err) {
-        // Not the monitor's fault: it retries; do not cache.
-        return { ok: false, status: 503, error: `could not verify the token: ${describeApiError(err)}` };
-      }
-      const result = judge(review, options);
-      if (cache.size > 10_000) cache.clear();
-      cache.set(key, { result, expires: now() + ttl });
-      return result;
+      return token ? cache.authenticate(token) : Promise.resolve(missing);
     },
   };
 }
@@ -131,7 +144,7 @@ function judge(review: k8s.V1TokenReview, options: TokenReviewOptions): AuthResu
       error: 'the token is not bound to a Pod on a node (use the projected token)',
     };
   }
-  return { ok: true, identity: { kind: 'monitor', name: user, node } };
+  return { ok: true, identity: { kind: 'monitor', name: user, observer: node } };
 }
 
 /** Tries each authenticator that the request's credentials could be for, in order. */

@@ -20,6 +20,7 @@ import type { EventRecorder } from '../event-recorder.js';
 import type { ReadCache } from '../policy-reconciler.js';
 import type { ReporterIdentity } from './authenticator.js';
 import type { EventSink } from './http.js';
+import { MissingInterfaces } from './interface-reports.js';
 import type { CoalescingStatusWriter } from './status-writer.js';
 
 /** Set by a test harness on a HostHealth just before it injects a fault: the timeline's T00. */
@@ -44,7 +45,8 @@ export interface HostRecoveredInput {
 export interface Remediation {
   hostDown(input: HostDownInput): Promise<void>;
   hostRecovered(input: HostRecoveredInput): Promise<void>;
-  stop(): void;
+  /** Stops acting at once; resolves when in-flight work has recorded its outcome. */
+  stop(): Promise<void>;
 }
 
 export interface InspectorDeps {
@@ -64,6 +66,10 @@ interface PolicyEngine {
 }
 
 const tickIntervalMs = 200;
+/** The recovery steps of a fault, as HostHealth status records them. */
+const upStepNames = ['unforce', 'untaint', 'notifyUp'] as const;
+/** Hosts whose reports were ignored that are logged once each; beyond this they are not logged. */
+export const maxUnknownHostsLogged = 1_000;
 /** Observer lists change with every heartbeat; write them at most this often unless something moved. */
 const observerRefreshMs = 15_000;
 const timelineLaterPoints = { T04: null, T05: null, T06: null, T07: null, T08: null };
@@ -72,12 +78,14 @@ export class InspectorService implements EventSink {
   private readonly engines = new Map<string, PolicyEngine>();
   private readonly lastObserverWrite = new Map<string, { at: number; key: string }>();
   private readonly unknownHostsLogged = new Set<string>();
+  private readonly missingInterfaces: MissingInterfaces;
   private timer: NodeJS.Timeout | undefined;
   private active = false;
   private readonly now: () => number;
 
   constructor(private readonly deps: InspectorDeps) {
     this.now = deps.now ?? Date.now;
+    this.missingInterfaces = new MissingInterfaces(deps);
   }
 
   accepting(): boolean {
@@ -95,12 +103,13 @@ export class InspectorService implements EventSink {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Refuses reports from now on; resolves when remediation has stopped. */
+  async stop(): Promise<void> {
     this.active = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.deps.remediation?.stop();
     this.engines.clear();
+    await this.deps.remediation?.stop();
   }
 
   /** Policies or HostHealth specs changed: create, reconfigure or drop engines. */
@@ -148,14 +157,19 @@ export class InspectorService implements EventSink {
     for (const name of [...this.engines.keys()]) if (!seen.has(name)) this.engines.delete(name);
   }
 
-  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): void {
-    if (!this.active) return;
+  /** Resolves once the decisions this batch caused (state changes, a host declared Down) are written to
+   * HostHealth status; rejects when such a write failed. Observer lists are not waited for. */
+  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): Promise<void> {
+    if (!this.active) return Promise.resolve();
+    this.missingInterfaces.observe(events);
+    const decisionWrites: Promise<void>[] = [];
     const byPolicy = new Map<string, HostEvent[]>();
     for (const event of events) {
       const host = event.details.hostname;
       const policy = this.deps.hostHealths.get(host)?.spec?.policy;
       if (!policy || !this.engines.has(policy)) {
-        if (!this.unknownHostsLogged.has(host)) {
+        // Bounded: a reporter naming endless made-up hosts must not grow the operator.
+        if (!this.unknownHostsLogged.has(host) && this.unknownHostsLogged.size < maxUnknownHostsLogged) {
           this.unknownHostsLogged.add(host);
           this.deps.log.warn('report about a host no policy monitors; ignored', {
             host,
@@ -170,7 +184,7 @@ export class InspectorService implements EventSink {
     }
     for (const [policy, list] of byPolicy) {
       const engine = this.engines.get(policy)!.engine;
-      this.handle(policy, engine.observe(list, receivedAt));
+      this.handle(policy, engine.observe(list, receivedAt), decisionWrites);
       const touched = new Set<string>();
       for (const event of list) {
         touched.add(event.details.hostname);
@@ -178,6 +192,7 @@ export class InspectorService implements EventSink {
       }
       for (const host of touched) this.writeObservers(engine, host);
     }
+    return Promise.all(decisionWrites).then(() => undefined);
   }
 
   private tick(): void {
@@ -189,31 +204,36 @@ export class InspectorService implements EventSink {
   }
 
   private hostHealthsOf(policy: string): HostHealth[] {
-    return this.deps.hostHealths
-      .list()
-      .filter((h) => h.spec?.policy === policy)
-      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    return (
+      this.deps.hostHealths
+        .list()
+        // A HostHealth being deleted is let go of (its remediation undone): no new decision about it.
+        .filter((h) => h.spec?.policy === policy && !h.metadata.deletionTimestamp)
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    );
   }
 
-  private handle(policyName: string, decisions: Decision[]): void {
+  private handle(policyName: string, decisions: Decision[], decisionWrites: Promise<void>[] = []): void {
     const entry = this.engines.get(policyName);
     if (!entry) return;
     for (const decision of decisions) {
-      this.deps.log.info(`inspector decision: ${decision.kind}`, { policy: policyName, ...decision });
       switch (decision.kind) {
         case 'stateChanged': {
           const snapshot = entry.engine.snapshot(decision.host);
-          this.writeStatus(decision.host, {
+          const written = this.writeStatus(decision.host, {
             state: decision.to,
             lastTransitionTime: decision.at,
             message: stateMessage(snapshot, decision.to),
             ...(snapshot ? snapshotStatus(snapshot) : {}),
           });
+          decisionWrites.push(written);
           break;
         }
-        case 'hostDown':
-          this.onHostDown(policyName, entry.engine, decision);
+        case 'hostDown': {
+          const written = this.onHostDown(policyName, entry.engine, decision);
+          if (written) decisionWrites.push(written);
           break;
+        }
         case 'hostRecovering':
           break; // stateChanged carries it
         case 'hostHealthy':
@@ -238,13 +258,20 @@ export class InspectorService implements EventSink {
           }));
           break;
       }
+      // Logged after acting: a host-down's Nova calls do not wait for the log line.
+      this.deps.log.info(`inspector decision: ${decision.kind}`, { policy: policyName, ...decision });
     }
   }
 
-  private onHostDown(policyName: string, engine: CorrelationEngine, decision: HostDownDecision): void {
+  /** Returns the write of the Down status, for the report's answer to wait on. */
+  private onHostDown(
+    policyName: string,
+    engine: CorrelationEngine,
+    decision: HostDownDecision,
+  ): Promise<void> | undefined {
     const policy = this.deps.policies.get(policyName);
     const hostHealth = this.deps.hostHealths.get(decision.host);
-    if (!policy || !hostHealth) return;
+    if (!policy || !hostHealth) return undefined;
     const snapshot = engine.snapshot(decision.host);
     const injectedAt = hostHealth.metadata.annotations?.[faultInjectedAnnotation];
     const timeline = {
@@ -262,24 +289,27 @@ export class InspectorService implements EventSink {
       // A new fault starts a new timeline; a reopened one keeps the points already reached.
       timeline: decision.reopened ? timeline : { ...timelineLaterPoints, ...timeline },
     };
-    this.writeStatus(decision.host, status);
+    // Remediation starts first: its Nova calls leave without waiting on the API server. The Down status
+    // below is still queued before any remediation progress (the job writes from a later tick).
+    if (!policy.spec.paused) {
+      const novaHost = hostHealth.status?.novaHost ?? decision.host;
+      this.deps.remediation
+        ?.hostDown({ policy, node: decision.host, novaHost, decision, ...(injectedAt ? { injectedAt } : {}) })
+        .catch((err: unknown) =>
+          this.deps.log.error('remediation failed', {
+            host: decision.host,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        );
+    }
+    const written = this.writeStatus(decision.host, status);
     void this.deps.events.record(hostHealthTarget(hostHealth), 'Warning', 'HostDown', decision.reason);
-    if (policy.spec.paused) {
+    if (policy.spec.paused)
       this.deps.log.warn('policy paused: host declared Down, no remediation', {
         policy: policyName,
         host: decision.host,
       });
-      return;
-    }
-    const novaHost = hostHealth.status?.novaHost ?? decision.host;
-    this.deps.remediation
-      ?.hostDown({ policy, node: decision.host, novaHost, decision, ...(injectedAt ? { injectedAt } : {}) })
-      .catch((err: unknown) =>
-        this.deps.log.error('remediation failed', {
-          host: decision.host,
-          error: err instanceof Error ? err.message : String(err),
-        }),
-      );
+    return written;
   }
 
   private onHostHealthy(policyName: string, decision: HostHealthyDecision): void {
@@ -330,9 +360,12 @@ export class InspectorService implements EventSink {
     }
   }
 
-  /** Failures are logged by the writer; the next decision or refresh writes again. */
-  private writeStatus(host: string, status: Record<string, unknown>): void {
-    this.deps.hostStatus.write(host, status).catch(() => undefined);
+  /** Failures are logged by the writer; the next decision or refresh writes again. The returned promise
+   * is for callers that wait on the write; nobody has to. */
+  private writeStatus(host: string, status: Record<string, unknown>): Promise<void> {
+    const written = this.deps.hostStatus.write(host, status);
+    written.catch(() => undefined);
+    return written;
   }
 
   /** Observer lists follow heartbeats; they are written when something moved, else now and then. */
@@ -344,51 +377,84 @@ export class InspectorService implements EventSink {
     const now = this.now();
     if (last && last.key === key && now - last.at < observerRefreshMs) return;
     this.lastObserverWrite.set(host, { at: now, key });
-    this.writeStatus(host, { observers: snapshotStatus(snapshot).observers });
+    void this.writeStatus(host, { observers: snapshotStatus(snapshot).observers });
   }
 
-  /** A new leader picks up faults whose remediation had not finished (the executor skips done steps). */
+  /** A new leader picks up faults whose remediation had not finished (the executor skips done steps),
+   * and recoveries (un-force, untaint, notify "up") that a former leader started but did not finish. */
   private resumeOpenFaults(): void {
     for (const hostHealth of this.deps.hostHealths.list()) {
       const status = hostHealth.status;
-      const timeline = status?.timeline;
-      if (status?.state !== 'Down' || !timeline?.faultId || !timeline.T01 || !timeline.T03 || timeline.T08)
-        continue;
+      if (!status || hostHealth.metadata.deletionTimestamp) continue;
       const policy = this.deps.policies.get(hostHealth.spec.policy);
       if (!policy || policy.spec.paused || !this.remediationAvailable()) continue;
-      const fault = status.faults?.find((f) => f.id === timeline.faultId);
-      const decision: HostDownDecision = {
-        kind: 'hostDown',
-        host: hostHealth.metadata.name,
-        faultId: timeline.faultId,
-        cause: fault?.type === 'compute.host.nic.down' ? 'nic' : 'quorum',
-        evidence: [],
-        reason: fault?.reason ?? status.message ?? 'resumed after an operator restart',
-        detectedAt: timeline.T01,
-        firstReportReceivedAt: timeline.T02 ?? timeline.T01,
-        declaredAt: timeline.T03,
-        reopened: true,
-        at: new Date(this.now()).toISOString(),
-      };
-      this.deps.log.info('resuming remediation of an open fault', {
-        host: decision.host,
-        faultId: decision.faultId,
-      });
-      this.deps.remediation
-        ?.hostDown({
-          policy,
-          node: decision.host,
-          novaHost: status.novaHost ?? decision.host,
-          decision,
-          ...(timeline.T00 ? { injectedAt: timeline.T00 } : {}),
-        })
-        .catch((err: unknown) =>
-          this.deps.log.error('resumed remediation failed', {
-            host: decision.host,
-            error: err instanceof Error ? err.message : String(err),
-          }),
-        );
+      if (status.state === 'Down') this.resumeHostDown(policy, hostHealth, status);
+      else if (status.state === 'Healthy') this.resumeRecovery(policy, hostHealth, status);
     }
+  }
+
+  private resumeHostDown(policy: FaultPolicy, hostHealth: HostHealth, status: HostHealthStatus): void {
+    const timeline = status.timeline;
+    if (!timeline?.faultId || !timeline.T01 || !timeline.T03 || timeline.T08) return;
+    const fault = status.faults?.find((f) => f.id === timeline.faultId);
+    const decision: HostDownDecision = {
+      kind: 'hostDown',
+      host: hostHealth.metadata.name,
+      faultId: timeline.faultId,
+      cause: fault?.type === 'compute.host.nic.down' ? 'nic' : 'quorum',
+      evidence: [],
+      reason: fault?.reason ?? status.message ?? 'resumed after an operator restart',
+      detectedAt: timeline.T01,
+      firstReportReceivedAt: timeline.T02 ?? timeline.T01,
+      declaredAt: timeline.T03,
+      reopened: true,
+      at: new Date(this.now()).toISOString(),
+    };
+    this.deps.log.info('resuming remediation of an open fault', {
+      host: decision.host,
+      faultId: decision.faultId,
+    });
+    this.deps.remediation
+      ?.hostDown({
+        policy,
+        node: decision.host,
+        novaHost: status.novaHost ?? decision.host,
+        decision,
+        ...(timeline.T00 ? { injectedAt: timeline.T00 } : {}),
+      })
+      .catch((err: unknown) =>
+        this.deps.log.error('resumed remediation failed', {
+          host: decision.host,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
+  }
+
+  /** Healthy again, but a recovery step of its last fault is not finished (or never started). */
+  private resumeRecovery(policy: FaultPolicy, hostHealth: HostHealth, status: HostHealthStatus): void {
+    const remediation = status.remediation;
+    if (!remediation?.faultId) return;
+    const finished = (state: string | undefined) =>
+      state === 'Done' || state === 'Skipped' || state === 'Failed';
+    if (upStepNames.every((step) => finished(remediation[step]?.state))) return;
+    const decision: HostHealthyDecision = {
+      kind: 'hostHealthy',
+      host: hostHealth.metadata.name,
+      faultId: remediation.faultId,
+      at: status.lastTransitionTime ?? new Date(this.now()).toISOString(),
+    };
+    this.deps.log.info('resuming the recovery of a closed fault', {
+      host: decision.host,
+      faultId: decision.faultId,
+    });
+    this.deps.remediation
+      ?.hostRecovered({ policy, node: decision.host, novaHost: status.novaHost ?? decision.host, decision })
+      .catch((err: unknown) =>
+        this.deps.log.error('resumed recovery failed', {
+          host: decision.host,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
   }
 
   private remediationAvailable(): boolean {

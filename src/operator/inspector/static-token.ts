@@ -1,11 +1,14 @@
-// The static token for external Doctor monitors, read from a Secret in the operator's namespace and
-// re-read every 30 s so rotating the Secret needs no restart.
+// The static tokens for external Doctor monitors, read from a Secret in the operator's namespace and
+// re-read every 30 s so rotating the Secret needs no restart. Every key of the Secret names an observer
+// and holds that observer's token: one token per external monitor, so each counts as one observer and
+// two of them are needed to meet a quorum of two.
 import type * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../../observability/logger.js';
 import { describeApiError } from '../api-errors.js';
+import type { StaticToken } from './authenticator.js';
 
 export class StaticTokenSource {
-  private token: string | undefined;
+  private tokens: StaticToken[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -13,11 +16,10 @@ export class StaticTokenSource {
     private readonly namespace: string,
     private readonly secretName: string,
     private readonly log: Logger,
-    private readonly key = 'token',
   ) {}
 
-  current(): string | undefined {
-    return this.token;
+  current(): readonly StaticToken[] {
+    return this.tokens;
   }
 
   async start(): Promise<void> {
@@ -36,10 +38,12 @@ export class StaticTokenSource {
         name: this.secretName,
         namespace: this.namespace,
       });
-      const encoded = secret.data?.[this.key];
-      this.token = encoded ? Buffer.from(encoded, 'base64').toString('utf8').trim() : undefined;
-      if (!this.token)
-        this.log.warn('static inspector token Secret has no key', { secret: this.secretName, key: this.key });
+      this.tokens = tokensOf(secret.data ?? {}, (problem) =>
+        this.log.warn('static inspector token Secret', { secret: this.secretName, problem }),
+      );
+      if (this.tokens.length === 0) {
+        this.log.warn('static inspector token Secret holds no token', { secret: this.secretName });
+      }
     } catch (err) {
       this.log.warn('could not read the static inspector token Secret', {
         secret: this.secretName,
@@ -47,4 +51,20 @@ export class StaticTokenSource {
       });
     }
   }
+}
+
+/** Each non-empty key is an observer; a token shared by two keys would make them one, so both are dropped. */
+export function tokensOf(data: Record<string, string>, warn: (problem: string) => void): StaticToken[] {
+  const byToken = new Map<string, string[]>();
+  for (const [observer, encoded] of Object.entries(data)) {
+    const token = Buffer.from(encoded, 'base64').toString('utf8').trim();
+    if (token === '') continue;
+    byToken.set(token, [...(byToken.get(token) ?? []), observer]);
+  }
+  const tokens: StaticToken[] = [];
+  for (const [token, observers] of byToken) {
+    if (observers.length === 1) tokens.push({ observer: observers[0]!, token });
+    else warn(`keys ${observers.sort().join(', ')} hold the same token; none of them is accepted`);
+  }
+  return tokens.sort((a, b) => (a.observer < b.observer ? -1 : 1));
 }

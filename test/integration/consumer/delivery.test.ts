@@ -49,12 +49,17 @@ describe('notification delivery', function () {
   it('posts the exact body with its id, type and signature headers', async () => {
     const seen: Seen[] = [];
     const key = Buffer.from('k');
-    const result = await deliver({ url: await consumerAnswering(200, seen), hmacKey: key }, notification, {
-      timeoutMs: 2000,
-    });
+    // The consumer answers after 50 ms: the measured duration must include that wait.
+    const result = await deliver(
+      { url: await consumerAnswering(200, seen, 50), hmacKey: key },
+      notification,
+      {
+        timeoutMs: 2000,
+      },
+    );
     assert.equal(result.ok, true);
     assert.equal(result.retryable, false);
-    assert.ok(result.durationMs >= 0);
+    assert.ok(result.durationMs >= 49 && result.durationMs < 2000, `took ${result.durationMs} ms`);
     const [request] = seen;
     assert.equal(request?.body, notification.body);
     assert.equal(request?.headers['content-type'], 'application/json');

@@ -145,14 +145,22 @@ describe('helm chart: lint, CRDs and rendering', function () {
       '--monitor-image=doctor-operator:0.1.0',
       '--monitor-service-account=doctor-monitor',
       '--inspector-auth=tokenreview',
+      '--inspector-max-clock-skew=300',
+      '--inspector-rate=50',
       // The inspector Service's name, namespace and port: where the monitors post.
       '--inspector-url=http://doctor-operator-inspector.doctor-system.svc:12345/events',
     ]) {
       assert.ok(container.args.includes(arg), `args ${container.args.join(' ')} lack ${arg}`);
     }
     const inspector = findObject(objects, 'Service', 'doctor-operator-inspector') as unknown as {
-      spec: { ports: { port: number; targetPort: string }[] };
+      spec: { ports: { port: number; targetPort: string }[]; selector: Record<string, string> };
     };
+    // Reports go to the Pod the leader labelled, not to whichever replica is Ready.
+    assert.equal(inspector.spec.selector['doctor.io/inspector-leader'], 'true');
+    const metricsService = findObject(objects, 'Service', 'doctor-operator-metrics') as unknown as {
+      spec: { selector: Record<string, string> };
+    };
+    assert.equal(metricsService.spec.selector['doctor.io/inspector-leader'], undefined);
     assert.deepEqual(
       inspector.spec.ports.map((p) => [p.port, p.targetPort]),
       [[12345, 'inspector']],

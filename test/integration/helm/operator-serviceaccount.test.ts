@@ -3,13 +3,13 @@
 // ConfigMap and DaemonSet, HostHealths, Events, status, a monitor's report checked by TokenReview, and the
 // finalizer on deletion. Any missing permission shows up as a step that never happens or a 403 in its log.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import yaml from 'js-yaml';
 import type { Cluster } from '../../support/control-plane/cluster.js';
 import { waitFor } from '../../support/control-plane/wait.js';
 import { kubectlApply } from '../../support/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../support/kube/client.js';
+import { serviceAccountToken, tokenKubeconfig } from '../../support/kube/token-kubeconfig.js';
 import { createKwokNode, deleteNodes, waitForNodesReady } from '../../support/kube/nodes.js';
 import { startOperatorProcess, type OperatorProcess } from '../../support/operator-process.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
@@ -22,29 +22,6 @@ import {
 } from '../operator/helpers.js';
 import { installRelease, removeRelease, uniqueNamespace } from './helm.js';
 
-interface KubeconfigFile {
-  clusters: { name: string; cluster: Record<string, string> }[];
-  users: { name: string; user: Record<string, string> }[];
-  contexts: { name: string; context: { cluster: string; user: string; namespace?: string } }[];
-  'current-context': string;
-}
-
-/** The test cluster's kubeconfig with its admin user replaced by a ServiceAccount token. */
-function tokenKubeconfig(adminKubeconfig: string, token: string, path: string): void {
-  const config = yaml.load(readFileSync(adminKubeconfig, 'utf8')) as KubeconfigFile;
-  const context = config.contexts.find((c) => c.name === config['current-context'])!;
-  const cluster = config.clusters.find((c) => c.name === context.context.cluster)!;
-  const serviceAccountConfig: KubeconfigFile = {
-    clusters: [cluster],
-    users: [{ name: 'doctor-operator-sa', user: { token } }],
-    contexts: [{ name: 'sa', context: { cluster: cluster.name, user: 'doctor-operator-sa' } }],
-    'current-context': 'sa',
-  };
-  writeFileSync(path, yaml.dump({ apiVersion: 'v1', kind: 'Config', ...serviceAccountConfig }), {
-    mode: 0o600,
-  });
-}
-
 describe('helm chart RBAC in use: the operator runs as its ServiceAccount', function () {
   this.timeout(240_000);
   let cluster: Cluster;
@@ -54,19 +31,8 @@ describe('helm chart RBAC in use: the operator runs as its ServiceAccount', func
   const policy = `${ns}-hosts`;
   const nodes = [`${ns}-node-0`, `${ns}-node-1`];
 
-  async function createToken(serviceAccount: string, extra: string[] = []): Promise<string> {
-    const result = await cluster.kubectl([
-      'create',
-      'token',
-      serviceAccount,
-      '--namespace',
-      ns,
-      '--duration=1h',
-      ...extra,
-    ]);
-    assert.equal(result.code, 0, result.stderr);
-    return result.stdout.trim();
-  }
+  const createToken = (serviceAccount: string, extra: string[] = []) =>
+    serviceAccountToken(cluster, ns, serviceAccount, extra);
 
   before(async function () {
     cluster = await sharedCluster();
@@ -84,12 +50,31 @@ describe('helm chart RBAC in use: the operator runs as its ServiceAccount', func
     mkdirSync(dir, { recursive: true });
     const kubeconfig = join(dir, 'kubeconfig-doctor-operator');
     tokenKubeconfig(cluster.kubeconfigPath, await createToken('doctor-operator'), kubeconfig);
+    // A stand-in for the operator's own Pod, which the leader labels for the inspector Service.
+    await kube.core.createNamespacedPod({
+      namespace: ns,
+      body: {
+        metadata: { name: `${ns}-operator` },
+        spec: {
+          nodeName: nodes[0],
+          automountServiceAccountToken: false,
+          containers: [{ name: 'operator', image: 'doctor-operator:test' }],
+        },
+      },
+    });
     operator = await startOperatorProcess({
       kubeconfig,
       logDir: dir,
       identity: `${ns}-operator`,
       namespace: ns,
-      extraArgs: ['--monitor-service-account', 'doctor-monitor', '--inspector-auth', 'tokenreview'],
+      extraArgs: [
+        '--monitor-service-account',
+        'doctor-monitor',
+        '--inspector-auth',
+        'tokenreview',
+        '--pod-name',
+        `${ns}-operator`,
+      ],
     });
   });
 
@@ -113,7 +98,7 @@ describe('helm chart RBAC in use: the operator runs as its ServiceAccount', func
   it('takes the Lease, runs a policy, checks a monitor token, and finalizes the policy, with no 403', async function () {
     await waitFor(
       'the operator to lead (Lease in its namespace)',
-      async () => ((await operator!.isReady()) ? true : undefined),
+      async () => ((await operator!.isLeader()) ? true : undefined),
       {
         timeoutMs: 60_000,
       },
@@ -128,6 +113,10 @@ describe('helm chart RBAC in use: the operator runs as its ServiceAccount', func
       'jsonpath={.spec.holderIdentity}',
     ]);
     assert.equal(lease.stdout, `${ns}-operator`);
+    await waitFor('the leader to label its own Pod for the inspector Service', async () => {
+      const pod = await kube.core.readNamespacedPod({ name: `${ns}-operator`, namespace: ns });
+      return pod.metadata?.labels?.['doctor.io/inspector-leader'] === 'true' ? true : undefined;
+    });
 
     await kubectlApply(cluster, {
       yaml: `apiVersion: doctor.io/v1alpha1

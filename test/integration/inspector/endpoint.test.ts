@@ -1,6 +1,6 @@
 // The inspector endpoint on a real control plane: Doctor's seed event marks the host Down; bad, oversized
 // and unauthenticated posts are refused and change nothing; monitors authenticate with their projected
-// token and may only speak for their own node.
+// token and count as exactly one observer, their own node, whatever the body says.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { kubectlApply } from '../../support/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../support/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../support/kube/install.js';
 import { createKwokNode, deleteNodes } from '../../support/kube/nodes.js';
+import { monitorPodToken } from '../../support/kube/pod-token.js';
 import { startOperatorProcess, type OperatorProcess } from '../../support/operator-process.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 import { eventsFor, listMonitorPods, policyYaml, waitForHostHealths } from '../operator/helpers.js';
@@ -18,6 +19,8 @@ import { eventsFor, listMonitorPods, policyYaml, waitForHostHealths } from '../o
 const seedBody =
   '[{"id":"0a2b5c1e-6f5e-4d5a-8a1c-2b0c2f8e6d11","time":"2017-05-08T13:50:39.710436","type":"compute.host.down","details":{"hostname":"compute-1","status":"down","monitor":"sample","monitor_event_id":"1"}}]';
 const staticToken = 'external-monitor-secret-token';
+/** The Secret key naming the observer the static token stands for. */
+const staticObserver = 'doctor-sample';
 
 async function post(url: string, body: string, headers: Record<string, string> = {}) {
   const res = await fetch(url, {
@@ -37,7 +40,7 @@ describe('inspector endpoint /events', function () {
   let cluster: Cluster;
   let kube: KubeClients;
   let operator: OperatorProcess | undefined;
-  const nodes = ['compute-1', 'compute-2', 'compute-3'];
+  const nodes = ['compute-1', 'compute-2', 'compute-3', 'compute-4', 'compute-5'];
 
   const hostHealth = async (name: string) =>
     (await kube.custom.getClusterCustomObject({
@@ -53,7 +56,7 @@ describe('inspector endpoint /events', function () {
     await installOperatorPrerequisites(cluster, kube);
     await kube.core.createNamespacedSecret({
       namespace: operatorNamespace,
-      body: { metadata: { name: 'inspector-token' }, stringData: { token: staticToken } },
+      body: { metadata: { name: 'inspector-token' }, stringData: { [staticObserver]: staticToken } },
     });
     for (const [i, name] of nodes.entries()) {
       await createKwokNode(kube.core, {
@@ -73,7 +76,7 @@ describe('inspector endpoint /events', function () {
     await kubectlApply(cluster, { yaml: policyYaml('insp-policy', 'insp-test') });
     await waitForHostHealths(kube, 'insp-policy', nodes);
     await waitFor('the inspector to accept reports', async () =>
-      (await operator!.isReady()) ? true : undefined,
+      (await operator!.isLeader()) ? true : undefined,
     );
   });
 
@@ -139,29 +142,16 @@ describe('inspector endpoint /events', function () {
     assert.equal(after.status?.timeline?.T03, timeline.T03);
   });
 
-  it("accepts a monitor's projected token only for reports from the monitor's own node", async function () {
-    const pod = await waitFor('a monitor Pod on compute-2', async () =>
-      (await listMonitorPods(kube, operatorNamespace, 'insp-policy')).find(
-        (p) => p.spec?.nodeName === 'compute-2',
-      ),
+  /** A projected token of the monitor Pod on `node`, as its kubelet would mount it. */
+  async function monitorBearer(node: string): Promise<{ authorization: string }> {
+    const pod = await waitFor(`a monitor Pod on ${node}`, async () =>
+      (await listMonitorPods(kube, operatorNamespace, 'insp-policy')).find((p) => p.spec?.nodeName === node),
     );
-    const created = await cluster.kubectl([
-      '-n',
-      operatorNamespace,
-      'create',
-      'token',
-      'doctor-monitor',
-      '--audience',
-      'doctor-inspector',
-      '--bound-object-kind',
-      'Pod',
-      '--bound-object-name',
-      pod.metadata!.name!,
-      '--duration',
-      '10m',
-    ]);
-    assert.equal(created.code, 0, created.stderr);
-    const bearer = { authorization: `Bearer ${created.stdout.trim()}` };
+    return { authorization: `Bearer ${await monitorPodToken(cluster, pod.metadata!.name!)}` };
+  }
+
+  it("accepts a monitor's projected token only for reports from the monitor's own node", async function () {
+    const bearer = await monitorBearer('compute-2');
     const report = (observer: string) =>
       JSON.stringify([
         {
@@ -195,5 +185,56 @@ describe('inspector endpoint /events', function () {
       authorization: `Bearer ${wrongAudience.stdout.trim()}`,
     });
     assert.equal(refused.status, 401);
+  });
+
+  it("counts one node's token as one observer: monitor names in the body cannot make a quorum", async function () {
+    // compute-5 watches compute-3 and says it is up, so compute-3 has two observers and quorum 2 holds.
+    const heartbeat = (host: string, monitor: string, peers: Record<string, string>, observer?: string) =>
+      JSON.stringify([
+        {
+          id: `hb-${host}-${monitor}`,
+          time: new Date().toISOString(),
+          type: 'compute.host.heartbeat',
+          details: {
+            hostname: host,
+            status: 'up',
+            monitor,
+            monitor_event_id: `hb-${host}-${monitor}`,
+            ...(observer ? { observer } : {}),
+            peers: Object.entries(peers).map(([hostname, status]) => ({ hostname, status })),
+          },
+        },
+      ]);
+    const fromB = await post(
+      operator!.eventsUrl,
+      heartbeat('compute-5', 'doctor-monitor', { 'compute-3': 'up' }, 'compute-5'),
+      await monitorBearer('compute-5'),
+    );
+    assert.equal(fromB.status, 200, fromB.body.error);
+    // The reported attack: node compute-4's valid token, heartbeats without details.observer under the
+    // monitor names x1 and x2, each naming compute-3 down.
+    const tokenA = await monitorBearer('compute-4');
+    for (const monitor of ['x1', 'x2']) {
+      const res = await post(
+        operator!.eventsUrl,
+        heartbeat('compute-4', monitor, { 'compute-3': 'down' }),
+        tokenA,
+      );
+      assert.equal(res.status, 200, res.body.error);
+    }
+    // Claiming another observer outright is refused and counts for nothing.
+    const claimed = await post(
+      operator!.eventsUrl,
+      heartbeat('compute-4', 'x3', { 'compute-3': 'down' }, 'compute-1'),
+      tokenA,
+    );
+    assert.equal(claimed.status, 403);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const c = await hostHealth('compute-3');
+    assert.notEqual(c.status?.state, 'Down', JSON.stringify(c.status));
+    assert.equal(c.status?.faults?.length ?? 0, 0);
+    const observers = (c.status?.observers ?? []).map((o) => o.node);
+    for (const forged of ['x1', 'x2', 'x3'])
+      assert.ok(!observers.includes(forged), JSON.stringify(observers));
   });
 });

@@ -2,16 +2,18 @@
 // processes and the Nova simulator enforcing the api-ref: an external monitor's report -> HostHealth Down,
 // Nova service forced down (UUID path), every one of 130 servers across pages reset to error, one Aodh
 // notification per server, Node tainted, Events; the same report again repeats nothing; recovery undoes
-// it all; a storm beyond maxUnhealthy is held back without a single Nova call.
+// it all; a storm beyond maxUnhealthy is held back without a single Nova call. Faults injected into this
+// path (a killed leader, the API server stopped, Nova failing, a consumer down) are in fault-injection/.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostHealth } from '../../../src/api/types.js';
 import type { ArrivalRecord } from '../../../src/consumer/recorder.js';
 import type { Cluster } from '../../support/control-plane/cluster.js';
+import { hostReport, hostReportEvent, postJson } from '../../support/fault-injection/host-report.js';
 import { freePort } from '../../support/control-plane/ports.js';
 import type { ComponentProcess } from '../../support/control-plane/process.js';
-import { startConsumerProcess } from '../../support/consumer-process.js';
+import { readArrivals, startConsumerProcess } from '../../support/consumer-process.js';
 import { waitFor } from '../../support/control-plane/wait.js';
 import { kubectlApply } from '../../support/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../support/kube/client.js';
@@ -24,32 +26,8 @@ import { eventsFor, getPolicy, waitForHostHealths } from '../operator/helpers.js
 
 const serversPerHost = 130;
 
-function report(type: 'compute.host.down' | 'compute.host.up', host: string, id: string): string {
-  return JSON.stringify([
-    {
-      id,
-      time: new Date().toISOString(),
-      type,
-      details: {
-        hostname: host,
-        status: type.endsWith('down') ? 'down' : 'up',
-        monitor: 'sample',
-        monitor_event_id: id,
-      },
-    },
-  ]);
-}
-
-async function post(url: string, body: string): Promise<number> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+const report = hostReport;
+const post = postJson;
 
 describe('fault flow: report -> Nova, Node, consumers -> recovery', function () {
   this.timeout(180_000);
@@ -60,21 +38,8 @@ describe('fault flow: report -> Nova, Node, consumers -> recovery', function () 
   let consumer: ComponentProcess | undefined;
   let recordFile: string;
   let consumerPort = 0;
-  let logDirectory = '';
-  const operatorArgs = [
-    '--lease-name',
-    'flow-test',
-    '--inspector-auth',
-    'none',
-    // Short leases so the restart test's new replica takes over quickly from a killed one.
-    '--lease-duration',
-    '4',
-    '--renew-deadline',
-    '3',
-    '--retry-period',
-    '1',
-  ];
-  const hosts = ['flow-a', 'flow-b', 'flow-c', 'flow-d', 'flow-e', 'flow-f', 'flow-g'];
+  const operatorArgs = ['--lease-name', 'flow-test', '--inspector-auth', 'none'];
+  const hosts = ['flow-a', 'flow-b', 'flow-c', 'flow-d'];
 
   const hostHealth = async (name: string) =>
     (await kube.custom.getClusterCustomObject({
@@ -83,13 +48,7 @@ describe('fault flow: report -> Nova, Node, consumers -> recovery', function () 
       plural: 'hosthealths',
       name,
     })) as HostHealth;
-  const arrivals = (): ArrivalRecord[] =>
-    existsSync(recordFile)
-      ? readFileSync(recordFile, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((line) => JSON.parse(line) as ArrivalRecord)
-      : [];
+  const arrivals = (): ArrivalRecord[] => readArrivals(recordFile);
 
   before(async function () {
     cluster = await sharedCluster();
@@ -111,7 +70,6 @@ describe('fault flow: report -> Nova, Node, consumers -> recovery', function () 
     mkdirSync(logDir, { recursive: true });
     recordFile = join(logDir, 'flow-consumer-arrivals.jsonl');
     consumerPort = await freePort();
-    logDirectory = logDir;
     consumer = startConsumerProcess({
       name: 'flow-consumer',
       port: consumerPort,
@@ -140,7 +98,7 @@ spec:
     });
     await waitForHostHealths(kube, 'flow-policy', hosts);
     await waitFor('the inspector to accept reports', async () =>
-      (await operator!.isReady()) ? true : undefined,
+      (await operator!.isLeader()) ? true : undefined,
     );
   });
 
@@ -256,118 +214,6 @@ spec:
     );
   });
 
-  async function recover(host: string): Promise<void> {
-    assert.equal(await post(operator!.eventsUrl, report('compute.host.up', host, `up-${host}`)), 200);
-    await waitFor(
-      `${host} to be Healthy and un-forced`,
-      async () =>
-        (await hostHealth(host)).status?.state === 'Healthy' && !nova!.state.computeService(host)!.forcedDown
-          ? true
-          : undefined,
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
-  }
-
-  const notifiedServers = (host: string) =>
-    new Set(
-      arrivals()
-        .filter((a) => a.host === host && a.type === 'aodh.alarm')
-        .map((a) => a.server),
-    );
-
-  it('converges when Nova answers 503 to half of its calls', async function () {
-    nova!.configure({ failures: { ratio: 0.5, seed: 7, status: 503 } });
-    try {
-      assert.equal(await post(operator!.eventsUrl, report('compute.host.down', 'flow-e', 'down-e')), 200);
-      await waitFor(
-        'flow-e forced down with every server in error despite the failures',
-        () => {
-          const forced = nova!.state.computeService('flow-e')!.forcedDown;
-          const allError = nova!.state.serversOnHost('flow-e').every((srv) => srv.vmState === 'error');
-          return Promise.resolve(forced && allError ? true : undefined);
-        },
-        { timeoutMs: 90_000, intervalMs: 250 },
-      );
-      assert.ok(
-        nova!.calls.some((c) => c.status === 503),
-        'failures were injected',
-      );
-    } finally {
-      nova!.configure({ failures: undefined });
-    }
-    await waitFor('every flow-e server notified', () =>
-      Promise.resolve(notifiedServers('flow-e').size >= serversPerHost ? true : undefined),
-    );
-    await recover('flow-e');
-  });
-
-  it('delivers every notification to a consumer that was down for 30 s', async function () {
-    await consumer!.stop();
-    assert.equal(await post(operator!.eventsUrl, report('compute.host.down', 'flow-f', 'down-f')), 200);
-    await waitFor('flow-f forced down', () =>
-      Promise.resolve(nova!.state.computeService('flow-f')!.forcedDown ? true : undefined),
-    );
-    await new Promise((r) => setTimeout(r, 30_000));
-    assert.equal(notifiedServers('flow-f').size, 0, 'nothing could arrive while the consumer was down');
-    consumer = startConsumerProcess({
-      name: 'flow-consumer',
-      port: consumerPort,
-      recordFile,
-      logPath: join(logDirectory, 'flow-consumer-2.log'),
-    });
-    await waitFor(
-      'every flow-f notification after the consumer returned',
-      () => Promise.resolve(notifiedServers('flow-f').size >= serversPerHost ? true : undefined),
-      { timeoutMs: 60_000, intervalMs: 500 },
-    );
-    await recover('flow-f');
-  });
-
-  it("a restarted operator finishes a killed one's remediation without resending what was recorded as delivered", async function () {
-    // Slow Nova calls spread the resets and notifications over a few seconds, so the kill lands mid-way.
-    nova!.configure({ latencyMs: 400 });
-    try {
-      assert.equal(await post(operator!.eventsUrl, report('compute.host.down', 'flow-g', 'down-g')), 200);
-      await waitFor(
-        'the first flow-g notification',
-        () => Promise.resolve(notifiedServers('flow-g').size > 0 ? true : undefined),
-        { intervalMs: 10 },
-      );
-      await operator!.kill();
-      const persisted = (await hostHealth('flow-g')).status;
-      const deliveredAtKill = new Set(
-        (persisted?.notifications ?? []).filter((n) => n.delivered).map((n) => n.id),
-      );
-      const arrivedAtKill = notifiedServers('flow-g').size;
-      operator = await startOperatorProcess({
-        kubeconfig: cluster.kubeconfigPath,
-        logDir: logDirectory,
-        identity: 'flow-2',
-        extraArgs: operatorArgs,
-      });
-      await waitFor(
-        'the new operator to finish flow-g (T08)',
-        async () => ((await hostHealth('flow-g')).status?.timeline?.T08 ? true : undefined),
-        { timeoutMs: 90_000, intervalMs: 250 },
-      );
-      await waitFor('every flow-g server notified', () =>
-        Promise.resolve(notifiedServers('flow-g').size >= serversPerHost ? true : undefined),
-      );
-      assert.ok(
-        arrivedAtKill < serversPerHost,
-        `killed mid-way (${arrivedAtKill} of ${serversPerHost} notified)`,
-      );
-      const resent = arrivals().filter(
-        (a) => a.host === 'flow-g' && a.duplicate && a.id !== undefined && deliveredAtKill.has(a.id),
-      );
-      assert.deepEqual(resent, [], 'no notification recorded as delivered was sent again');
-      assert.ok(nova!.state.serversOnHost('flow-g').every((srv) => srv.vmState === 'error'));
-    } finally {
-      nova!.configure({ latencyMs: 0 });
-    }
-    await recover('flow-g');
-  });
-
   it('holds back a storm beyond maxUnhealthy: no Nova call, StormActive, an Event naming the hosts', async function () {
     nova!.clearCalls();
     // Only the storm's hosts: 'up' notifications of the previous test may still be arriving.
@@ -378,8 +224,8 @@ spec:
     const status = await post(
       operator!.eventsUrl,
       JSON.stringify(
-        ['flow-b', 'flow-c', 'flow-d'].map(
-          (host, i) => (JSON.parse(report('compute.host.down', host, `storm-${i}`)) as unknown[])[0],
+        ['flow-b', 'flow-c', 'flow-d'].map((host, i) =>
+          hostReportEvent('compute.host.down', host, `storm-${i}`),
         ),
       ),
     );

@@ -248,19 +248,18 @@ describe('Nova simulator contract', function () {
       assert.equal((all.body as { services: unknown[] }).services.length, 4);
     });
 
-    it('updates by UUID at 2.53+ and refuses the legacy paths there with 404', async () => {
+    it('updates by UUID at 2.53+, refuses ids that are not UUIDs with 400 "Invalid uuid" and unknown UUIDs with 404', async () => {
       const uuid = sim.state.computeService('h1')?.uuid ?? '';
       const ok = await put(uuid, '2.53', { forced_down: true, status: 'disabled', disabled_reason: 'r' });
       assert.equal(ok.status, 200);
       assert.equal((ok.body as { service: { forced_down: boolean; state: string } }).service.state, 'down');
-      assert.equal(
-        (await put('force-down', '2.53', { host: 'h1', binary: 'nova-compute', forced_down: true })).status,
-        404,
-      );
-      assert.equal(
-        (await put(String(sim.state.computeService('h1')?.intId), '2.96', { forced_down: true })).status,
-        404,
-      );
+      const legacy = await put('force-down', '2.53', { forced_down: true });
+      assert.equal(legacy.status, 400);
+      assert.deepEqual(legacy.body, { badRequest: { code: 400, message: 'Invalid uuid force-down' } });
+      const intId = String(sim.state.computeService('h1')?.intId);
+      const byInt = await put(intId, '2.96', { forced_down: true }, memberToken);
+      assert.equal(byInt.status, 400, 'the id is checked before the policy, as Nova does');
+      assert.deepEqual(byInt.body, { badRequest: { code: 400, message: `Invalid uuid ${intId}` } });
       assert.equal(
         (await put('3f0e0a9c-0000-4000-8000-000000000000', '2.96', { forced_down: true })).status,
         404,
@@ -292,6 +291,38 @@ describe('Nova simulator contract', function () {
       });
       assert.equal(notJson.status, 400);
       assert.equal(sim.state.computeService('h1')?.forcedDown, false);
+    });
+
+    it('refuses a body that is not declared application/json with 415 badMediaType', async () => {
+      const uuid = sim.state.computeService('h1')?.uuid ?? '';
+      const body = JSON.stringify({ forced_down: true });
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', undefined]) {
+        const headers = new Headers(as(adminToken, '2.96'));
+        if (type !== undefined) headers.set('content-type', type);
+        else headers.delete('content-type');
+        const blob = type === undefined ? new Blob([body]) : body;
+        const res = await call(`${nova}/os-services/${uuid}`, { method: 'PUT', headers, body: blob });
+        assert.equal(res.status, 415, `${type ?? 'no content-type'}: ${res.text}`);
+        assert.deepEqual(res.body, { badMediaType: { code: 415, message: 'Unsupported Content-Type' } });
+      }
+      assert.equal(sim.state.computeService('h1')?.forcedDown, false, 'nothing changed');
+      const vendorType = await call(`${nova}/os-services/${uuid}`, {
+        method: 'PUT',
+        headers: {
+          ...as(adminToken, '2.96'),
+          'content-type': 'application/vnd.openstack.compute+json; charset=UTF-8',
+        },
+        body,
+      });
+      assert.equal(vendorType.status, 200, vendorType.text);
+      const server = sim.state.serversOnHost('h1')[0]!;
+      const reset = await call(`${nova}/servers/${server.id}/action`, {
+        method: 'POST',
+        headers: { ...as(adminToken, '2.96'), 'content-type': 'text/plain' },
+        body: JSON.stringify({ 'os-resetState': { state: 'error' } }),
+      });
+      assert.equal(reset.status, 415);
+      assert.notEqual(sim.state.serversOnHost('h1')[0]!.vmState, 'error');
     });
 
     it('offers legacy force-down from 2.11 to 2.52 only, with its own validation', async () => {

@@ -1,4 +1,5 @@
 // Shared steps of the operator integration tests: reading doctor.io objects and waiting on them.
+import assert from 'node:assert/strict';
 import type * as k8s from '@kubernetes/client-node';
 import type { FaultPolicy, HostHealth } from '../../../src/api/types.js';
 import { waitFor } from '../../support/control-plane/wait.js';
@@ -6,18 +7,20 @@ import type { KubeClients } from '../../support/kube/client.js';
 
 const crd = { group: 'doctor.io', version: 'v1alpha1' };
 
-export async function getPolicy(kube: KubeClients, name: string): Promise<FaultPolicy | undefined> {
+async function getDoctorObject<T>(kube: KubeClients, plural: string, name: string): Promise<T | undefined> {
   try {
-    return (await kube.custom.getClusterCustomObject({
-      ...crd,
-      plural: 'faultpolicies',
-      name,
-    })) as FaultPolicy;
+    return (await kube.custom.getClusterCustomObject({ ...crd, plural, name })) as T;
   } catch (err) {
     if ((err as { code?: number }).code === 404) return undefined;
     throw err;
   }
 }
+
+export const getPolicy = (kube: KubeClients, name: string) =>
+  getDoctorObject<FaultPolicy>(kube, 'faultpolicies', name);
+
+export const getHostHealth = (kube: KubeClients, name: string) =>
+  getDoctorObject<HostHealth>(kube, 'hosthealths', name);
 
 export async function listHostHealths(kube: KubeClients, policy: string): Promise<HostHealth[]> {
   const list = (await kube.custom.listClusterCustomObject({ ...crd, plural: 'hosthealths' })) as {
@@ -87,4 +90,23 @@ metadata: {name: ${name}}
 spec:
   nodeSelector: {matchLabels: {${selectorLabel}: enabled}}
 ${extra}`;
+}
+
+/** An external monitor's report (no observer) that the host is down, accepted by the inspector. */
+export async function postDownReport(url: string, host: string): Promise<void> {
+  const body = JSON.stringify([
+    {
+      id: `down-${host}-${Date.now()}`,
+      time: new Date().toISOString(),
+      type: 'compute.host.down',
+      details: { hostname: host, status: 'down', monitor: 'sample', monitor_event_id: `down-${host}` },
+    },
+  ]);
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  assert.equal(res.status, 200, await res.text());
 }

@@ -41,6 +41,10 @@ export interface Cluster {
   certs: ClusterCerts;
   components: ComponentProcess[];
   kubectl(args: string[], input?: string): Promise<CommandResult>;
+  /** Stops one component (e.g. "kube-apiserver") as an outage would, leaving the others running. */
+  stopComponent(name: string): Promise<void>;
+  /** Starts a stopped component again with the same arguments and waits until it is ready. */
+  startComponent(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -102,6 +106,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     };
 
     let step = 0;
+    const relaunchers = new Map<string, () => Promise<void>>();
     const launch = async (
       name: string,
       binary: string,
@@ -110,7 +115,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       tls: ProbeTls,
       isReady: (status: number, body: string) => boolean,
     ) => {
-      step++;
+      if (!relaunchers.has(name)) step++;
+      relaunchers.set(name, () => launch(name, binary, args, readyUrl, tls, isReady));
       const stepStart = Date.now();
       const logPath = join(logDir, `${name}.log`);
       log(`control-plane: [${step}/${componentCount}] starting ${name} (log: ${logPath})`);
@@ -196,6 +202,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       components,
       kubectl: (args, input) =>
         runCommand(binaries.kubectl, ['--kubeconfig', kubeconfigPath, ...args], { input, timeoutMs: 60_000 }),
+      async stopComponent(name) {
+        const index = components.findIndex((c) => c.name === name);
+        if (index < 0) throw new Error(`no running component named ${name}`);
+        const [component] = components.splice(index, 1);
+        await component!.stop();
+        writePidFile(runDir, components);
+      },
+      async startComponent(name) {
+        const relaunch = relaunchers.get(name);
+        if (relaunch === undefined) throw new Error(`no component named ${name}`);
+        if (components.some((c) => c.name === name)) throw new Error(`${name} is already running`);
+        await relaunch();
+      },
       stop,
     };
   } catch (err) {

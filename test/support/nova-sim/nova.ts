@@ -8,6 +8,7 @@ import { microversionMiddleware } from './microversion.js';
 import { serversRouter } from './servers.js';
 import { servicesRouter } from './services.js';
 import { ValidationError } from './validate.js';
+import { requireJsonBody } from './content-type.js';
 
 function v21Document(ctx: SimContext, prefix: string) {
   return {
@@ -73,6 +74,7 @@ function novaApi(ctx: SimContext, prefix: string): Router {
   router.use(requireToken(ctx));
   router.use(checkUrlProject);
   router.use(microversionMiddleware(() => ({ min: ctx.options.minVersion, max: ctx.options.maxVersion })));
+  router.use(requireJsonBody);
   router.use(express.json({ limit: ctx.options.maxBodyBytes, type: () => true }));
   router.use(servicesRouter(ctx.state));
   router.use(serversRouter(ctx));

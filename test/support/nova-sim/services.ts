@@ -29,13 +29,10 @@ function forbidden(res: Response, policy: string): void {
 
 const reasonRule: FieldRule = { type: 'string', minLength: 1, maxLength: 255 };
 
+// Nova's order at 2.53+: the body schema, then the id must look like a UUID (400 "Invalid uuid <id>",
+// so the pre-2.53 action names and integer ids are refused as bad requests), then the policy, then 404.
 function updateByUuid(state: SimState, req: Request, res: Response, version: SimVersion): void {
   const id = String(req.params.id);
-  const service = uuidPattern.test(id) ? state.services.find((s) => s.uuid === id) : undefined;
-  if (service === undefined) {
-    novaError(res, 404, `Service with id ${id} could not be found.`);
-    return;
-  }
   const body = validateObject(
     req.body,
     {
@@ -45,6 +42,16 @@ function updateByUuid(state: SimState, req: Request, res: Response, version: Sim
     },
     [],
   );
+  if (!uuidPattern.test(id)) throw new ValidationError(`Invalid uuid ${id}`);
+  if (!isAdmin(res)) {
+    forbidden(res, 'os_compute_api:os-services:update');
+    return;
+  }
+  const service = state.services.find((s) => s.uuid === id);
+  if (service === undefined) {
+    novaError(res, 404, `Service with id ${id} could not be found.`);
+    return;
+  }
   if (!('status' in body) && !('forced_down' in body)) {
     throw new ValidationError(
       "No updates were requested. Fields 'status' or 'forced_down' should be specified.",
@@ -126,14 +133,17 @@ export function servicesRouter(state: SimState): Router {
     res.json({ services: services.map((s) => view(s, requestVersion(res))) });
   });
   router.put('/os-services/:id', (req, res) => {
+    const version = requestVersion(res);
+    // From 2.53 the path segment is a service UUID; the old action names are not UUIDs.
+    if (versionAtLeast(version, '2.53')) {
+      updateByUuid(state, req, res, version);
+      return;
+    }
     if (!isAdmin(res)) {
       forbidden(res, 'os_compute_api:os-services:update');
       return;
     }
-    const version = requestVersion(res);
-    // From 2.53 the path segment is a service UUID, so the old action names are simply unknown ids.
-    if (versionAtLeast(version, '2.53')) updateByUuid(state, req, res, version);
-    else updateByAction(state, req, res, version);
+    updateByAction(state, req, res, version);
   });
   return router;
 }

@@ -320,6 +320,20 @@ describe('correlation engine', function () {
       ]);
     });
 
+    it('ends a link down once its interface is reported missing (a configuration error)', function () {
+      const engine = createCorrelationEngine(
+        engineConfig(hosts, { detection: { quorum: 2, windowMilliseconds: 1000, healthySeconds: 0 } }),
+      );
+      engine.observe([up('x', 'a', t0), up('x', 'b', t0), nicDown('x', 'eth1', t0)], t0);
+      const missing = nicDown('x', 'eth1', t0 + 10);
+      missing.type = 'compute.host.nic.missing';
+      missing.details.status = 'missing';
+      missing.id = 'missing-eth1';
+      const decisions = engine.observe([missing], t0 + 10);
+      assert.deepEqual(engine.snapshot('x')?.nicDown, []);
+      assert.deepEqual(kinds(decisions), ['hostRecovering:x', 'hostHealthy:x', 'x:Down->Healthy']);
+    });
+
     it('with nicDownMeansHostDown false, only makes the host Suspect', function () {
       const engine = createCorrelationEngine(engineConfig(hosts, { nicDownMeansHostDown: false }));
       assert.deepEqual(kinds(engine.observe([nicDown('x', 'eth1', t0)], t0)), ['x:Unknown->Suspect']);

@@ -133,6 +133,38 @@ describe('inspector parseEvents', function () {
     });
   });
 
+  describe('time bounds', function () {
+    const now = Date.UTC(2026, 10, 30, 12, 0, 0);
+    const bounded = { now, maxFutureSkewMs: 5 * 60_000 };
+
+    it('refuses an event time further ahead of the inspector clock than the skew, saying by how much', function () {
+      refused(
+        parseEvents(
+          [event({ time: '2099-01-01T00:00:00Z', type: 'compute.host.nic.down' }, { interface: 'eth0' })],
+          bounded,
+        ),
+        400,
+        /^events\[0\]\.time: "2099-01-01T00:00:00Z" is \d+ s ahead of the inspector's clock; at most 300 s/,
+      );
+      refused(parseEvents([event({ time: '2026-11-30T12:05:01Z' })], bounded), 400, /1 s ahead|301 s ahead/);
+    });
+
+    it('accepts times within the skew and any time in the past (monitor clocks differ)', function () {
+      assert.equal(accepted(parseEvents([event({ time: '2026-11-30T12:05:00Z' })], bounded)).length, 1);
+      assert.equal(accepted(parseEvents([event({ time: '2017-05-08T13:50:39.710436' })], bounded)).length, 1);
+    });
+
+    it('refuses times that overflow past year 9999, even without a clock to compare with', function () {
+      for (const time of ['9999-12-31T23:59:60Z', '9999-12-31T23:59:59-01:00']) {
+        refused(
+          parseEvents([event({ time })]),
+          400,
+          /^events\[0\]\.time: must be an ISO-8601 date and time up to year 9999/,
+        );
+      }
+    });
+  });
+
   describe('details', function () {
     it('requires details to be an object', function () {
       refused(parseEvents([{ ...event(), details: [] }]), 400, 'events[0].details: must be an object');

@@ -47,6 +47,7 @@ describe('NIC watcher', () => {
       intervalMs: 20,
       clock: Date.now,
       onReading: (r) => readings.push(r),
+      onMissing: () => undefined,
       onError: (iface, err) => assert.fail(`${iface}: ${err.message}`),
     });
     try {
@@ -61,9 +62,41 @@ describe('NIC watcher', () => {
     }
     assert.ok(readings.some((r) => r.iface === 'eth0' && r.up && r.operstate === 'up'));
     assert.ok(readings.some((r) => r.iface === 'eth0' && !r.up && r.operstate === 'down'));
-    assert.ok(readings.some((r) => r.iface === 'eth1' && !r.up && r.operstate === 'absent'));
+    assert.ok(!readings.some((r) => r.iface === 'eth1'), 'a missing interface gives no link reading');
     const count = readings.length;
     await new Promise((r) => setTimeout(r, 60));
     assert.equal(readings.length, count, 'no readings after stop');
+  });
+
+  it('reports a missing interface as missing once, never as link down, and again when it appears', async () => {
+    setState('eth0', 'up');
+    const readings: NicReading[] = [];
+    const missing: [string, boolean][] = [];
+    const watcher = new NicWatcher({
+      netClassDir: dir,
+      interfaces: ['eth0', 'eth7'],
+      intervalMs: 10,
+      clock: Date.now,
+      onReading: (r) => readings.push(r),
+      onMissing: (iface, isMissing) => missing.push([iface, isMissing]),
+      onError: (iface, err) => assert.fail(`${iface}: ${err.message}`),
+    });
+    try {
+      watcher.start();
+      await new Promise((r) => setTimeout(r, 60));
+      assert.deepEqual(missing, [['eth7', true]], 'said once, not on every poll');
+      assert.ok(!readings.some((r) => !r.up), 'no link down for a missing interface');
+      setState('eth7', 'up');
+      const deadline = Date.now() + 2000;
+      while (!readings.some((r) => r.iface === 'eth7') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      watcher.stop();
+    }
+    assert.deepEqual(missing, [
+      ['eth7', true],
+      ['eth7', false],
+    ]);
+    assert.ok(readings.some((r) => r.iface === 'eth7' && r.up));
   });
 });

@@ -36,6 +36,21 @@ describe('doctor operator arguments', function () {
     assert.equal(parsed.options.inspectorUrl, 'http://doctor-operator-inspector.ops.svc:12345/events');
     assert.equal(parsed.options.leaseDurationSeconds, 15);
     assert.equal(parsed.options.leaderElection, true);
+    assert.equal(parsed.options.inspectorLimits?.maxFutureSkewMs, 300_000);
+  });
+
+  it('reads the inspector limits', function () {
+    const parsed = parseOperatorArgs(
+      ['--inspector-max-clock-skew', '30', '--inspector-rate', '7', '--inspector-max-events', '9'],
+      {},
+    );
+    if (parsed === 'help') return assert.fail('help');
+    assert.deepEqual(
+      [parsed.options.inspectorLimits?.maxFutureSkewMs, parsed.options.inspectorLimits?.requestsPerSecond],
+      [30_000, 7],
+    );
+    assert.equal(parsed.options.inspectorLimits?.requestBurst, 14);
+    assert.equal(parsed.options.inspectorLimits?.maxEvents, 9);
   });
 
   const bad: [string[], RegExp][] = [
@@ -47,6 +62,8 @@ describe('doctor operator arguments', function () {
     ],
     [['--inspector-url', 'not a url'], /--inspector-url must be an absolute URL/],
     [['--bogus'], /Unknown option '--bogus'/],
+    [['--inspector-max-clock-skew=-1'], /--inspector-max-clock-skew must be an integer >= 0/],
+    [['--inspector-rate', '0'], /--inspector-rate must be an integer >= 1/],
   ];
   for (const [args, message] of bad) {
     it(`refuses ${args.join(' ')}`, () => assert.throws(() => parseOperatorArgs(args, {}), message));

@@ -285,7 +285,9 @@ export function target(overrides: Partial<NotifyTarget> = {}): NotifyTarget {
     name: 'vnfm',
     url: 'http://127.0.0.1:1/failure',
     format: 'aodh',
-    timeoutMilliseconds: 1000,
+    // Generous: an in-process consumer on a loaded machine may answer late, and a delivery that times
+    // out is sent again (a duplicate the tests would count).
+    timeoutMilliseconds: 5000,
     projects: [],
     ...overrides,
   };

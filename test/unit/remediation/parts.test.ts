@@ -24,7 +24,8 @@ describe('remediation parts', function () {
       const secrets = new MapSecrets({ 'openstack-clouds/clouds.yaml': 'v1' });
       const made: string[] = [];
       const closed: string[] = [];
-      const cache = new NovaClientCache(secrets, fakeNovaFactory(new FakeNova(), made, closed));
+      // Checked on every use here (no grace period after a check).
+      const cache = new NovaClientCache(secrets, fakeNovaFactory(new FakeNova(), made, closed), Date.now, 0);
       const p = policy();
       await cache.get(p);
       await cache.get(p);
@@ -60,7 +61,7 @@ describe('remediation parts', function () {
   });
 
   describe('status batcher', () => {
-    const options = { minIntervalMs: 20, lazyMs: 200, maxWriteAttempts: 5, retryBaseMs: 5, retryCapMs: 10 };
+    const options = { minIntervalMs: 20, lazyMs: 200, retryBaseMs: 5, retryCapMs: 10 };
 
     it('coalesces a burst of changes into few writes, the notification list written whole', async () => {
       const store = new MemoryStatusStore();
@@ -103,6 +104,16 @@ describe('remediation parts', function () {
       await eventually(() => store.patches.length > 0, 2000, 'a successful write');
       await batcher.flush();
       assert.deepEqual(store.status('n').timeline, { T04: 'a', T05: 'b' });
+    });
+
+    it('keeps retrying a failed write until it lands, not a fixed number of times', async () => {
+      const store = new MemoryStatusStore();
+      store.failWrites = 12;
+      const batcher = new StatusBatcher('n', store, () => [], options, silentLogger());
+      batcher.update({ timeline: { T04: 'a' } }, 'urgent');
+      await eventually(() => store.patches.length > 0, 3000, 'a write after 12 failures');
+      assert.deepEqual(store.status('n').timeline, { T04: 'a' });
+      batcher.close();
     });
 
     it('merges nested timeline and remediation fields, nulls included', () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { HostRecoveredInput } from '../../../src/remediation/index.js';
 import { useExecutors } from './bed.js';
 import { decision, MemoryStatusStore, policy, target } from './fakes.js';
+import { assertEvery } from '../../support/assert-every.js';
 
 const node = 'compute-2';
 const faultId = 'deadbeefdeadbeef';
@@ -91,7 +92,11 @@ describe('remediation: host recovered', function () {
     const downs = b.store
       .status(node)
       .notifications?.filter((n) => n.kind === 'host.down' && n.consumer === 'aodh');
-    assert.ok(downs?.every((n) => n.abandoned === true && /recovered/.test(n.lastError ?? '')));
+    assertEvery(
+      downs,
+      (n) => n.abandoned === true && /recovered/.test(n.lastError ?? ''),
+      'undelivered down notifications are abandoned on recovery',
+    );
     // The Aodh consumer never got an alarm, so it gets no "ok" either; the CloudEvents one hears "up".
     assert.equal(b.store.status(node).notifications?.filter((n) => n.kind === 'host.up').length, 1);
   });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { type HostDownInput, type RemediationView } from '../../../src/remediation/index.js';
 import { useExecutors } from './bed.js';
 import { decision, eventually, FakeConsumers, FakeNova, MemoryStatusStore, policy, target } from './fakes.js';
+import { assertEvery } from '../../support/assert-every.js';
 
 const node = 'compute-1';
 
@@ -143,7 +144,11 @@ describe('remediation: resume after a restart', function () {
     await second.executor.hostDown(input(d, policy()));
     await second.executor.settled(node);
     const entries = store.status(node).notifications ?? [];
-    assert.ok(entries.filter((n) => n.consumer === 'gone').every((n) => n.abandoned === true));
+    assertEvery(
+      entries.filter((n) => n.consumer === 'gone'),
+      (n) => n.abandoned === true,
+      'notifications to the removed consumer are abandoned',
+    );
     assert.equal(second.consumers.attempts.length, 0);
     await eventually(() => store.status(node).remediation?.notify?.state === 'Failed');
   });

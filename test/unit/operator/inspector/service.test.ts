@@ -6,11 +6,13 @@ import type { FaultPolicy, FaultPolicyStatus, HostHealth } from '../../../../src
 import type { EventRecorder } from '../../../../src/operator/event-recorder.js';
 import {
   InspectorService,
+  maxUnknownHostsLogged,
   type HostDownInput,
   type HostRecoveredInput,
 } from '../../../../src/operator/inspector/service.js';
 import { CoalescingStatusWriter } from '../../../../src/operator/inspector/status-writer.js';
 import { createLogger } from '../../../../src/observability/logger.js';
+import { memoryLogger } from '../../monitor/memory-logger.js';
 import { policy } from '../fixtures.js';
 
 function cache<T extends { metadata: { name: string } }>(items: T[]) {
@@ -66,8 +68,15 @@ describe('inspector service', function () {
   let recoveries: HostRecoveredInput[];
   let events: string[];
   let service: InspectorService;
+  /** Each status write waits on this: tests hold writes back or make them fail. */
+  let patchOutcome: () => Promise<void> = () => Promise.resolve();
 
-  function setUp(hostNames: string[], configure: (p: FaultPolicy) => void = () => undefined) {
+  function setUp(
+    hostNames: string[],
+    configure: (p: FaultPolicy) => void = () => undefined,
+    status: (h: HostHealth) => void = () => undefined,
+    log = createLogger('test', 'error'),
+  ) {
     clock = Date.parse('2026-11-25T00:00:00Z');
     writes = [];
     policyStatus = {};
@@ -77,15 +86,17 @@ describe('inspector service', function () {
     const p = policy('p', {});
     configure(p);
     const hosts = hostNames.map((n) => hostHealth(n, 'p'));
+    hosts.forEach(status);
     service = new InspectorService({
       policies: cache([p]),
       hostHealths: cache(hosts),
       hostStatus: new CoalescingStatusWriter(
         (name, status) => {
           writes.push([name, status]);
-          return Promise.resolve();
+          return patchOutcome();
         },
         createLogger('test', 'error'),
+        { baseMs: 1, capMs: 2 },
       ),
       updatePolicyStatus: (_name, update) => {
         policyStatus = update(policyStatus);
@@ -97,29 +108,85 @@ describe('inspector service', function () {
       remediation: {
         hostDown: (input) => Promise.resolve(void downs.push(input)),
         hostRecovered: (input) => Promise.resolve(void recoveries.push(input)),
-        stop: () => undefined,
+        stop: () => Promise.resolve(),
       },
-      log: createLogger('test', 'error'),
+      log,
       now: () => clock,
     });
     service.start();
   }
 
-  afterEach(() => service.stop());
+  afterEach(() => {
+    void service.stop();
+    patchOutcome = () => Promise.resolve();
+  });
+
+  it('settles a report only once the Down it caused is written to status, and rejects when that write is refused', async function () {
+    setUp(['h1', 'h2', 'h3'], (p) => {
+      p.spec.detection.quorum = 1;
+    });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    patchOutcome = () => gate;
+    let settled = false;
+    const accepted = service
+      .accept([down('h1', 'h2', new Date(clock).toISOString())], clock, { kind: 'anonymous', name: 'a' })
+      .then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(settled, false, 'not settled while the Down write is in flight');
+    assert.ok(writes.some(([name, s]) => name === 'h1' && s.state === 'Down'));
+    release();
+    await accepted;
+    assert.equal(settled, true);
+
+    // A write the API server refuses for good (the HostHealth is gone) rejects; others are retried.
+    patchOutcome = () => Promise.reject(Object.assign(new Error('HostHealth h2 unreachable'), { code: 404 }));
+    clock += 100;
+    await assert.rejects(
+      service.accept([down('h2', 'h3', new Date(clock).toISOString())], clock, {
+        kind: 'anonymous',
+        name: 'a',
+      }),
+      /unreachable/,
+    );
+  });
+
+  it('a new leader resumes a recovery that a former leader left unfinished, and only that', function () {
+    const running = { state: 'Running' as const, attempts: 1 };
+    const done = { state: 'Done' as const, attempts: 1 };
+    setUp(['h1', 'h2', 'h3'], undefined, (h) => {
+      const name = h.metadata.name;
+      h.status = {
+        ...h.status,
+        state: 'Healthy',
+        lastTransitionTime: '2026-11-25T00:00:00Z',
+        remediation:
+          name === 'h1'
+            ? { faultId: 'f1', forceDown: done, unforce: running, untaint: done }
+            : name === 'h2'
+              ? { faultId: 'f2', unforce: done, untaint: done, notifyUp: { state: 'Skipped' } }
+              : undefined,
+      };
+    });
+    assert.deepEqual(
+      recoveries.map((r) => [r.node, r.decision.faultId]),
+      [['h1', 'f1']],
+    );
+  });
 
   it('declares a host Down on quorum, writes its timeline and remediates once', async function () {
     setUp(['h1', 'h2', 'h3', 'h4', 'h5']);
     // Heartbeats tell the inspector who watches h1, so one observer's report is not a quorum.
-    service.accept([heartbeat('h2', ['h1']), heartbeat('h3', ['h1'])], clock, {
+    void service.accept([heartbeat('h2', ['h1']), heartbeat('h3', ['h1'])], clock, {
       kind: 'anonymous',
       name: 'a',
     });
     clock += 100;
     const at = new Date(clock).toISOString();
-    service.accept([down('h1', 'h2', at)], clock, { kind: 'anonymous', name: 'a' });
+    void service.accept([down('h1', 'h2', at)], clock, { kind: 'anonymous', name: 'a' });
     assert.equal(downs.length, 0, 'one observer of the default quorum 2 is not enough');
     clock += 100;
-    service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
+    void service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
       kind: 'anonymous',
       name: 'a',
     });
@@ -136,7 +203,7 @@ describe('inspector service', function () {
     assert.ok(events.includes('HostDown'));
 
     clock += 100;
-    service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
+    void service.accept([down('h1', 'h3', new Date(clock).toISOString())], clock, {
       kind: 'anonymous',
       name: 'a',
     });
@@ -149,7 +216,7 @@ describe('inspector service', function () {
       p.spec.protection.maxUnhealthy = 1;
     });
     const at = new Date(clock).toISOString();
-    service.accept([down('h1', 'h5', at), down('h2', 'h5', at), down('h3', 'h4', at)], clock, {
+    void service.accept([down('h1', 'h5', at), down('h2', 'h5', at), down('h3', 'h4', at)], clock, {
       kind: 'anonymous',
       name: 'a',
     });
@@ -163,13 +230,81 @@ describe('inspector service', function () {
 
   it('ignores reports about hosts no policy monitors and stops accepting when stopped', function () {
     setUp(['h1', 'h2']);
-    service.accept([down('elsewhere', 'h1', new Date(clock).toISOString())], clock, {
+    void service.accept([down('elsewhere', 'h1', new Date(clock).toISOString())], clock, {
       kind: 'anonymous',
       name: 'a',
     });
     assert.equal(writes.length, 0);
-    service.stop();
+    void service.stop();
     assert.equal(service.accepting(), false);
+  });
+
+  it('logs reports about unknown hosts once per host, and remembers a bounded number of them', async function () {
+    const { logger, lines } = memoryLogger();
+    setUp(['h1'], () => undefined, undefined, logger);
+    const ignored = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) =>
+        down(`made-up-${from + i}`, 'h1', new Date(clock).toISOString()),
+      );
+    void service.accept(ignored(0, 3), clock, { kind: 'anonymous', name: 'a' });
+    void service.accept(ignored(0, 3), clock, { kind: 'anonymous', name: 'a' });
+    void service.accept(ignored(3, 2 * maxUnknownHostsLogged), clock, { kind: 'anonymous', name: 'a' });
+    await new Promise((r) => setImmediate(r));
+    const logged = lines.filter((l) =>
+      String(l.message).startsWith('report about a host no policy monitors'),
+    );
+    assert.equal(logged.length, maxUnknownHostsLogged);
+  });
+
+  it('shows a configured interface missing on a node as a condition and a Warning, never as a fault', async function () {
+    setUp(['h1', 'h2', 'h3']);
+    const nic = (type: string, status: string, at: number): HostEvent => ({
+      id: `${type}-${at}`,
+      time: new Date(at).toISOString(),
+      type,
+      details: {
+        hostname: 'h1',
+        status,
+        monitor: 'doctor-monitor',
+        monitor_event_id: `${at}`,
+        observer: 'h1',
+        interface: 'eth7',
+      },
+    });
+    const me = { kind: 'monitor' as const, name: 'sa', observer: 'h1' };
+    // The monitor finds the interface does not exist, and says so again (a retry).
+    void service.accept([nic('compute.host.nic.missing', 'missing', clock)], clock, me);
+    clock += 100;
+    void service.accept([nic('compute.host.nic.missing', 'missing', clock)], clock, me);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('Interface')),
+      ['InterfaceMissing'],
+      'once per change',
+    );
+    const condition = (
+      writes.findLast(([name, st]) => name === 'h1' && st.conditions)?.[1].conditions as
+        { type: string; status: string; reason: string; message: string }[] | undefined
+    )?.find((c) => c.type === 'InterfacesPresent');
+    assert.equal(condition?.status, 'False');
+    assert.match(condition?.message ?? '', /eth7/);
+    clock += 5_000;
+    void service.accept([], clock, me);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(downs.length, 0, 'no fault for a configuration error');
+    assert.ok(!writes.some(([name, st]) => name === 'h1' && st.state === 'Down'));
+
+    void service.accept([nic('compute.host.nic.present', 'present', clock)], clock, me);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(
+      events.filter((e) => e.startsWith('Interface')),
+      ['InterfaceMissing', 'InterfacePresent'],
+    );
+    const cleared = (
+      writes.findLast(([name, st]) => name === 'h1' && st.conditions)?.[1].conditions as
+        { type: string; status: string }[] | undefined
+    )?.find((c) => c.type === 'InterfacesPresent');
+    assert.equal(cleared?.status, 'True');
   });
 });
 

@@ -37,18 +37,59 @@ describe('HostHealth status writer', function () {
     ]);
   });
 
-  it('retries a failed write a bounded number of times', async function () {
+  it('retries a failed write until it succeeds, carrying patches queued meanwhile', async function () {
+    const written: Record<string, unknown>[] = [];
+    let failures = 0;
+    const writer = new CoalescingStatusWriter(
+      (_name, status) => {
+        if (failures < 7) {
+          failures++;
+          if (failures === 2) void writer.write('h1', { timeline: { T03: 't' } });
+          return Promise.reject(Object.assign(new Error('503 unavailable'), { code: 503 }));
+        }
+        written.push(status);
+        return Promise.resolve();
+      },
+      quiet,
+      { baseMs: 1, capMs: 4 },
+    );
+    await writer.write('h1', { state: 'Down' });
+    await writer.flush();
+    assert.equal(failures, 7, 'more tries than the five it used to give up after');
+    assert.deepEqual(written, [{ state: 'Down', timeline: { T03: 't' } }]);
+  });
+
+  it('gives up only when the HostHealth is gone', async function () {
     let calls = 0;
     const writer = new CoalescingStatusWriter(
       () => {
         calls++;
-        return Promise.reject(new Error('409'));
+        return Promise.reject(Object.assign(new Error('not found'), { code: 404 }));
       },
       quiet,
-      1,
-      3,
+      { baseMs: 1, capMs: 1 },
     );
-    await assert.rejects(writer.write('h1', { state: 'Down' }), /409/);
-    assert.equal(calls, 3);
+    await assert.rejects(writer.write('h1', { state: 'Down' }), /not found/);
+    assert.equal(calls, 1);
+  });
+
+  it('drops retries when this replica stops leading', async function () {
+    let calls = 0;
+    const writer = new CoalescingStatusWriter(
+      () => {
+        calls++;
+        return Promise.reject(new Error('connection reset'));
+      },
+      quiet,
+      { baseMs: 5, capMs: 5 },
+    );
+    const write = writer.write('h1', { state: 'Down' });
+    await new Promise((r) => setTimeout(r, 20));
+    writer.abandon('stopped leading');
+    await assert.rejects(write, /abandoned/);
+    await writer.flush();
+    const after = calls;
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(calls, after, 'no write after abandon()');
   });
 });

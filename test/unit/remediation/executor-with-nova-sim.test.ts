@@ -1,10 +1,12 @@
 // Remediation against the real Nova simulator and the real sample consumer: every server across pages
 // reset, force-down on both API generations, a flaky Nova, a consumer that is down for a while, and an
-// operator restarted half-way that never sends a delivered notification twice.
+// operator restarted half-way that never sends a delivered notification twice. The Kubernetes side is in
+// memory (status, Secrets, taints, Events), which is why this is a unit suite; the same path on the real
+// API server is covered by the inspector's fault-flow and the fault-injection integration tests.
 import assert from 'node:assert/strict';
 import type { HostDownInput } from '../../../src/remediation/index.js';
-import { decision, eventually } from '../../unit/remediation/fakes.js';
-import { countById, useBed, type Bed } from './harness.js';
+import { decision, eventually } from './fakes.js';
+import { countById, useBed, type Bed } from './sim-harness.js';
 
 const host = 'compute-0';
 
@@ -126,8 +128,10 @@ describe('remediation with the Nova simulator and the sample consumer', function
     const result = await executor.hostDown(downInput(b));
     assert.equal(result.notificationsDelivered, 0);
     await eventually(
-      () =>
-        (b.store.status(host).notifications ?? []).every((n) => n.attempts >= 2 && n.lastError !== undefined),
+      () => {
+        const entries = b.store.status(host).notifications ?? [];
+        return entries.length > 0 && entries.every((n) => n.attempts >= 2 && n.lastError !== undefined);
+      },
       10_000,
       'retries recorded in status while the consumer is down',
     );

@@ -1,4 +1,4 @@
-// Integration set-up for remediation: the real Nova simulator, the real OpenStack client, the real sample
+// Set-up for remediation against the real Nova simulator, the real OpenStack client, the real sample
 // consumer (`doctor consumer` in-process, HMAC checked, arrivals recorded to a file), and in-memory fakes
 // only for the Kubernetes side (status, Secrets, taints, Events). Everything is stopped after each test.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ import {
   policy,
   silentLogger,
   target,
-} from '../../unit/remediation/fakes.js';
+} from './fakes.js';
 
 export const hmacKey = 'integration-hmac-key';
 export const quickClientRetry = { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, deadlineMs: 10_000 };
