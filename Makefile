@@ -32,6 +32,7 @@ build: deps ## compile TypeScript into dist/
 
 lint: build ## eslint, prettier, and a check that crds/ matches src/api
 	node dist/src/api/generate-crds.js --check
+	node tools/check-layout.mjs
 	eslint .
 	prettier --check .
 
@@ -58,13 +59,13 @@ test: system-deps kube-bin lint ## the whole suite with coverage: lint, unit, in
 	$(MAKE) --no-print-directory test-e2e
 
 cluster-up: system-deps kube-bin build ## start the local control plane, write .cache/cluster/kubeconfig, and return
-	node dist/test/support/cluster-cli.js up
+	node dist/tools/cluster/cli.js up
 
 cluster-down: build ## stop the control plane started by cluster-up
-	node dist/test/support/cluster-cli.js down
+	node dist/tools/cluster/cli.js down
 
 demo: system-deps kube-bin build ## Doctor's fault scenario on a local control plane, printing the timeline
-	node dist/test/support/demo.js
+	node dist/tools/demo/demo.js
 
 bench: system-deps kube-bin build ## every benchmark; rewrites bench/results/ and the README table (BENCH_ARGS=--quick, --only=a,b, --help)
 	node dist/bench/run-all.js $(BENCH_ARGS)

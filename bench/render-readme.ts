@@ -3,7 +3,7 @@
 //   node dist/bench/render-readme.js
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../test/support/control-plane/paths.js';
+import { repoRoot } from '../tools/cluster/paths.js';
 import { writeReadmeSection } from './lib/readme-section.js';
 import { latestMarkdown } from './lib/results-files.js';
 import type { RunRecord } from './lib/table.js';

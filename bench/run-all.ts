@@ -4,7 +4,7 @@
 // lib/results-files.ts). Unknown names or options are refused with status 2.
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { repoRoot } from '../test/support/control-plane/paths.js';
+import { repoRoot } from '../tools/cluster/paths.js';
 import { runNodeLifecycleBaseline } from './baseline/node-lifecycle.js';
 import { runEndToEndBenchmark } from './e2e/real-path.js';
 import { runFunctestBenchmark } from './functest/notification.js';

@@ -3,7 +3,7 @@
 // routes arguments and turns failures into a message and an exit code.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { version } from './version.js';
+import { version } from './util/version.js';
 
 export interface Subcommand {
   name: string;

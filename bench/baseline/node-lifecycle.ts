@@ -6,10 +6,10 @@
 // the Node's Ready condition is no longer True; then compare with our detection time.
 import { parseArgs } from 'node:util';
 import type * as k8s from '@kubernetes/client-node';
-import { startCluster } from '../../test/support/control-plane/cluster.js';
-import { waitFor } from '../../test/support/control-plane/wait.js';
-import { kubeClients } from '../../test/support/kube/client.js';
-import { createKwokNode, waitForNodesReady } from '../../test/support/kube/nodes.js';
+import { startCluster } from '../../tools/cluster/cluster.js';
+import { waitFor } from '../../tools/cluster/wait.js';
+import { kubeClients } from '../../tools/cluster/kube/client.js';
+import { createKwokNode, waitForNodesReady } from '../../tools/cluster/kube/nodes.js';
 import type { BenchResult } from '../lib/report.js';
 
 /** The controller's name in kube-controller-manager --controllers (Kubernetes 1.36). */

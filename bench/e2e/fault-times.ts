@@ -1,7 +1,7 @@
 // Times of one fault taken inside the processes that act, never by the harness: the Nova simulator's
 // own record of when each call arrived and was answered, the inspector's receive time and decision
 // (HostHealth timeline), the consumer's receive times. All epoch milliseconds on the same machine.
-import type { SimCall, NovaSim } from '../../test/support/nova-sim/index.js';
+import type { SimCall, NovaSim } from '../../tools/nova-sim/index.js';
 import type { Figure } from '../lib/report.js';
 import { summary } from '../lib/stats.js';
 

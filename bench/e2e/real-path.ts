@@ -4,9 +4,9 @@
 // consumers notified, with the segments in between. Each time comes from the process that saw it: T00
 // the harness's fault injection (annotation written just before the link goes down), T01/T03 the
 // inspector's timeline, Nova calls from the simulator's log, notifications from the consumer's record.
-import { startCluster } from '../../test/support/control-plane/cluster.js';
-import { waitFor } from '../../test/support/control-plane/wait.js';
-import { startScenario, type Scenario } from '../../test/support/e2e/scenario.js';
+import { startCluster } from '../../tools/cluster/cluster.js';
+import { waitFor } from '../../tools/cluster/wait.js';
+import { startScenario, type Scenario } from '../../tools/demo/scenario.js';
 import type { BenchResult, Figure } from '../lib/report.js';
 import { novaFaultTimes, spanFigures } from './fault-times.js';
 

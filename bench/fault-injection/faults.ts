@@ -3,7 +3,7 @@
 // remediations of 50 servers; then the API server is stopped for 30 s, Nova fails half its calls and the
 // consumer is down for 60 s during one remediation each. Figures are counts: what was reset, forced down,
 // notified, lost and repeated (a repeat is harmless only under the first one's id).
-import { startCluster } from '../../test/support/control-plane/cluster.js';
+import { startCluster } from '../../tools/cluster/cluster.js';
 import { startFaultBed, type HostOutcome } from '../../test/support/fault-injection/fault-bed.js';
 import {
   apiServerOutage,

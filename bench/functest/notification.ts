@@ -4,9 +4,9 @@
 // and fault to all done (T08-T00). Writes an SVG timeline of the median fault and a histogram.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCluster } from '../../test/support/control-plane/cluster.js';
-import { waitFor } from '../../test/support/control-plane/wait.js';
-import { startScenario, timelineOffsets, timelinePoints } from '../../test/support/e2e/scenario.js';
+import { startCluster } from '../../tools/cluster/cluster.js';
+import { waitFor } from '../../tools/cluster/wait.js';
+import { startScenario, timelineOffsets, timelinePoints } from '../../tools/demo/scenario.js';
 import type { BenchResult } from '../lib/report.js';
 import { defaultDetectionSettings } from '../lib/policy-defaults.js';
 import { median, summary } from '../lib/stats.js';

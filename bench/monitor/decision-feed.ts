@@ -5,9 +5,9 @@
 import { performance } from 'node:perf_hooks';
 import type { MonitorHost } from '../../src/api/monitor-config.js';
 import { createCorrelationEngine, type CorrelationEngine } from '../../src/inspector/engine.js';
-import { parseEventsJson } from '../../src/inspector/parse-events.js';
-import { observersOf } from '../../src/monitor/peers.js';
-import type { EventReceiver } from '../../test/support/netns/event-receiver.js';
+import { parseEventsJson } from '../../src/intake/parse-events.js';
+import { observersOf } from '../../src/contracts/observer-ring.js';
+import type { EventReceiver } from '../../tools/testbed/event-receiver.js';
 
 export interface DownDecision {
   host: string;

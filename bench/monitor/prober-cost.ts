@@ -11,7 +11,7 @@ import ping from 'ping';
 import winston from 'winston';
 import { monitorProbeDefaults } from '../../src/api/schema/faultpolicy.js';
 import { FpingProber } from '../../src/monitor/fping-prober.js';
-import { createTestbed } from '../../test/support/netns/testbed.js';
+import { createTestbed } from '../../tools/testbed/testbed.js';
 import { measureCpu } from './proc-stats.js';
 
 const { values } = parseArgs({

@@ -1,6 +1,6 @@
 // CPU and memory of a process (and its children) from /proc, for the monitor benchmarks.
 import { readFileSync } from 'node:fs';
-import { childPids } from '../../test/support/netns/processes.js';
+import { childPids } from '../../tools/testbed/processes.js';
 
 export { childPids };
 

@@ -6,8 +6,8 @@
 import { Agent, request } from 'node:http';
 import type * as k8s from '@kubernetes/client-node';
 import { EventFactory } from '../../src/monitor/report.js';
-import { watchedBy } from '../../src/monitor/peers.js';
-import type { KubeClients } from '../../test/support/kube/client.js';
+import { watchedBy } from '../../src/contracts/observer-ring.js';
+import type { KubeClients } from '../../tools/cluster/kube/client.js';
 
 export interface HeartbeatOptions {
   kube: KubeClients;

@@ -6,8 +6,8 @@
 // maxUnhealthy, so nothing may be acted on and the policy must say StormActive.
 import { parseArgs } from 'node:util';
 import type { HostEvent } from '../../src/api/events.js';
-import type { SimServer } from '../../test/support/nova-sim/state.js';
-import { waitFor } from '../../test/support/control-plane/wait.js';
+import type { SimServer } from '../../tools/nova-sim/state.js';
+import { waitFor } from '../../tools/cluster/wait.js';
 import type { BenchResult } from '../lib/report.js';
 import { summary } from '../lib/stats.js';
 import { ArrivalTail } from './arrival-tail.js';

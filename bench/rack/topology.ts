@@ -1,6 +1,6 @@
 // The hosts of the rack-failure benchmark and who watches whom. Observers follow the product's own peer
 // ring (src/monitor/peers.ts), so the operator's observer assignment and the synthesized reports agree.
-import { observersOf, watchedBy } from '../../src/monitor/peers.js';
+import { observersOf, watchedBy } from '../../src/contracts/observer-ring.js';
 
 export const peersPerHost = 3;
 

@@ -4,7 +4,7 @@
 // HostHealth status, the Node taint, Secrets and Events are in-memory fakes, and the clock starts at the
 // decision, after detection and the report. So these figures are context with no goal: the fault path's
 // goals belong to the end-to-end benchmarks on a real API server.
-import { benchHostDown } from '../../test/integration/remediation/bench-host-down.js';
+import { benchHostDown } from './executor-bench.js';
 import type { BenchResult, Figure } from '../lib/report.js';
 import { summary } from '../lib/stats.js';
 

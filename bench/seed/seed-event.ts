@@ -6,14 +6,14 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostHealth } from '../../src/api/types.js';
-import { startCluster } from '../../test/support/control-plane/cluster.js';
-import { waitFor } from '../../test/support/control-plane/wait.js';
-import { kubectlApply } from '../../test/support/kube/apply.js';
-import { kubeClients } from '../../test/support/kube/client.js';
-import { installOperatorPrerequisites, operatorNamespace } from '../../test/support/kube/install.js';
-import { createKwokNode } from '../../test/support/kube/nodes.js';
-import { start as startNovaSim, type NovaSim } from '../../test/support/nova-sim/index.js';
-import { startOperatorProcess } from '../../test/support/operator-process.js';
+import { startCluster } from '../../tools/cluster/cluster.js';
+import { waitFor } from '../../tools/cluster/wait.js';
+import { kubectlApply } from '../../tools/cluster/kube/apply.js';
+import { kubeClients } from '../../tools/cluster/kube/client.js';
+import { installOperatorPrerequisites, operatorNamespace } from '../../tools/cluster/kube/install.js';
+import { createKwokNode } from '../../tools/cluster/kube/nodes.js';
+import { start as startNovaSim, type NovaSim } from '../../tools/nova-sim/index.js';
+import { startOperatorProcess } from '../../tools/demo/operator-process.js';
 import type { BenchResult } from '../lib/report.js';
 import { novaFaultTimes, spanFigures } from '../e2e/fault-times.js';
 

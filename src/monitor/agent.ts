@@ -7,7 +7,7 @@ import type { MonitorEnvironment, MonitorHost, MonitorSettings } from './config.
 import { FpingProber } from './fping-prober.js';
 import { MonitorCore, type ReportIntent } from './monitor-core.js';
 import { NicWatcher } from './nic.js';
-import { watchedBy } from './peers.js';
+import { watchedBy } from '../contracts/observer-ring.js';
 import { EventFactory } from './report.js';
 import { ReportSender } from './sender.js';
 

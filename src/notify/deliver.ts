@@ -1,8 +1,8 @@
 // One delivery attempt of one notification: a single POST with a timeout. It never throws; the result
 // says whether it worked and whether trying again may help. Retries and their persistence belong to the
 // remediation layer, which keeps them in HostHealth status.
-import { HttpAgents, httpRequest, HttpTransportError, type TlsOptions } from '../openstack/http.js';
-import { version } from '../version.js';
+import { HttpAgents, httpRequest, HttpTransportError, type TlsOptions } from '../util/http-client.js';
+import { version } from '../util/version.js';
 import { notificationIdHeader, signatureHeader } from './headers.js';
 import type { PreparedNotification } from './notification.js';
 import { signBody } from './signature.js';

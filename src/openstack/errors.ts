@@ -1,7 +1,7 @@
 // Errors of OpenStack calls that got an HTTP answer. The message carries the API's own explanation
 // (Nova: {"itemNotFound": {"code": 404, "message": "..."}}, Keystone: {"error": {"message": ...}}) so a
 // log line or a status condition says what the cloud refused and why.
-import { HttpTransportError } from './http.js';
+import { HttpTransportError } from '../util/http-client.js';
 
 export class OpenStackHttpError extends Error {
   constructor(

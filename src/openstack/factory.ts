@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { type CloudConfig, isInlinePem, parseCloudsYaml } from './clouds.js';
 import { OpenStackConfigError } from './errors.js';
-import { HttpAgents } from './http.js';
+import { HttpAgents } from '../util/http-client.js';
 import { type CallObserver, KeystoneSession } from './keystone.js';
 import { NovaClient } from './nova.js';
 import type { RetryPolicy } from './retry.js';

@@ -2,7 +2,7 @@
 export { parseCloudsYaml, type CloudConfig, type EndpointInterface } from './clouds.js';
 export { OpenStackConfigError, OpenStackHttpError, isRetryableError } from './errors.js';
 export { createOpenStackClients, type OpenStackClientOptions, type OpenStackClients } from './factory.js';
-export { HttpTransportError } from './http.js';
+export { HttpTransportError } from '../util/http-client.js';
 export { KeystoneSession, type CallObserver, type CallRecord } from './keystone.js';
 export {
   defaultResetConcurrency,

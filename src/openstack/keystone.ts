@@ -2,7 +2,7 @@
 // before it expires, and drops it when a service answers 401 so the next call re-authenticates.
 import type { CloudAuth, EndpointInterface } from './clouds.js';
 import { OpenStackHttpError, isRetryableError, parseErrorBody } from './errors.js';
-import { type HttpAgents, headerValue, httpRequest } from './http.js';
+import { type HttpAgents, headerValue, httpRequest } from '../util/http-client.js';
 import {
   authRequestBody,
   parseTokenResponse,

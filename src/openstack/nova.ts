@@ -2,7 +2,7 @@
 // 5xx and connection errors, one re-authentication on 401 and one re-negotiation on 406.
 import type { EndpointInterface } from './clouds.js';
 import { OpenStackConfigError, OpenStackHttpError, isRetryableError, parseErrorBody } from './errors.js';
-import { type HttpAgents, type HttpResponse, httpRequest } from './http.js';
+import { type HttpAgents, type HttpResponse, httpRequest } from '../util/http-client.js';
 import type { CallObserver, KeystoneSession } from './keystone.js';
 import { selectEndpoint } from './keystone-body.js';
 import {

@@ -5,9 +5,9 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../observability/logger.js';
-import { inspectorLimitDefaults, type InspectorLimits } from './inspector/limits.js';
-import { version } from '../version.js';
-import { reuseConnections } from './kube-connections.js';
+import { inspectorLimitDefaults, type InspectorLimits } from '../intake/limits.js';
+import { version } from '../util/version.js';
+import { reuseConnections } from '../runtime/kube-connections.js';
 import { Operator, type OperatorOptions } from './operator.js';
 
 const help = `Usage: doctor operator [options]

@@ -6,14 +6,14 @@ import type { Server } from 'node:http';
 import type { FaultPolicy, HostHealth } from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
 import { createOperatorMetrics, type OperatorMetrics } from '../observability/metrics.js';
-import { Controller } from './controller.js';
+import { Controller } from '../runtime/controller.js';
 import { managedByLabel, managedByValue, policyLabel } from './desired/names.js';
-import { EventRecorder } from './event-recorder.js';
-import { createHealthApp, listen } from './health-server.js';
+import { EventRecorder } from '../runtime/event-recorder.js';
+import { createHealthApp, listen } from '../runtime/health-server.js';
 import { HostHealthChanges } from './hosthealth-changes.js';
-import { WatchedResource } from './informer.js';
-import { LeaderElector } from './leader-election.js';
-import { LeaderPodLabel } from './leader-label.js';
+import { WatchedResource } from '../runtime/informer.js';
+import { LeaderElector } from '../runtime/leader-election.js';
+import { LeaderPodLabel } from '../runtime/leader-label.js';
 import { withTimeout } from '../remediation/job-context.js';
 import { PolicyReconciler, type ReconcilerSafety } from './policy-reconciler.js';
 import {
@@ -22,12 +22,12 @@ import {
   staticTokenAuthentication,
   tokenReviewAuthentication,
   type Authenticator,
-} from './inspector/authenticator.js';
-import { createInspectorApp, hardenInspectorServer } from './inspector/http.js';
-import type { InspectorLimits } from './inspector/limits.js';
-import { InspectorService, type Remediation } from './inspector/service.js';
-import { CoalescingStatusWriter } from './inspector/status-writer.js';
-import { StaticTokenSource } from './inspector/static-token.js';
+} from '../intake/authenticator.js';
+import { createInspectorApp, hardenInspectorServer } from '../intake/http.js';
+import type { InspectorLimits } from '../intake/limits.js';
+import { InspectorService, type Remediation } from './inspector-service.js';
+import { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
+import { StaticTokenSource } from '../intake/static-token.js';
 import { PolicyStatusWriter } from './policy-status.js';
 import { LeaderRemediation } from './remediation-wiring.js';
 

@@ -5,23 +5,19 @@ import * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { groupVersion, type FaultPolicy, type FaultPolicyStatus, type HostHealth } from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
-import { describeApiError, isNotFound } from './api-errors.js';
+import { describeApiError, isNotFound } from '../runtime/api-errors.js';
 import { setCondition } from './conditions.js';
-import type { ReconcileResult } from './controller.js';
+import type { ReconcileResult } from '../runtime/controller.js';
 import { desiredMonitorConfigMap } from './desired/configmap.js';
 import { desiredMonitorDaemonSet, type MonitorDeploymentOptions } from './desired/daemonset.js';
 import { desiredHostHealth, novaHostOf } from './desired/hosthealth.js';
 import { monitorConfig, resolveMonitoredHosts } from './desired/monitor-config.js';
 import { cleanupFinalizer, fieldManager } from './desired/names.js';
 import { assignNodes, type NodeConflict } from './desired/node-assignment.js';
-import type { EventRecorder } from './event-recorder.js';
-import { runBounded } from './bounded.js';
+import type { EventRecorder } from '../runtime/event-recorder.js';
+import { runBounded } from '../util/bounded.js';
 import { applyPolicyStatus } from './policy-status.js';
-
-export interface ReadCache<T> {
-  list(): readonly T[];
-  get(name: string, namespace?: string): T | undefined;
-}
+import type { ReadCache } from '../runtime/read-cache.js';
 
 export interface PolicyCaches {
   policies: ReadCache<FaultPolicy>;

@@ -3,7 +3,7 @@
 // under its own field manager; conditions are a list keyed by type, so neither erases the other's.
 import * as k8s from '@kubernetes/client-node';
 import type { FaultPolicy, FaultPolicyStatus } from '../api/types.js';
-import type { ReadCache } from './policy-reconciler.js';
+import type { ReadCache } from '../runtime/read-cache.js';
 
 const applyOptions = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
 

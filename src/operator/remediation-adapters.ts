@@ -12,9 +12,9 @@ import type {
   SecretReader,
 } from '../remediation/ports.js';
 import type { RemediationView } from '../remediation/status.js';
-import { isConflict, isNotFound } from './api-errors.js';
-import type { CoalescingStatusWriter } from './inspector/status-writer.js';
-import type { ReadCache } from './policy-reconciler.js';
+import { isConflict, isNotFound } from '../runtime/api-errors.js';
+import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
+import type { ReadCache } from '../runtime/read-cache.js';
 
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 

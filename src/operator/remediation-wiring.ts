@@ -7,11 +7,12 @@ import type * as k8s from '@kubernetes/client-node';
 import type { FaultPolicy, HostHealth } from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
 import { RemediationExecutor } from '../remediation/index.js';
-import type { EventRecorder } from './event-recorder.js';
-import type { HostDownInput, HostRecoveredInput, Remediation } from './inspector/service.js';
-import type { CoalescingStatusWriter } from './inspector/status-writer.js';
+import type { EventRecorder } from '../runtime/event-recorder.js';
+import type { HostDownInput, HostRecoveredInput, Remediation } from './inspector-service.js';
+import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
 import type { SecretReader } from '../remediation/index.js';
-import type { HostRelease, ReadCache } from './policy-reconciler.js';
+import type { HostRelease } from './policy-reconciler.js';
+import type { ReadCache } from '../runtime/read-cache.js';
 import { needsRelease } from '../remediation/host-release.js';
 import type { RemediationView } from '../remediation/status.js';
 import {

@@ -2,7 +2,7 @@
 // records, the status batcher, Events, and timers that stop() cancels. Each step runs with bounded
 // retries: a failure is recorded (status, RemediationFailed Event) and tried again later with backoff.
 import { groupVersion } from '../api/types.js';
-import type { EventTarget, EventType } from '../operator/event-recorder.js';
+import type { EventTarget, EventType } from '../runtime/event-recorder.js';
 import type { Logger } from '../observability/logger.js';
 import { nextRetryDelay } from '../notify/index.js';
 import type { Limiter } from '../openstack/concurrency.js';

@@ -1,6 +1,6 @@
 // What remediation needs from Kubernetes, as small interfaces: the operator implements them with the API
 // (status subresource, Secrets in its own namespace, Node patches, Events); tests use plain fakes.
-import type { EventTarget, EventType } from '../operator/event-recorder.js';
+import type { EventTarget, EventType } from '../runtime/event-recorder.js';
 import type { NovaApi } from '../openstack/index.js';
 import type { RemediationStatusPatch, RemediationView } from './status.js';
 

@@ -1,10 +1,15 @@
 // OPNFV Doctor's fault-management functest, end to end on the local control plane (see
-// test/support/e2e/scenario.ts for what runs): `ip link set eth0 down` on one simulated compute host must
+// tools/demo/scenario.ts for what runs): `ip link set eth0 down` on one simulated compute host must
 // be detected, correlated, marked in Nova and notified, with the whole timeline T00-T08 in its HostHealth
 // and the consumer notified less than 1 second after detection; link up must undo it.
 import assert from 'node:assert/strict';
-import { waitFor } from '../support/control-plane/wait.js';
-import { startScenario, timelinePoints, type Scenario, type TimelinePoint } from '../support/e2e/scenario.js';
+import { waitFor } from '../../tools/cluster/wait.js';
+import {
+  startScenario,
+  timelinePoints,
+  type Scenario,
+  type TimelinePoint,
+} from '../../tools/demo/scenario.js';
 import { sharedCluster } from '../support/shared-cluster.js';
 import { eventsFor } from '../integration/operator/helpers.js';
 

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCommand } from '../support/control-plane/exec.js';
-import { binaryPath, clusterDir, repoRoot } from '../support/control-plane/paths.js';
-import { isAlive } from '../support/control-plane/process.js';
+import { runCommand } from '../../tools/cluster/exec.js';
+import { binaryPath, clusterDir, repoRoot } from '../../tools/cluster/paths.js';
+import { isAlive } from '../../tools/cluster/process.js';
 
-const cli = join(repoRoot, 'dist/test/support/cluster-cli.js');
+const cli = join(repoRoot, 'dist/tools/cluster/cli.js');
 
 describe('cluster-up / cluster-down', function () {
   this.timeout(120_000);

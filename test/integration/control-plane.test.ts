@@ -2,11 +2,16 @@
 // Nodes going Ready, the DaemonSet controller placing one Running Pod per node, and garbage collection.
 import assert from 'node:assert/strict';
 import type * as k8s from '@kubernetes/client-node';
-import type { Cluster } from '../support/control-plane/cluster.js';
-import { waitFor } from '../support/control-plane/wait.js';
-import { kubectlApply } from '../support/kube/apply.js';
-import { kubeClients, type KubeClients } from '../support/kube/client.js';
-import { createKwokNode, deleteNodes, internalIP, waitForNodesReady } from '../support/kube/nodes.js';
+import type { Cluster } from '../../tools/cluster/cluster.js';
+import { waitFor } from '../../tools/cluster/wait.js';
+import { kubectlApply } from '../../tools/cluster/kube/apply.js';
+import { kubeClients, type KubeClients } from '../../tools/cluster/kube/client.js';
+import {
+  createKwokNode,
+  deleteNodes,
+  internalIP,
+  waitForNodesReady,
+} from '../../tools/cluster/kube/nodes.js';
 import { sharedCluster } from '../support/shared-cluster.js';
 
 const widgetCrd = `

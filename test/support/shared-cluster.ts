@@ -1,7 +1,7 @@
 // One control plane per test run, started on first use: suites that need Kubernetes call
 // sharedCluster() in their before(); suites that don't never pay for it. The root hooks stop it.
-import { startCluster, type Cluster } from './control-plane/cluster.js';
-import { reapOrphanedRuns } from './control-plane/run-registry.js';
+import { startCluster, type Cluster } from '../../tools/cluster/cluster.js';
+import { reapOrphanedRuns } from '../../tools/cluster/run-registry.js';
 
 let starting: Promise<Cluster> | undefined;
 let stopHandlersInstalled = false;

@@ -1,10 +1,10 @@
 // The doctor command as a user runs it: a real process, its output and exit code.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { runCommand } from '../support/control-plane/exec.js';
-import { repoRoot } from '../support/control-plane/paths.js';
+import { runCommand } from '../../tools/cluster/exec.js';
+import { repoRoot } from '../../tools/cluster/paths.js';
 import { subcommands } from '../../src/cli.js';
-import { version } from '../../src/version.js';
+import { version } from '../../src/util/version.js';
 
 const cli = join(repoRoot, 'dist/src/cli.js');
 const doctor = (...args: string[]) => runCommand('node', [cli, ...args], { timeoutMs: 20_000 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { repoRoot } from '../../support/control-plane/paths.js';
+import { repoRoot } from '../../../tools/cluster/paths.js';
 import { chartDir, findObject, renderChart, runHelm, type RenderedObject } from './helm.js';
 
 interface Container {

@@ -5,9 +5,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import type { Cluster } from '../../support/control-plane/cluster.js';
-import { runCommand, type CommandResult } from '../../support/control-plane/exec.js';
-import { binaryPath, repoRoot } from '../../support/control-plane/paths.js';
+import type { Cluster } from '../../../tools/cluster/cluster.js';
+import { runCommand, type CommandResult } from '../../../tools/cluster/exec.js';
+import { binaryPath, repoRoot } from '../../../tools/cluster/paths.js';
 
 export const chartDir = join(repoRoot, 'helm/doctor-operator');
 export const releaseName = 'doctor-operator';

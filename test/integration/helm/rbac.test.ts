@@ -3,7 +3,7 @@
 // denied, and the monitors' ServiceAccount can do nothing at all.
 import * as k8s from '@kubernetes/client-node';
 import assert from 'node:assert/strict';
-import type { Cluster } from '../../support/control-plane/cluster.js';
+import type { Cluster } from '../../../tools/cluster/cluster.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 import { installRelease, removeRelease, uniqueNamespace } from './helm.js';
 

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../support/control-plane/paths.js';
+import { repoRoot } from '../../../tools/cluster/paths.js';
 
 export const imageOutDir = join(repoRoot, '.out/image');
 export const imageLayout = join(imageOutDir, 'oci');

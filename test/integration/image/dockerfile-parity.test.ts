@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { repoRoot } from '../../support/control-plane/paths.js';
+import { repoRoot } from '../../../tools/cluster/paths.js';
 import { ensureImage, imageConfig, imageManifest, layerPath } from './built-image.js';
 import { parseDockerfile, runtimeStage, type RuntimeStage } from './dockerfile.js';
 

@@ -4,13 +4,13 @@
 import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import * as k8s from '@kubernetes/client-node';
-import { tokenReviewAuthentication } from '../../../src/operator/inspector/authenticator.js';
-import type { Cluster } from '../../support/control-plane/cluster.js';
-import { waitFor } from '../../support/control-plane/wait.js';
-import { kubeClients, type KubeClients } from '../../support/kube/client.js';
-import { installOperatorPrerequisites, operatorNamespace } from '../../support/kube/install.js';
-import { createKwokNode, deleteNodes } from '../../support/kube/nodes.js';
-import { monitorPodToken } from '../../support/kube/pod-token.js';
+import { tokenReviewAuthentication } from '../../../src/intake/authenticator.js';
+import type { Cluster } from '../../../tools/cluster/cluster.js';
+import { waitFor } from '../../../tools/cluster/wait.js';
+import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
+import { installOperatorPrerequisites, operatorNamespace } from '../../../tools/cluster/kube/install.js';
+import { createKwokNode, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
+import { monitorPodToken } from '../../../tools/cluster/kube/pod-token.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 
 /** Forwards 127.0.0.1:<port> to the API server until cut. */

@@ -3,11 +3,11 @@
 // network to a receiver in the root namespace. Faults are real link changes.
 import assert from 'node:assert/strict';
 import type { HostEvent } from '../../../src/api/events.js';
-import { observersOf, watchedBy } from '../../../src/monitor/peers.js';
-import { EventReceiver, epochMs } from '../../support/netns/event-receiver.js';
-import { MonitorFleet, type FleetSettings } from '../../support/netns/monitor-fleet.js';
-import { childPids, isAlive } from '../../support/netns/processes.js';
-import { createTestbed, type NicSwitch, type Testbed } from '../../support/netns/testbed.js';
+import { observersOf, watchedBy } from '../../../src/contracts/observer-ring.js';
+import { EventReceiver, epochMs } from '../../../tools/testbed/event-receiver.js';
+import { MonitorFleet, type FleetSettings } from '../../../tools/testbed/monitor-fleet.js';
+import { childPids, isAlive } from '../../../tools/testbed/processes.js';
+import { createTestbed, type NicSwitch, type Testbed } from '../../../tools/testbed/testbed.js';
 
 const settings: FleetSettings = {
   inspectorUrl: '', // set once the receiver listens

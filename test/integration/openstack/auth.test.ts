@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createOpenStackClients } from '../../../src/openstack/factory.js';
 import { OpenStackHttpError } from '../../../src/openstack/errors.js';
-import { start } from '../../support/nova-sim/index.js';
+import { start } from '../../../tools/nova-sim/index.js';
 import { quickRetry, tokenRequests, useBed } from './harness.js';
 
 describe('OpenStack client: Keystone auth against the simulator', function () {

@@ -6,8 +6,8 @@ import {
   type OpenStackClients,
 } from '../../../src/openstack/factory.js';
 import type { CallRecord } from '../../../src/openstack/keystone.js';
-import type { CloudsYamlOptions } from '../../support/nova-sim/clouds-yaml.js';
-import { type NovaSim, type SimOptions, start } from '../../support/nova-sim/index.js';
+import type { CloudsYamlOptions } from '../../../tools/nova-sim/clouds-yaml.js';
+import { type NovaSim, type SimOptions, start } from '../../../tools/nova-sim/index.js';
 
 export const quickRetry = { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, deadlineMs: 10_000 };
 

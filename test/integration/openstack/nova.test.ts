@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { OpenStackHttpError } from '../../../src/openstack/errors.js';
 import { resetServersToError } from '../../../src/openstack/nova-api.js';
 import { NovaServiceNotFoundError } from '../../../src/openstack/nova.js';
-import type { SimCall } from '../../support/nova-sim/index.js';
+import type { SimCall } from '../../../tools/nova-sim/index.js';
 import { useBed } from './harness.js';
 
 /** Largest number of calls that overlapped in time. */

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createOpenStackClients } from '../../../src/openstack/factory.js';
 
-const main = fileURLToPath(new URL('../../support/nova-sim/main.js', import.meta.url));
+const main = fileURLToPath(new URL('../../../tools/nova-sim/main.js', import.meta.url));
 
 describe('nova-sim CLI', function () {
   this.timeout(20_000);

@@ -1,7 +1,7 @@
 // The simulator must refuse what the OpenStack api-ref refuses; otherwise client tests against it prove
 // nothing. Raw HTTP here, independent of the client under test.
 import assert from 'node:assert/strict';
-import { type NovaSim, simCredentials, start } from '../../support/nova-sim/index.js';
+import { type NovaSim, simCredentials, start } from '../../../tools/nova-sim/index.js';
 
 interface Answer {
   status: number;

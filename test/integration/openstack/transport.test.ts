@@ -8,8 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOpenStackClients } from '../../../src/openstack/factory.js';
-import { httpRequest, HttpTransportError } from '../../../src/openstack/http.js';
-import { start } from '../../support/nova-sim/index.js';
+import { httpRequest, HttpTransportError } from '../../../src/util/http-client.js';
+import { start } from '../../../tools/nova-sim/index.js';
 import { quickRetry } from './harness.js';
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {

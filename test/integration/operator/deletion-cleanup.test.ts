@@ -5,11 +5,11 @@
 // out of the policy, the policy deleted.
 import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
-import type { Cluster } from '../../support/control-plane/cluster.js';
-import { waitFor } from '../../support/control-plane/wait.js';
-import type { KubeClients } from '../../support/kube/client.js';
-import type { NovaSim } from '../../support/nova-sim/index.js';
-import { shortLeaseArgs, type OperatorProcess } from '../../support/operator-process.js';
+import type { Cluster } from '../../../tools/cluster/cluster.js';
+import { waitFor } from '../../../tools/cluster/wait.js';
+import type { KubeClients } from '../../../tools/cluster/kube/client.js';
+import type { NovaSim } from '../../../tools/nova-sim/index.js';
+import { shortLeaseArgs, type OperatorProcess } from '../../../tools/demo/operator-process.js';
 import {
   eventsFor,
   getHostHealth,

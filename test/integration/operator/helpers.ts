@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import type * as k8s from '@kubernetes/client-node';
 import type { FaultPolicy, HostHealth } from '../../../src/api/types.js';
-import { waitFor } from '../../support/control-plane/wait.js';
-import type { KubeClients } from '../../support/kube/client.js';
+import { waitFor } from '../../../tools/cluster/wait.js';
+import type { KubeClients } from '../../../tools/cluster/kube/client.js';
 
 const crd = { group: 'doctor.io', version: 'v1alpha1' };
 

@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Cluster } from '../../support/control-plane/cluster.js';
-import { repoRoot } from '../../support/control-plane/paths.js';
-import { waitFor } from '../../support/control-plane/wait.js';
-import { kubectlApply } from '../../support/kube/apply.js';
-import { kubeClients, type KubeClients } from '../../support/kube/client.js';
-import { installOperatorPrerequisites, operatorNamespace } from '../../support/kube/install.js';
-import { createKwokNode, deleteNodes, waitForNodesReady } from '../../support/kube/nodes.js';
-import { startOperatorProcess, type OperatorProcess } from '../../support/operator-process.js';
+import type { Cluster } from '../../../tools/cluster/cluster.js';
+import { repoRoot } from '../../../tools/cluster/paths.js';
+import { waitFor } from '../../../tools/cluster/wait.js';
+import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
+import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
+import { installOperatorPrerequisites, operatorNamespace } from '../../../tools/cluster/kube/install.js';
+import { createKwokNode, deleteNodes, waitForNodesReady } from '../../../tools/cluster/kube/nodes.js';
+import { startOperatorProcess, type OperatorProcess } from '../../../tools/demo/operator-process.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 import {
   eventsFor,

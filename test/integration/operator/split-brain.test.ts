@@ -5,10 +5,10 @@
 // refuses reports, and the standby leads only afterwards.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { waitFor } from '../../support/control-plane/wait.js';
+import { waitFor } from '../../../tools/cluster/wait.js';
 import { startBlackholeProxy, type BlackholeProxy } from '../../support/blackhole-proxy.js';
-import { kubeconfigVia } from '../../support/kube/token-kubeconfig.js';
-import { shortLeaseArgs, type OperatorProcess } from '../../support/operator-process.js';
+import { kubeconfigVia } from '../../../tools/cluster/kube/token-kubeconfig.js';
+import { shortLeaseArgs, type OperatorProcess } from '../../../tools/demo/operator-process.js';
 import { postDownReport } from './helpers.js';
 import { novaBed, type NovaBed } from './nova-bed.js';
 
@@ -54,7 +54,8 @@ describe('split brain: a leader cut off from the API server', function () {
 
   it('stops acting at the renew deadline, before the standby starts; no Nova call from it afterwards', async function () {
     const nova = bed!.nova;
-    nova.configure({ latencyMs: 700 });
+    // Slow enough that 300 resets (64 at a time per host) outlast the renew deadline.
+    nova.configure({ latencyMs: 3_000 });
     nova.clearCalls();
     await postDownReport(cutOff.eventsUrl, 'sb-a');
     const resets = () => nova.novaCalls('POST', /\/servers\/[^/]+\/action$/);

@@ -3,8 +3,8 @@
 // duration and finishes the fault from HostHealth status: every server reset, the service forced down,
 // the Node tainted, the timeline complete.
 import assert from 'node:assert/strict';
-import { waitFor } from '../../support/control-plane/wait.js';
-import { shortLeaseArgs, type OperatorProcess } from '../../support/operator-process.js';
+import { waitFor } from '../../../tools/cluster/wait.js';
+import { shortLeaseArgs, type OperatorProcess } from '../../../tools/demo/operator-process.js';
 import { getHostHealth, postDownReport } from './helpers.js';
 import { novaBed, type NovaBed } from './nova-bed.js';
 

@@ -3,10 +3,10 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Cluster } from '../../support/control-plane/cluster.js';
-import { repoRoot } from '../../support/control-plane/paths.js';
-import { kubeClients } from '../../support/kube/client.js';
-import { installCrds } from '../../support/kube/install.js';
+import type { Cluster } from '../../../tools/cluster/cluster.js';
+import { repoRoot } from '../../../tools/cluster/paths.js';
+import { kubeClients } from '../../../tools/cluster/kube/client.js';
+import { installCrds } from '../../../tools/cluster/kube/install.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 
 const fixtures = join(repoRoot, 'test/fixtures/policies');

@@ -2,7 +2,7 @@
 // one host down, waits a random time within how long a remediation takes after the report's 200, kills the leader, starts a new
 // standby and waits until the surviving replica has finished. Every server must end up reset, the host
 // forced down and every server's notification delivered; a repeat must carry the first one's id.
-import { seededRandom } from '../nova-sim/traffic.js';
+import { seededRandom } from '../../../tools/nova-sim/traffic.js';
 import { describeOutcomes, type FaultBed, type HostOutcome } from './fault-bed.js';
 
 export interface KillTrialsResult {

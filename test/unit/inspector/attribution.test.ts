@@ -2,7 +2,7 @@
 // and what only a host can say about itself cannot be said about another host.
 import assert from 'node:assert/strict';
 import type { HostEvent } from '../../../src/api/events.js';
-import { attributeEvents } from '../../../src/inspector/attribution.js';
+import { attributeEvents } from '../../../src/intake/attribution.js';
 import { createCorrelationEngine } from '../../../src/inspector/engine.js';
 import { down, engineConfig, heartbeat, isolated, kinds, nicDown, t0 } from './events-fixture.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createCorrelationEngine } from '../../../src/inspector/engine.js';
 import { faultId } from '../../../src/inspector/fault-id.js';
-import { parseEventsJson } from '../../../src/inspector/parse-events.js';
+import { parseEventsJson } from '../../../src/intake/parse-events.js';
 import {
   connected,
   doctorDown,

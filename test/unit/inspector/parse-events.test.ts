@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { HostEvent } from '../../../src/api/events.js';
-import { parseEvents, parseEventsJson, type ParseEventsResult } from '../../../src/inspector/parse-events.js';
+import { parseEvents, parseEventsJson, type ParseEventsResult } from '../../../src/intake/parse-events.js';
 
 // The seed's exact body (design.md section 4).
 const seedBody =

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { observerCount, observersOf, ringKey, watchedBy } from '../../../src/monitor/peers.js';
+import { observerCount, observersOf, ringKey, watchedBy } from '../../../src/contracts/observer-ring.js';
 
 const hosts = (names: string[]): Array<{ name: string }> => names.map((name) => ({ name }));
 const names = (list: Array<{ name: string }>): string[] => list.map((h) => h.name);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { isRetryableError, OpenStackHttpError, parseErrorBody } from '../../../src/openstack/errors.js';
-import { HttpTransportError } from '../../../src/openstack/http.js';
+import { HttpTransportError } from '../../../src/util/http-client.js';
 
 describe('OpenStack errors', () => {
   it('reads Nova and Keystone error bodies', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { microTime } from '../../../src/operator/api-errors.js';
+import { microTime } from '../../../src/runtime/api-errors.js';
 import { parseOperatorArgs } from '../../../src/operator/command.js';
 import { setCondition } from '../../../src/operator/conditions.js';
 

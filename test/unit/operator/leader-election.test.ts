@@ -2,7 +2,7 @@
 // within the renew deadline, before any standby could see the lease expire, and its loop keeps turning.
 import assert from 'node:assert/strict';
 import type * as k8s from '@kubernetes/client-node';
-import { LeaderElector } from '../../../src/operator/leader-election.js';
+import { LeaderElector } from '../../../src/runtime/leader-election.js';
 import { createLogger } from '../../../src/observability/logger.js';
 
 /** An in-memory Lease store behind the three calls the elector makes; `hang` makes every call silent. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { WorkQueue } from '../../../src/operator/workqueue.js';
+import { WorkQueue } from '../../../src/runtime/workqueue.js';
 
 describe('WorkQueue', function () {
   it('queues a waiting key once however often it is added', async function () {

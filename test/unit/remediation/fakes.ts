@@ -5,7 +5,7 @@ import winston from 'winston';
 import type { FaultPolicy, NotifyTarget } from '../../../src/api/types.js';
 import type { DeliveryResult, DeliveryTarget, PreparedNotification } from '../../../src/notify/index.js';
 import type { ForceDownResult, NovaApi, ServerSummary } from '../../../src/openstack/index.js';
-import type { EventTarget, EventType } from '../../../src/operator/event-recorder.js';
+import type { EventTarget, EventType } from '../../../src/runtime/event-recorder.js';
 import type {
   EventSink,
   HostHealthStatusReader,

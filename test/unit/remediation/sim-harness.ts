@@ -12,7 +12,7 @@ import {
   type RemediationOptionsInput,
 } from '../../../src/remediation/index.js';
 import type { FaultPolicy } from '../../../src/api/types.js';
-import { type NovaSim, type SimOptions, start } from '../../support/nova-sim/index.js';
+import { type NovaSim, type SimOptions, start } from '../../../tools/nova-sim/index.js';
 import {
   MapSecrets,
   MemoryEvents,

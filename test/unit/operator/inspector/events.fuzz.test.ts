@@ -6,8 +6,8 @@ import { Agent, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { createCorrelationEngine } from '../../../../src/inspector/engine.js';
-import { staticTokenAuthentication } from '../../../../src/operator/inspector/authenticator.js';
-import { createInspectorApp } from '../../../../src/operator/inspector/http.js';
+import { staticTokenAuthentication } from '../../../../src/intake/authenticator.js';
+import { createInspectorApp } from '../../../../src/intake/http.js';
 import { createLogger } from '../../../../src/observability/logger.js';
 import { engineConfig } from '../../inspector/events-fixture.js';
 

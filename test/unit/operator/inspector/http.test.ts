@@ -9,12 +9,12 @@ import {
   noAuthentication,
   staticTokenAuthentication,
   type Authenticator,
-} from '../../../../src/operator/inspector/authenticator.js';
+} from '../../../../src/intake/authenticator.js';
 import {
   createInspectorApp,
   hardenInspectorServer,
   type InspectorAppOptions,
-} from '../../../../src/operator/inspector/http.js';
+} from '../../../../src/intake/http.js';
 import { createLogger } from '../../../../src/observability/logger.js';
 
 const seed =

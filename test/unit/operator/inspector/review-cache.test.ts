@@ -1,12 +1,8 @@
 // The TokenReview cache with a plain review function and a test clock: reviewed tokens survive an API
 // outage until they expire, new ones fail closed, and unknown bearers cannot cost a review each.
 import assert from 'node:assert/strict';
-import type { AuthResult } from '../../../../src/operator/inspector/authenticator.js';
-import {
-  ReviewCache,
-  tokenExpiry,
-  type ReviewAnswer,
-} from '../../../../src/operator/inspector/review-cache.js';
+import type { AuthResult } from '../../../../src/intake/authenticator.js';
+import { ReviewCache, tokenExpiry, type ReviewAnswer } from '../../../../src/intake/review-cache.js';
 
 const accepted: AuthResult = { ok: true, identity: { kind: 'monitor', name: 'sa', observer: 'n1' } };
 const refused: AuthResult = { ok: false, status: 401, error: 'not accepted' };

@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import type { HostEvent } from '../../../../src/api/events.js';
 import type { FaultPolicy, FaultPolicyStatus, HostHealth } from '../../../../src/api/types.js';
-import type { EventRecorder } from '../../../../src/operator/event-recorder.js';
+import type { EventRecorder } from '../../../../src/runtime/event-recorder.js';
 import {
   InspectorService,
   maxUnknownHostsLogged,
   type HostDownInput,
   type HostRecoveredInput,
-} from '../../../../src/operator/inspector/service.js';
-import { CoalescingStatusWriter } from '../../../../src/operator/inspector/status-writer.js';
+} from '../../../../src/operator/inspector-service.js';
+import { CoalescingStatusWriter } from '../../../../src/runtime/coalescing-status-writer.js';
 import { createLogger } from '../../../../src/observability/logger.js';
 import { memoryLogger } from '../../monitor/memory-logger.js';
 import { policy } from '../fixtures.js';
@@ -310,8 +310,8 @@ describe('inspector service', function () {
 
 describe('observer assignment', function () {
   it('matches the ring the monitors use', async function () {
-    const { observersOf } = await import('../../../../src/monitor/peers.js');
-    const { observerAssignment } = await import('../../../../src/operator/inspector/service.js');
+    const { observersOf } = await import('../../../../src/contracts/observer-ring.js');
+    const { observerAssignment } = await import('../../../../src/operator/inspector-service.js');
     const names = Array.from({ length: 9 }, (_, i) => `node-${i}`);
     const assignment = observerAssignment(names, 3);
     for (const name of names) {

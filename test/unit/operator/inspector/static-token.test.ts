@@ -1,6 +1,6 @@
 // The static-token Secret: every key is one observer with its own token.
 import assert from 'node:assert/strict';
-import { tokensOf } from '../../../../src/operator/inspector/static-token.js';
+import { tokensOf } from '../../../../src/intake/static-token.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import {
   CoalescingStatusWriter,
   composeMergePatches,
-} from '../../../../src/operator/inspector/status-writer.js';
+} from '../../../../src/runtime/coalescing-status-writer.js';
 import { createLogger } from '../../../../src/observability/logger.js';
 
 const quiet = createLogger('test', 'error');

@@ -1,0 +1,519 @@
+// The inspector as the operator runs it: one correlation engine per FaultPolicy, fed by /events and a
+// clock, seeded from HostHealth status when this replica becomes the leader. Its decisions become
+// HostHealth status (state, observers, faults, timeline T00-T03), the policy's StormActive condition,
+// Events, and calls to remediation. The engines themselves are pure (src/inspector).
+import type { HostEvent } from '../api/events.js';
+import type { FaultPolicy, FaultPolicyStatus, HostHealth, HostHealthStatus } from '../api/types.js';
+import type { EngineConfig } from '../inspector/config.js';
+import type {
+  Decision,
+  HostDownDecision,
+  HostHealthyDecision,
+  HostSnapshot,
+} from '../inspector/decisions.js';
+import { createCorrelationEngine, type CorrelationEngine } from '../inspector/engine.js';
+import { persistedFromHostHealth } from '../inspector/restore.js';
+import { observerCount, ringKey } from '../contracts/observer-ring.js';
+import type { Logger } from '../observability/logger.js';
+import { setCondition } from './conditions.js';
+import type { EventRecorder } from '../runtime/event-recorder.js';
+import type { ReadCache } from '../runtime/read-cache.js';
+import type { ReporterIdentity } from '../intake/authenticator.js';
+import type { EventSink } from '../intake/http.js';
+import { MissingInterfaces } from './interface-reports.js';
+import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
+
+/** Set by a test harness on a HostHealth just before it injects a fault: the timeline's T00. */
+export const faultInjectedAnnotation = 'doctor.io/fault-injected-at';
+
+export interface HostDownInput {
+  policy: FaultPolicy;
+  node: string;
+  novaHost: string;
+  decision: HostDownDecision;
+  injectedAt?: string;
+}
+
+export interface HostRecoveredInput {
+  policy: FaultPolicy;
+  node: string;
+  novaHost: string;
+  decision: HostHealthyDecision;
+}
+
+/** Executes decisions (Nova, node taint, notifications); resumable, so it may be called again. */
+export interface Remediation {
+  hostDown(input: HostDownInput): Promise<void>;
+  hostRecovered(input: HostRecoveredInput): Promise<void>;
+  /** Stops acting at once; resolves when in-flight work has recorded its outcome. */
+  stop(): Promise<void>;
+}
+
+export interface InspectorDeps {
+  policies: ReadCache<FaultPolicy>;
+  hostHealths: ReadCache<HostHealth>;
+  hostStatus: CoalescingStatusWriter;
+  updatePolicyStatus(name: string, update: (status: FaultPolicyStatus) => FaultPolicyStatus): Promise<void>;
+  events: EventRecorder;
+  remediation?: Remediation;
+  log: Logger;
+  now?: () => number;
+}
+
+interface PolicyEngine {
+  engine: CorrelationEngine;
+  configKey: string;
+}
+
+const tickIntervalMs = 200;
+/** The recovery steps of a fault, as HostHealth status records them. */
+const upStepNames = ['unforce', 'untaint', 'notifyUp'] as const;
+/** Hosts whose reports were ignored that are logged once each; beyond this they are not logged. */
+export const maxUnknownHostsLogged = 1_000;
+/** Observer lists change with every heartbeat; write them at most this often unless something moved. */
+const observerRefreshMs = 15_000;
+const timelineLaterPoints = { T04: null, T05: null, T06: null, T07: null, T08: null };
+
+export class InspectorService implements EventSink {
+  private readonly engines = new Map<string, PolicyEngine>();
+  private readonly lastObserverWrite = new Map<string, { at: number; key: string }>();
+  private readonly unknownHostsLogged = new Set<string>();
+  private readonly missingInterfaces: MissingInterfaces;
+  private timer: NodeJS.Timeout | undefined;
+  private active = false;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: InspectorDeps) {
+    this.now = deps.now ?? Date.now;
+    this.missingInterfaces = new MissingInterfaces(deps);
+  }
+
+  accepting(): boolean {
+    return this.active;
+  }
+
+  /** Becomes the acting inspector: engines restored from HostHealth status, unfinished faults resumed. */
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.engines.clear();
+    this.resync();
+    this.resumeOpenFaults();
+    this.timer = setInterval(() => this.tick(), tickIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Refuses reports from now on; resolves when remediation has stopped. */
+  async stop(): Promise<void> {
+    this.active = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.engines.clear();
+    await this.deps.remediation?.stop();
+  }
+
+  /** Policies or HostHealth specs changed: create, reconfigure or drop engines. */
+  resync(): void {
+    if (!this.active) return;
+    const now = this.now();
+    const seen = new Set<string>();
+    for (const policy of this.deps.policies.list()) {
+      if (policy.metadata.deletionTimestamp) continue;
+      const name = policy.metadata.name;
+      seen.add(name);
+      const hosts = this.hostHealthsOf(name).map((h) => ({
+        name: h.metadata.name,
+        maintenance: h.spec?.maintenance?.enabled ?? false,
+      }));
+      // Cheap to compare on every HostHealth event; the observer ring is only rebuilt when this changes.
+      const configKey = JSON.stringify([
+        policy.spec.detection,
+        policy.spec.protection,
+        policy.spec.monitor.peers,
+        hosts,
+      ]);
+      const existing = this.engines.get(name);
+      if (existing?.configKey === configKey) continue;
+      const config: EngineConfig = {
+        detection: policy.spec.detection,
+        protection: policy.spec.protection,
+        hosts,
+        observers: observerAssignment(
+          hosts.map((h) => h.name),
+          policy.spec.monitor.peers,
+        ),
+      };
+      if (!existing) {
+        const engine = createCorrelationEngine(config);
+        const persisted = this.hostHealthsOf(name).map(persistedFromHostHealth);
+        engine.restore(persisted, now);
+        this.engines.set(name, { engine, configKey });
+        this.deps.log.info('inspector engine started', { policy: name, hosts: config.hosts.length });
+      } else {
+        existing.configKey = configKey;
+        this.handle(name, existing.engine.updateConfig(config, now));
+      }
+    }
+    for (const name of [...this.engines.keys()]) if (!seen.has(name)) this.engines.delete(name);
+  }
+
+  /** Resolves once the decisions this batch caused (state changes, a host declared Down) are written to
+   * HostHealth status; rejects when such a write failed. Observer lists are not waited for. */
+  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): Promise<void> {
+    if (!this.active) return Promise.resolve();
+    this.missingInterfaces.observe(events);
+    const decisionWrites: Promise<void>[] = [];
+    const byPolicy = new Map<string, HostEvent[]>();
+    for (const event of events) {
+      const host = event.details.hostname;
+      const policy = this.deps.hostHealths.get(host)?.spec?.policy;
+      if (!policy || !this.engines.has(policy)) {
+        // Bounded: a reporter naming endless made-up hosts must not grow the operator.
+        if (!this.unknownHostsLogged.has(host) && this.unknownHostsLogged.size < maxUnknownHostsLogged) {
+          this.unknownHostsLogged.add(host);
+          this.deps.log.warn('report about a host no policy monitors; ignored', {
+            host,
+            reporter: identity.name,
+          });
+        }
+        continue;
+      }
+      const list = byPolicy.get(policy) ?? [];
+      list.push(event);
+      byPolicy.set(policy, list);
+    }
+    for (const [policy, list] of byPolicy) {
+      const engine = this.engines.get(policy)!.engine;
+      this.handle(policy, engine.observe(list, receivedAt), decisionWrites);
+      const touched = new Set<string>();
+      for (const event of list) {
+        touched.add(event.details.hostname);
+        for (const peer of event.details.peers ?? []) touched.add(peer.hostname);
+      }
+      for (const host of touched) this.writeObservers(engine, host);
+    }
+    return Promise.all(decisionWrites).then(() => undefined);
+  }
+
+  private tick(): void {
+    const now = this.now();
+    for (const [policy, { engine }] of this.engines) {
+      const wake = engine.nextWakeAt();
+      if (wake !== undefined && wake <= now) this.handle(policy, engine.tick(now));
+    }
+  }
+
+  private hostHealthsOf(policy: string): HostHealth[] {
+    return (
+      this.deps.hostHealths
+        .list()
+        // A HostHealth being deleted is let go of (its remediation undone): no new decision about it.
+        .filter((h) => h.spec?.policy === policy && !h.metadata.deletionTimestamp)
+        .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
+    );
+  }
+
+  private handle(policyName: string, decisions: Decision[], decisionWrites: Promise<void>[] = []): void {
+    const entry = this.engines.get(policyName);
+    if (!entry) return;
+    for (const decision of decisions) {
+      switch (decision.kind) {
+        case 'stateChanged': {
+          const snapshot = entry.engine.snapshot(decision.host);
+          const written = this.writeStatus(decision.host, {
+            state: decision.to,
+            lastTransitionTime: decision.at,
+            message: stateMessage(snapshot, decision.to),
+            ...(snapshot ? snapshotStatus(snapshot) : {}),
+          });
+          decisionWrites.push(written);
+          break;
+        }
+        case 'hostDown': {
+          const written = this.onHostDown(policyName, entry.engine, decision);
+          if (written) decisionWrites.push(written);
+          break;
+        }
+        case 'hostRecovering':
+          break; // stateChanged carries it
+        case 'hostHealthy':
+          this.onHostHealthy(policyName, decision);
+          break;
+        case 'stormActive':
+          void this.onStorm(policyName, decision.hosts, decision.limit, decision.unhealthy);
+          break;
+        case 'stormCleared':
+          void this.deps.updatePolicyStatus(policyName, (status) => ({
+            ...status,
+            conditions: setCondition(
+              status.conditions,
+              {
+                type: 'StormActive',
+                status: 'False',
+                reason: 'WithinLimit',
+                message: 'unhealthy hosts are within protection.maxUnhealthy',
+              },
+              undefined,
+            ),
+          }));
+          break;
+      }
+      // Logged after acting: a host-down's Nova calls do not wait for the log line.
+      this.deps.log.info(`inspector decision: ${decision.kind}`, { policy: policyName, ...decision });
+    }
+  }
+
+  /** Returns the write of the Down status, for the report's answer to wait on. */
+  private onHostDown(
+    policyName: string,
+    engine: CorrelationEngine,
+    decision: HostDownDecision,
+  ): Promise<void> | undefined {
+    const policy = this.deps.policies.get(policyName);
+    const hostHealth = this.deps.hostHealths.get(decision.host);
+    if (!policy || !hostHealth) return undefined;
+    const snapshot = engine.snapshot(decision.host);
+    const injectedAt = hostHealth.metadata.annotations?.[faultInjectedAnnotation];
+    const timeline = {
+      faultId: decision.faultId,
+      ...(injectedAt ? { T00: injectedAt } : {}),
+      T01: decision.detectedAt,
+      T02: decision.firstReportReceivedAt,
+      T03: decision.declaredAt,
+    };
+    const status: Record<string, unknown> = {
+      state: 'Down',
+      lastTransitionTime: decision.declaredAt,
+      message: decision.reason,
+      ...(snapshot ? snapshotStatus(snapshot) : {}),
+      // A new fault starts a new timeline; a reopened one keeps the points already reached.
+      timeline: decision.reopened ? timeline : { ...timelineLaterPoints, ...timeline },
+    };
+    // Remediation starts first: its Nova calls leave without waiting on the API server. The Down status
+    // below is still queued before any remediation progress (the job writes from a later tick).
+    if (!policy.spec.paused) {
+      const novaHost = hostHealth.status?.novaHost ?? decision.host;
+      this.deps.remediation
+        ?.hostDown({ policy, node: decision.host, novaHost, decision, ...(injectedAt ? { injectedAt } : {}) })
+        .catch((err: unknown) =>
+          this.deps.log.error('remediation failed', {
+            host: decision.host,
+            error: err instanceof Error ? err.message : String(err),
+          }),
+        );
+    }
+    const written = this.writeStatus(decision.host, status);
+    void this.deps.events.record(hostHealthTarget(hostHealth), 'Warning', 'HostDown', decision.reason);
+    if (policy.spec.paused)
+      this.deps.log.warn('policy paused: host declared Down, no remediation', {
+        policy: policyName,
+        host: decision.host,
+      });
+    return written;
+  }
+
+  private onHostHealthy(policyName: string, decision: HostHealthyDecision): void {
+    const policy = this.deps.policies.get(policyName);
+    const hostHealth = this.deps.hostHealths.get(decision.host);
+    if (!policy || !hostHealth) return;
+    void this.deps.events.record(
+      hostHealthTarget(hostHealth),
+      'Normal',
+      'HostRecovered',
+      `host ${decision.host} is healthy again (fault ${decision.faultId} closed)`,
+    );
+    if (policy.spec.paused) return;
+    const novaHost = hostHealth.status?.novaHost ?? decision.host;
+    this.deps.remediation
+      ?.hostRecovered({ policy, node: decision.host, novaHost, decision })
+      .catch((err: unknown) =>
+        this.deps.log.error('recovery actions failed', {
+          host: decision.host,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
+  }
+
+  private async onStorm(
+    policyName: string,
+    hosts: string[],
+    limit: number,
+    unhealthy: number,
+  ): Promise<void> {
+    const policy = this.deps.policies.get(policyName);
+    const message = `storm guard: ${hosts.length} more host(s) qualify as Down with ${unhealthy} already unhealthy, beyond protection.maxUnhealthy (${limit}); acting on none of: ${hosts.join(', ')}`;
+    await this.deps.updatePolicyStatus(policyName, (status) => ({
+      ...status,
+      conditions: setCondition(
+        status.conditions,
+        { type: 'StormActive', status: 'True', reason: 'TooManyUnhealthy', message: message.slice(0, 2000) },
+        undefined,
+      ),
+    }));
+    if (policy) {
+      await this.deps.events.record(
+        { apiVersion: policy.apiVersion, kind: 'FaultPolicy', name: policyName, uid: policy.metadata.uid },
+        'Warning',
+        'StormActive',
+        message,
+      );
+    }
+  }
+
+  /** Failures are logged by the writer; the next decision or refresh writes again. The returned promise
+   * is for callers that wait on the write; nobody has to. */
+  private writeStatus(host: string, status: Record<string, unknown>): Promise<void> {
+    const written = this.deps.hostStatus.write(host, status);
+    written.catch(() => undefined);
+    return written;
+  }
+
+  /** Observer lists follow heartbeats; they are written when something moved, else now and then. */
+  private writeObservers(engine: CorrelationEngine, host: string): void {
+    const snapshot = engine.snapshot(host);
+    if (!snapshot) return;
+    const key = JSON.stringify(snapshot.observers.map((o) => [o.node, o.reachable, o.verdict, o.evidence]));
+    const last = this.lastObserverWrite.get(host);
+    const now = this.now();
+    if (last && last.key === key && now - last.at < observerRefreshMs) return;
+    this.lastObserverWrite.set(host, { at: now, key });
+    void this.writeStatus(host, { observers: snapshotStatus(snapshot).observers });
+  }
+
+  /** A new leader picks up faults whose remediation had not finished (the executor skips done steps),
+   * and recoveries (un-force, untaint, notify "up") that a former leader started but did not finish. */
+  private resumeOpenFaults(): void {
+    for (const hostHealth of this.deps.hostHealths.list()) {
+      const status = hostHealth.status;
+      if (!status || hostHealth.metadata.deletionTimestamp) continue;
+      const policy = this.deps.policies.get(hostHealth.spec.policy);
+      if (!policy || policy.spec.paused || !this.remediationAvailable()) continue;
+      if (status.state === 'Down') this.resumeHostDown(policy, hostHealth, status);
+      else if (status.state === 'Healthy') this.resumeRecovery(policy, hostHealth, status);
+    }
+  }
+
+  private resumeHostDown(policy: FaultPolicy, hostHealth: HostHealth, status: HostHealthStatus): void {
+    const timeline = status.timeline;
+    if (!timeline?.faultId || !timeline.T01 || !timeline.T03 || timeline.T08) return;
+    const fault = status.faults?.find((f) => f.id === timeline.faultId);
+    const decision: HostDownDecision = {
+      kind: 'hostDown',
+      host: hostHealth.metadata.name,
+      faultId: timeline.faultId,
+      cause: fault?.type === 'compute.host.nic.down' ? 'nic' : 'quorum',
+      evidence: [],
+      reason: fault?.reason ?? status.message ?? 'resumed after an operator restart',
+      detectedAt: timeline.T01,
+      firstReportReceivedAt: timeline.T02 ?? timeline.T01,
+      declaredAt: timeline.T03,
+      reopened: true,
+      at: new Date(this.now()).toISOString(),
+    };
+    this.deps.log.info('resuming remediation of an open fault', {
+      host: decision.host,
+      faultId: decision.faultId,
+    });
+    this.deps.remediation
+      ?.hostDown({
+        policy,
+        node: decision.host,
+        novaHost: status.novaHost ?? decision.host,
+        decision,
+        ...(timeline.T00 ? { injectedAt: timeline.T00 } : {}),
+      })
+      .catch((err: unknown) =>
+        this.deps.log.error('resumed remediation failed', {
+          host: decision.host,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
+  }
+
+  /** Healthy again, but a recovery step of its last fault is not finished (or never started). */
+  private resumeRecovery(policy: FaultPolicy, hostHealth: HostHealth, status: HostHealthStatus): void {
+    const remediation = status.remediation;
+    if (!remediation?.faultId) return;
+    const finished = (state: string | undefined) =>
+      state === 'Done' || state === 'Skipped' || state === 'Failed';
+    if (upStepNames.every((step) => finished(remediation[step]?.state))) return;
+    const decision: HostHealthyDecision = {
+      kind: 'hostHealthy',
+      host: hostHealth.metadata.name,
+      faultId: remediation.faultId,
+      at: status.lastTransitionTime ?? new Date(this.now()).toISOString(),
+    };
+    this.deps.log.info('resuming the recovery of a closed fault', {
+      host: decision.host,
+      faultId: decision.faultId,
+    });
+    this.deps.remediation
+      ?.hostRecovered({ policy, node: decision.host, novaHost: status.novaHost ?? decision.host, decision })
+      .catch((err: unknown) =>
+        this.deps.log.error('resumed recovery failed', {
+          host: decision.host,
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
+  }
+
+  private remediationAvailable(): boolean {
+    return this.deps.remediation !== undefined;
+  }
+}
+
+/** Which monitors watch which host: the same ring the monitors use (src/monitor/peers.ts), built once. */
+export function observerAssignment(hostNames: string[], peers: number): Record<string, string[]> {
+  const ring = [...hostNames].sort((a, b) => {
+    const ka = ringKey(a);
+    const kb = ringKey(b);
+    return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : 1;
+  });
+  const count = observerCount(ring.length, peers);
+  const assignment: Record<string, string[]> = {};
+  ring.forEach((host, at) => {
+    assignment[host] = Array.from({ length: count }, (_, i) => ring[(at + 1 + i) % ring.length]!);
+  });
+  return assignment;
+}
+
+function hostHealthTarget(hostHealth: HostHealth) {
+  return {
+    apiVersion: hostHealth.apiVersion,
+    kind: 'HostHealth',
+    name: hostHealth.metadata.name,
+    uid: hostHealth.metadata.uid,
+  };
+}
+
+function snapshotStatus(
+  snapshot: HostSnapshot,
+): Pick<HostHealthStatus, 'observers' | 'faults' | 'activeFaults'> {
+  return {
+    observers: snapshot.observers.map((o) => ({
+      node: o.node,
+      reachable: o.reachable,
+      lastReportTime: o.lastReportTime,
+      ...(o.rttMilliseconds !== undefined ? { rttMilliseconds: o.rttMilliseconds } : {}),
+    })),
+    faults: snapshot.faults,
+    activeFaults: snapshot.fault ? 1 : 0,
+  };
+}
+
+function stateMessage(snapshot: HostSnapshot | undefined, state: string): string {
+  if (!snapshot) return state;
+  const down = snapshot.observers.filter((o) => o.verdict === 'down' && o.evidence).map((o) => o.node);
+  switch (state) {
+    case 'Suspect':
+      return `${down.length} of ${snapshot.effectiveQuorum} observers needed report it down: ${down.join(', ')}`;
+    case 'Recovering':
+      return 'reachable again; waiting healthySeconds before recovery actions';
+    case 'Maintenance':
+      return 'in maintenance (spec.maintenance.enabled): not acted on';
+    case 'Healthy':
+      return 'observers reach it';
+    default:
+      return snapshot.fault?.reason ?? state;
+  }
+}
