@@ -8,8 +8,9 @@ export KUBE_BIN
 export PATH := $(KUBE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 # A stray .only or a pending/skipped test fails the run instead of passing with less tested.
 MOCHA := mocha --timeout 20000 --forbid-only --forbid-pending
-# make test fails when coverage falls below today's level (percent; raise them as coverage grows).
-COVERAGE_FLOOR := --lines 82 --branches 84 --functions 86
+# make test fails when coverage falls below today's level (percent; measured 85.9 lines, 87.2 branches,
+# 90.5 functions; raise the floor as coverage grows).
+COVERAGE_FLOOR := --lines 85 --branches 86 --functions 89
 UNIT_SPECS := 'dist/test/unit/**/*.test.js'
 INTEGRATION_SPECS := 'dist/test/integration/**/*.test.js'
 E2E_SPECS := 'dist/test/e2e/**/*.test.js'
