@@ -24,7 +24,7 @@ function lazy(
 export const subcommands: Subcommand[] = [
   lazy(
     'operator',
-    'run the operator: policy reconciler (inspector, remediation and notifier to come)',
+    'run the operator: policy reconciler, inspector (/events), Nova remediation and notifications',
     async () => (await import('./operator/command.js')).runOperatorCommand,
   ),
   lazy(

@@ -1,4 +1,4 @@
-// Benchmark helper for `make bench` (issue 5): host-down decision handed to the executor -> Nova service
+// Benchmark helper for `make bench`: host-down decision handed to the executor -> Nova service
 // forced down + every server reset + every consumer notification delivered. The Nova simulator and the
 // sample consumer run as their own processes (as they would be in a cloud), so the figure is the
 // executor's and not the cost of serving its calls on the same thread. The Nova client is warm (token and
@@ -44,7 +44,7 @@ function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? NaN;
 }
 
-// Issue 5: 50 servers at 0 ms <= 50 ms p99; at 20 ms per call <= 100 ms p99.
+// Goals: 50 servers at 0 ms <= 50 ms p99; at 20 ms per call <= 100 ms p99.
 function goalFor(servers: number, latencyMs: number): number | undefined {
   if (servers !== 50) return undefined;
   if (latencyMs === 0) return 50;

@@ -1,4 +1,4 @@
-// Wire format between monitors and the inspector (design.md section 4). Doctor-compatible: a JSON list
+// Wire format between monitors and the inspector (docs/wire-formats.md). Doctor-compatible: a JSON list
 // of events posted to /events. Our monitors add observer, target, address and rtt to `details`.
 
 export const hostEventTypes = [

@@ -1,5 +1,5 @@
 // The monitor configuration file: the operator writes it into each policy's ConfigMap and every monitor
-// reads it (design.md section 2). One definition for both sides.
+// reads it. One definition for both sides.
 
 export interface MonitorHost {
   /** Node name; a monitor finds its own entry by NODE_NAME. */

@@ -1,4 +1,4 @@
-// TypeScript shapes of the doctor.io/v1alpha1 resources (design.md section 3). The OpenAPI schemas in
+// TypeScript shapes of the doctor.io/v1alpha1 resources. The OpenAPI schemas in
 // this folder are the source of the CRD YAML; these interfaces describe the same objects for the code.
 // Field names are fixed by the design: tools and docs rely on them.
 
@@ -149,7 +149,7 @@ export interface FaultRecord {
   resolvedTime?: string;
 }
 
-/** Profiler points of one fault (design.md section 5), as RFC 3339 times with milliseconds. */
+/** Profiler points of one fault (T00-T08, see docs/architecture.md), as RFC 3339 times with milliseconds. */
 export interface FaultTimeline {
   /** The fault these times belong to. */
   faultId?: string;

@@ -1,4 +1,4 @@
-// Validation of a POST/PUT /events body (design.md section 4) into HostEvent values. Errors are values,
+// Validation of a POST/PUT /events body (docs/wire-formats.md) into HostEvent values. Errors are values,
 // never throws: the HTTP layer turns { ok: false } into a 400 (or 413) whose message names the field.
 //
 // Unknown types: a type outside the `compute.host.` family is refused (most likely a typo or a client

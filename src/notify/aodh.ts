@@ -1,4 +1,4 @@
-// The Aodh event-alarm webhook body that existing Doctor consumers parse (design.md section 4): one
+// The Aodh event-alarm webhook body that existing Doctor consumers parse (see docs/wire-formats.md): one
 // alarm per affected server, its event shaped like Ceilometer's compute.instance.update with the
 // state, instance_id, host and tenant_id traits. Trait type 1 is Ceilometer's "text".
 import { alarmId, notificationId, type NotificationKind } from './notification-id.js';

@@ -1,4 +1,4 @@
-// Nova compute API client: the calls of design.md section 6, each with a timeout, bounded retries of
+// Nova compute API client: the calls remediation needs, each with a timeout, bounded retries of
 // 5xx and connection errors, one re-authentication on 401 and one re-negotiation on 406.
 import type { EndpointInterface } from './clouds.js';
 import { OpenStackConfigError, OpenStackHttpError, isRetryableError, parseErrorBody } from './errors.js';

@@ -12,8 +12,13 @@ import { Operator, type OperatorOptions } from './operator.js';
 
 const help = `Usage: doctor operator [options]
 
-Runs the doctor-operator: watches FaultPolicy, Node and HostHealth objects, runs one monitor DaemonSet per
-policy and one HostHealth per monitored node. With two replicas, a Lease elects the one that acts.
+Runs the doctor-operator. The policy reconciler watches FaultPolicy, Node and HostHealth objects and runs
+one monitor DaemonSet per policy and one HostHealth per monitored node. The inspector takes the monitors'
+reports on /events, correlates them per policy (quorum, window, storm guard, maintenance) and records each
+host's state in its HostHealth. Remediation then forces the host's nova-compute service down, resets its
+servers to error, taints the Node and notifies the policy's consumers by webhook, and undoes the
+force-down when the host recovers. With two replicas, a Lease elects the one that acts; reports are
+routed to it by a Pod label.
 
 Options:
   --kubeconfig PATH            kubeconfig file (default: in-cluster configuration, else $KUBECONFIG / ~/.kube/config)

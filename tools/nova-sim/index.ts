@@ -1,4 +1,4 @@
-// A Keystone v3 + Nova simulator that enforces the api-ref contract of design.md section 6 instead of
+// A Keystone v3 + Nova simulator that enforces the Nova api-ref contract for the calls the operator makes instead of
 // echoing requests, for integration tests, benchmarks and the demo. Listens on 127.0.0.1 only.
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';

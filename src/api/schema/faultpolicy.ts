@@ -1,4 +1,4 @@
-// OpenAPI schema of FaultPolicy (design.md section 3): what to watch, when a host counts as down, and
+// OpenAPI schema of FaultPolicy: what to watch, when a host counts as down, and
 // what to do about it. Ranges, enums and CEL rules here are the policy's whole validation: the API
 // server refuses a bad policy with a message naming the field, so no admission webhook is needed.
 import {

@@ -1,4 +1,4 @@
-// OpenAPI schema of HostHealth (design.md section 3): one per monitored node, named after it. The spec is
+// OpenAPI schema of HostHealth: one per monitored node, named after it. The spec is
 // the admin's (planned maintenance) and the operator's (owning policy); the status is the durable record
 // of the host's state and of every step taken for its current fault, so a restarted operator resumes.
 import { conditions, dnsSubdomainPattern, observedGeneration } from './common.js';

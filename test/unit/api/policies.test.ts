@@ -1,4 +1,4 @@
-// The FaultPolicy schema against design.md section 3: its defaults, the examples, the fixtures the
+// The FaultPolicy schema: its defaults, the examples, the fixtures the
 // integration test dry-runs on a real API server, and the TypeScript types in src/api/types.ts.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -45,7 +45,7 @@ function child(schema: JSONSchemaProps, name: string): JSONSchemaProps {
 }
 
 describe('FaultPolicy defaults', () => {
-  it('a selector-only spec defaults to the values of design.md section 3', () => {
+  it('a selector-only spec defaults to the documented values', () => {
     const nodeSelector = { matchLabels: { 'openstack-compute-node': 'enabled' } };
     const expected: api.FaultPolicySpec = {
       nodeSelector,
@@ -67,7 +67,7 @@ describe('FaultPolicy defaults', () => {
     assert.deepEqual(applyDefaults(faultPolicySpec, { nodeSelector }), expected);
   });
 
-  it('Nova and notify entries default to the values of design.md section 3', () => {
+  it('Nova and notify entries default to the documented values', () => {
     const spec = applyDefaults(faultPolicySpec, {
       nodeSelector: { matchLabels: { a: 'b' } },
       actions: {

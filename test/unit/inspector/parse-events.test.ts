@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { HostEvent } from '../../../src/api/events.js';
 import { parseEvents, parseEventsJson, type ParseEventsResult } from '../../../src/intake/parse-events.js';
 
-// The seed's exact body (design.md section 4).
+// Doctor's exact body, as its sample monitor sends it.
 const seedBody =
   '[{"id":"0a2b5c1e-6f5e-4d5a-8a1c-2b0c2f8e6d11","time":"2017-05-08T13:50:39.710436","type":"compute.host.down",' +
   '"details":{"hostname":"compute-1","status":"down","monitor":"sample","monitor_event_id":"1"}}]';

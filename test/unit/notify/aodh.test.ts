@@ -12,7 +12,7 @@ const down: ServerNotificationInput = {
 };
 
 describe('Aodh alarm payload', () => {
-  it('has exactly the field set of design.md section 4', () => {
+  it('has exactly the field set Doctor consumers parse', () => {
     const alarm = buildAodhAlarm(down);
     assert.deepEqual(Object.keys(alarm).sort(), [
       'alarm_id',
