@@ -15,7 +15,7 @@ import { monitorConfig, resolveMonitoredHosts } from './desired/monitor-config.j
 import { cleanupFinalizer, fieldManager } from './desired/names.js';
 import { assignNodes, type NodeConflict } from './desired/node-assignment.js';
 import type { EventRecorder } from '../runtime/event-recorder.js';
-import { runBounded } from '../util/bounded.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
 import { applyPolicyStatus } from './policy-status.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 
@@ -279,7 +279,7 @@ export class PolicyReconciler {
       );
 
     const created: string[] = [];
-    await runBounded(toApply, 32, async (node) => {
+    await mapWithConcurrency(toApply, 32, async (node) => {
       const nodeName = node.metadata!.name!;
       const novaHost = novaHostOf(policy, node);
       const applyKey = `${policy.metadata.uid ?? ''}/${novaHost}`;
@@ -336,7 +336,7 @@ export class PolicyReconciler {
       return { waitingFor };
     }
     const deleted: string[] = [];
-    await runBounded(stale, 16, async (hostHealth) => {
+    await mapWithConcurrency(stale, 16, async (hostHealth) => {
       await this.announceOpenFaultDeletion(policy, hostHealth);
       try {
         await this.api.custom.deleteClusterCustomObject({
@@ -423,7 +423,7 @@ export class PolicyReconciler {
     policy: FaultPolicy | undefined,
     hostHealths: HostHealth[],
   ): Promise<void> {
-    await runBounded(hostHealths, 8, async (hostHealth) => {
+    await mapWithConcurrency(hostHealths, 8, async (hostHealth) => {
       if (this.hostRelease.needsRelease(hostHealth)) await this.release(policy, hostHealth);
       // Gone once the finalizer is off: a node still selected gets a new HostHealth at once.
       this.recentlyApplied.delete(hostHealth.metadata.name);
