@@ -3,7 +3,13 @@
 // writes only what differs, so a restarted operator converges to the same objects without duplicates.
 import * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
-import { groupVersion, type FaultPolicy, type FaultPolicyStatus, type HostHealth } from '../api/types.js';
+import {
+  crdApi,
+  groupVersion,
+  type FaultPolicy,
+  type FaultPolicyStatus,
+  type HostHealth,
+} from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
 import { describeApiError, isNotFound } from '../runtime/api-errors.js';
 import { setCondition } from './conditions.js';
@@ -53,7 +59,6 @@ export interface PolicyReconcilerOptions {
   monitor: Omit<MonitorDeploymentOptions, 'namespace'>;
 }
 
-const crd = { group: 'doctor.io', version: 'v1alpha1' };
 const applyOptions = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
 const mergeOptions = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 /** HostHealth states that count towards a policy's unhealthyHosts. */
@@ -289,7 +294,7 @@ export class PolicyReconciler {
       if (!cached && recent?.key === applyKey && Date.now() - recent.at < 30_000) return;
       const applied = (await this.api.custom.patchClusterCustomObject(
         {
-          ...crd,
+          ...crdApi,
           plural: 'hosthealths',
           name: nodeName,
           body: desiredHostHealth(policy, nodeName),
@@ -307,7 +312,7 @@ export class PolicyReconciler {
           : { novaHost, state: 'Unknown', message: 'no monitor report yet' };
         await this.api.custom.patchClusterCustomObjectStatus(
           {
-            ...crd,
+            ...crdApi,
             plural: 'hosthealths',
             name: nodeName,
             body: { metadata: { resourceVersion: applied.metadata.resourceVersion }, status },
@@ -340,7 +345,7 @@ export class PolicyReconciler {
       await this.announceOpenFaultDeletion(policy, hostHealth);
       try {
         await this.api.custom.deleteClusterCustomObject({
-          ...crd,
+          ...crdApi,
           plural: 'hosthealths',
           name: hostHealth.metadata.name,
           body: { preconditions: { uid: hostHealth.metadata.uid } },
@@ -493,7 +498,7 @@ export class PolicyReconciler {
     try {
       await this.api.custom.patchClusterCustomObject(
         {
-          ...crd,
+          ...crdApi,
           plural,
           name: object.metadata.name,
           // The resourceVersion makes this a compare-and-swap: another finalizer added meanwhile is kept.
