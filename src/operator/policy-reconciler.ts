@@ -11,6 +11,7 @@ import {
   type HostHealth,
 } from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
+import { ConditionReason, ConditionType } from '../api/conditions.js';
 import { describeApiError, isNotFound } from '../runtime/api-errors.js';
 import { setCondition } from './conditions.js';
 import type { ReconcileResult } from '../runtime/controller.js';
@@ -50,7 +51,11 @@ export interface ReconcilerSafety {
 
 export { cleanupFinalizer };
 /** Conditions of the FaultPolicy status that the reconciler owns. */
-export const reconcilerConditions = ['Ready', 'MonitorsAvailable', 'NodeConflict'];
+export const reconcilerConditions: readonly string[] = [
+  ConditionType.Ready,
+  ConditionType.MonitorsAvailable,
+  ConditionType.NodeConflict,
+];
 export const appliedHashAnnotation = 'doctor.io/applied-hash';
 
 export interface PolicyReconcilerOptions {
@@ -110,7 +115,12 @@ export class PolicyReconciler {
         ...status,
         conditions: setCondition(
           status.conditions,
-          { type: 'Ready', status: 'False', reason: 'ReconcileFailed', message: describeApiError(err) },
+          {
+            type: ConditionType.Ready,
+            status: 'False',
+            reason: ConditionReason.ReconcileFailed,
+            message: describeApiError(err),
+          },
           policy.metadata.generation,
         ),
       })).catch(() => undefined);
@@ -158,15 +168,15 @@ export class PolicyReconciler {
     await this.writeStatus(policy, (status) => {
       let conditions = setCondition(
         status.conditions,
-        { type: 'MonitorsAvailable', ...monitors },
+        { type: ConditionType.MonitorsAvailable, ...monitors },
         policy.metadata.generation,
       );
       conditions = setCondition(
         conditions,
         {
-          type: 'Ready',
+          type: ConditionType.Ready,
           status: converged ? 'True' : 'False',
-          reason: converged ? 'Reconciled' : 'Converging',
+          reason: converged ? ConditionReason.Reconciled : ConditionReason.Converging,
           message: readyMessage,
         },
         policy.metadata.generation,
@@ -175,15 +185,15 @@ export class PolicyReconciler {
         conditions,
         assignment.conflicts.length > 0
           ? {
-              type: 'NodeConflict',
+              type: ConditionType.NodeConflict,
               status: 'True',
-              reason: 'SelectedByOtherPolicy',
+              reason: ConditionReason.SelectedByOtherPolicy,
               message: conflictMessage(assignment.conflicts),
             }
           : {
-              type: 'NodeConflict',
+              type: ConditionType.NodeConflict,
               status: 'False',
-              reason: 'NoConflict',
+              reason: ConditionReason.NoConflict,
               message: 'no node is selected by another policy',
             },
         policy.metadata.generation,
@@ -537,18 +547,23 @@ function monitorsAvailability(daemonSet: k8s.V1DaemonSet): {
   if (!current)
     return {
       status: 'False',
-      reason: 'Rolling',
+      reason: ConditionReason.Rolling,
       message: 'the DaemonSet controller has not seen the latest spec yet',
     };
-  if (desired === 0) return { status: 'False', reason: 'NoMonitors', message: 'no node runs a monitor yet' };
+  if (desired === 0)
+    return { status: 'False', reason: ConditionReason.NoMonitors, message: 'no node runs a monitor yet' };
   if (available < desired) {
     return {
       status: 'False',
-      reason: 'MonitorsStarting',
+      reason: ConditionReason.MonitorsStarting,
       message: `${available} of ${desired} monitors available`,
     };
   }
-  return { status: 'True', reason: 'AllAvailable', message: `${available} of ${desired} monitors available` };
+  return {
+    status: 'True',
+    reason: ConditionReason.AllAvailable,
+    message: `${available} of ${desired} monitors available`,
+  };
 }
 
 function conflictMessage(conflicts: NodeConflict[]): string {

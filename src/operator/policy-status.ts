@@ -2,6 +2,7 @@
 // NodeConflict, counts) and the inspector (StormActive). Each applies only its own fields server-side
 // under its own field manager; conditions are a list keyed by type, so neither erases the other's.
 import * as k8s from '@kubernetes/client-node';
+import { ConditionType } from '../api/conditions.js';
 import { crdApi, type FaultPolicy, type FaultPolicyStatus } from '../api/types.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 
@@ -31,7 +32,7 @@ export class PolicyStatusWriter {
   constructor(
     private readonly custom: k8s.CustomObjectsApi,
     private readonly policies: ReadCache<FaultPolicy>,
-    private readonly ownedConditions: string[] = ['StormActive'],
+    private readonly ownedConditions: string[] = [ConditionType.StormActive],
     private readonly manager = 'doctor-inspector',
   ) {}
 
