@@ -431,8 +431,10 @@ export class Operator {
       Promise.all([this.policies.stop(), this.nodes.stop(), this.hostHealths.stop(), this.daemonSets.stop()]),
       this.shareOfShutdownMs(0.1),
     );
-    this.staticToken?.stop();
-    await Promise.all([this.server, this.inspectorServer].map((server) => closeServer(server)));
+    await Promise.all([
+      withTimeout(this.staticToken?.stop() ?? Promise.resolve(), this.shareOfShutdownMs(0.1)),
+      ...[this.server, this.inspectorServer].map((server) => closeServer(server)),
+    ]);
     this.log.info('operator stopped');
   }
 }
