@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { FaultPolicy } from '../../src/api/types.js';
+import { crdApi, type FaultPolicy } from '../../src/api/types.js';
 import { startCluster, type Cluster } from '../../tools/cluster/cluster.js';
 import { waitFor } from '../../tools/cluster/wait.js';
 import { kubectlApply } from '../../tools/cluster/kube/apply.js';
@@ -19,7 +19,6 @@ import { measureSteadyState } from '../lib/process-usage.js';
 import { startHeartbeats, type HeartbeatCounts } from './heartbeats.js';
 import { summary } from '../lib/stats.js';
 
-const crd = { group: 'doctor.io', version: 'v1alpha1' };
 // The monitor's default heartbeat period.
 const heartbeatSeconds = 5;
 
@@ -42,7 +41,7 @@ async function createNodes(kube: KubeClients, count: number, log: (s: string) =>
 
 async function countHostHealths(kube: KubeClients, policy: string): Promise<number> {
   const list = (await kube.custom.listClusterCustomObject({
-    ...crd,
+    ...crdApi,
     plural: 'hosthealths',
     labelSelector: `doctor.io/policy=${policy}`,
   })) as { items: unknown[] };
@@ -51,7 +50,7 @@ async function countHostHealths(kube: KubeClients, policy: string): Promise<numb
 
 async function hasCondition(kube: KubeClients, policy: string, type: string): Promise<boolean> {
   const p = (await kube.custom.getClusterCustomObject({
-    ...crd,
+    ...crdApi,
     plural: 'faultpolicies',
     name: policy,
   })) as FaultPolicy;

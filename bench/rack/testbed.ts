@@ -4,7 +4,7 @@
 // arrivals, and one FaultPolicy over the Nodes. stop() undoes all of it, also after a failed start.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FaultPolicy, HostHealth } from '../../src/api/types.js';
+import { crdApi, type FaultPolicy, type HostHealth } from '../../src/api/types.js';
 import { startCluster, type Cluster } from '../../tools/cluster/cluster.js';
 import { httpGet } from '../../tools/cluster/health.js';
 import { repoRoot } from '../../tools/cluster/paths.js';
@@ -18,7 +18,6 @@ import { createKwokNode } from '../../tools/cluster/kube/nodes.js';
 import { start as startNovaSim, type NovaSim } from '../../tools/nova-sim/index.js';
 import { startOperatorProcess, type OperatorProcess } from '../../tools/demo/operator-process.js';
 
-const crd = { group: 'doctor.io', version: 'v1alpha1' };
 export const policyName = 'rack-bench';
 
 export interface RackTestbed {
@@ -141,7 +140,7 @@ export async function startRackTestbed(options: {
 
     const hostHealths = async () => {
       const list = (await kube.custom.listClusterCustomObject({
-        ...crd,
+        ...crdApi,
         plural: 'hosthealths',
         labelSelector: `doctor.io/policy=${policyName}`,
       })) as { items: HostHealth[] };
@@ -161,7 +160,7 @@ export async function startRackTestbed(options: {
       hostHealths,
       policy: async () =>
         (await kube.custom.getClusterCustomObject({
-          ...crd,
+          ...crdApi,
           plural: 'faultpolicies',
           name: policyName,
         })) as FaultPolicy,

@@ -5,7 +5,7 @@
 // from the inspector's receive time (HostHealth T02) to the Nova simulator's record of the calls.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HostHealth } from '../../src/api/types.js';
+import { crdApi, type HostHealth } from '../../src/api/types.js';
 import { startCluster } from '../../tools/cluster/cluster.js';
 import { waitFor } from '../../tools/cluster/wait.js';
 import { kubectlApply } from '../../tools/cluster/kube/apply.js';
@@ -99,8 +99,7 @@ spec:
     });
     const hostHealth = async (name: string) =>
       (await kube.custom.getClusterCustomObject({
-        group: 'doctor.io',
-        version: 'v1alpha1',
+        ...crdApi,
         plural: 'hosthealths',
         name,
       })) as HostHealth;

@@ -5,6 +5,8 @@
 export const group = 'doctor.io';
 export const apiVersion = 'v1alpha1';
 export const groupVersion = `${group}/${apiVersion}`;
+/** Group and version as the custom-objects API of the Kubernetes client takes them. */
+export const crdApi = { group, version: apiVersion } as const;
 
 export interface ObjectMeta {
   name: string;

@@ -4,8 +4,3 @@
 export function effectiveQuorum(quorum: number, existingObservers: number): number {
   return Math.max(1, Math.min(quorum, existingObservers));
 }
-
-/** True when `agreeing` distinct observers meet the (effective) quorum. */
-export function quorumMet(agreeing: number, quorum: number, existingObservers: number): boolean {
-  return agreeing >= effectiveQuorum(quorum, existingObservers);
-}

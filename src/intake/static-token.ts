@@ -10,12 +10,15 @@ import type { StaticToken } from './authenticator.js';
 export class StaticTokenSource {
   private tokens: StaticToken[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private reading: Promise<void> | undefined;
 
   constructor(
-    private readonly core: k8s.CoreV1Api,
+    private readonly core: Pick<k8s.CoreV1Api, 'readNamespacedSecret'>,
     private readonly namespace: string,
     private readonly secretName: string,
     private readonly log: Logger,
+    private readonly refreshMs = 30_000,
   ) {}
 
   current(): readonly StaticToken[] {
@@ -23,13 +26,23 @@ export class StaticTokenSource {
   }
 
   async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), 30_000);
+    await this.read();
+    // Stopped while the first read ran: no timer may outlive stop().
+    if (this.stopped) return;
+    this.timer = setInterval(() => void this.read(), this.refreshMs);
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the re-reads and waits for one in flight, so nothing touches the API after stop. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.reading;
+  }
+
+  private read(): Promise<void> {
+    this.reading ??= this.refresh().finally(() => (this.reading = undefined));
+    return this.reading;
   }
 
   private async refresh(): Promise<void> {

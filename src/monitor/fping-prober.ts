@@ -15,6 +15,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import ping from 'ping';
 import type { Logger } from '../observability/logger.js';
+import { exponentialDelay } from '../util/backoff.js';
 import type { ProbeOutcome } from './detector.js';
 import { LineSplitter, parseFpingLine, type FpingLine } from './fping-output.js';
 
@@ -278,7 +279,7 @@ export class FpingProber {
   private scheduleRestart(): void {
     if (!this.running || this.restartTimer) return;
     if (this.options.clock() - this.spawnedAt > healthyRunMs) this.restarts = 0;
-    const delay = Math.min(maxRestartDelayMs, minRestartDelayMs * 2 ** this.restarts);
+    const delay = exponentialDelay(this.restarts + 1, minRestartDelayMs, maxRestartDelayMs);
     this.restarts++;
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { HostEvent } from '../api/events.js';
 import type { Logger } from '../observability/logger.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../util/backoff.js';
 import { JsonPoster } from './http-post.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { supersedeKey } from './report.js';

@@ -1,6 +1,8 @@
 // When to try a failed delivery again. Pure (the random source is a parameter) so the schedule is easy
 // to test; the remediation layer keeps the attempt count in HostHealth status and calls this.
 
+import { backoffDelay } from '../util/backoff.js';
+
 export interface RetryDelayOptions {
   /** Delay before the first retry, before jitter. */
   baseMs?: number;
@@ -18,7 +20,5 @@ export function nextRetryDelay(attempt: number, options: RetryDelayOptions = {})
   const base = options.baseMs ?? 200;
   const cap = options.capMs ?? 10_000;
   const random = options.random ?? Math.random;
-  const exponent = Math.min(Math.max(Math.floor(attempt) - 1, 0), 30);
-  const ceiling = Math.min(cap, base * 2 ** exponent);
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+  return Math.round(backoffDelay(Math.floor(attempt), base, cap, random));
 }

@@ -1,6 +1,6 @@
 // The Nova operations remediation needs, as an interface so the remediation layer can be tested with a
 // fake, plus the bounded-parallel reset that works on any implementation.
-import { mapWithConcurrency } from './concurrency.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
 import { isRetryableError } from './errors.js';
 
 export interface ForceDownResult {

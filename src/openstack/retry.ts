@@ -1,6 +1,8 @@
 // Bounded retries with exponential backoff and jitter. Jitter spreads a burst of parallel calls that
 // failed together, so they do not hit a struggling API again in lock step.
 
+import { backoffDelay } from '../util/backoff.js';
+
 export interface RetryPolicy {
   /** Total tries including the first (>= 1). */
   maxAttempts: number;
@@ -18,21 +20,6 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxDelayMs: 1000,
   deadlineMs: 20_000,
 };
-
-/**
- * Delay before retry number `attempt` (1 = the first retry): exponential up to the cap, then "equal
- * jitter" — half fixed, half random — so it never collapses to zero and never exceeds the cap.
- */
-export function backoffDelay(
-  attempt: number,
-  baseDelayMs: number,
-  maxDelayMs: number,
-  random: () => number = Math.random,
-): number {
-  const exponent = Math.min(Math.max(attempt - 1, 0), 30);
-  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** exponent);
-  return ceiling / 2 + random() * (ceiling / 2);
-}
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

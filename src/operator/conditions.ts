@@ -29,7 +29,3 @@ export function setCondition(
   else list.push(next);
   return list;
 }
-
-export function findCondition(list: readonly Condition[] | undefined, type: string): Condition | undefined {
-  return list?.find((c) => c.type === type);
-}

@@ -3,6 +3,7 @@
 // HostHealth status (state, observers, faults, timeline T00-T03), the policy's StormActive condition,
 // Events, and calls to remediation. The engines themselves are pure (src/inspector).
 import type { HostEvent } from '../api/events.js';
+import { ConditionReason, ConditionType } from '../api/conditions.js';
 import type { FaultPolicy, FaultPolicyStatus, HostHealth, HostHealthStatus } from '../api/types.js';
 import type { EngineConfig } from '../inspector/config.js';
 import type {
@@ -248,9 +249,9 @@ export class InspectorService implements EventSink {
             conditions: setCondition(
               status.conditions,
               {
-                type: 'StormActive',
+                type: ConditionType.StormActive,
                 status: 'False',
-                reason: 'WithinLimit',
+                reason: ConditionReason.WithinLimit,
                 message: 'unhealthy hosts are within protection.maxUnhealthy',
               },
               undefined,
@@ -346,7 +347,12 @@ export class InspectorService implements EventSink {
       ...status,
       conditions: setCondition(
         status.conditions,
-        { type: 'StormActive', status: 'True', reason: 'TooManyUnhealthy', message: message.slice(0, 2000) },
+        {
+          type: ConditionType.StormActive,
+          status: 'True',
+          reason: ConditionReason.TooManyUnhealthy,
+          message: message.slice(0, 2000),
+        },
         undefined,
       ),
     }));

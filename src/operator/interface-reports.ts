@@ -2,6 +2,7 @@
 // the configuration, not a fault: it is shown on the HostHealth (condition InterfacesPresent=False and a
 // Warning Event) and never counts as a link down.
 import type { HostEvent } from '../api/events.js';
+import { ConditionReason, ConditionType } from '../api/conditions.js';
 import type { HostHealth } from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
 import { setCondition } from './conditions.js';
@@ -9,7 +10,6 @@ import type { EventRecorder } from '../runtime/event-recorder.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
 
-export const interfacesConditionType = 'InterfacesPresent';
 /** Interfaces remembered per host; a policy lists a handful. */
 const maxInterfacesPerHost = 64;
 
@@ -69,15 +69,15 @@ export class MissingInterfaces {
     const condition =
       nowMissing.length > 0
         ? {
-            type: interfacesConditionType,
+            type: ConditionType.InterfacesPresent,
             status: 'False' as const,
-            reason: 'InterfaceMissing',
+            reason: ConditionReason.InterfaceMissing,
             message: `not on this node (check spec.monitor.interfaces): ${nowMissing.join(', ')}`,
           }
         : {
-            type: interfacesConditionType,
+            type: ConditionType.InterfacesPresent,
             status: 'True' as const,
-            reason: 'AllPresent',
+            reason: ConditionReason.AllPresent,
             message: 'every interface in spec.monitor.interfaces exists on this node',
           };
     const conditions = setCondition(hostHealth.status?.conditions, condition, hostHealth.metadata.generation);

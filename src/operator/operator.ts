@@ -3,7 +3,7 @@
 // health/metrics server.
 import * as k8s from '@kubernetes/client-node';
 import type { Server } from 'node:http';
-import type { FaultPolicy, HostHealth } from '../api/types.js';
+import { crdApi, type FaultPolicy, type HostHealth } from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
 import { createOperatorMetrics, type OperatorMetrics } from '../observability/metrics.js';
 import { Controller } from '../runtime/controller.js';
@@ -101,7 +101,6 @@ export class Operator {
     const core = config.makeApiClient(k8s.CoreV1Api);
     const apps = config.makeApiClient(k8s.AppsV1Api);
     const custom = config.makeApiClient(k8s.CustomObjectsApi);
-    const crd = { group: 'doctor.io', version: 'v1alpha1' };
     const enqueueAllPolicies = () => {
       for (const p of this.policies.list()) this.policyController.enqueue(p.metadata.name);
     };
@@ -112,7 +111,7 @@ export class Operator {
         name: 'faultpolicies',
         path: '/apis/doctor.io/v1alpha1/faultpolicies',
         list: () =>
-          custom.listClusterCustomObject({ ...crd, plural: 'faultpolicies' }) as Promise<
+          custom.listClusterCustomObject({ ...crdApi, plural: 'faultpolicies' }) as Promise<
             k8s.KubernetesListObject<FaultPolicy & k8s.KubernetesObject>
           >,
         // Any policy change can move nodes between policies (conflicts), so every policy looks again.
@@ -151,7 +150,7 @@ export class Operator {
         name: 'hosthealths',
         path: '/apis/doctor.io/v1alpha1/hosthealths',
         list: () =>
-          custom.listClusterCustomObject({ ...crd, plural: 'hosthealths' }) as Promise<
+          custom.listClusterCustomObject({ ...crdApi, plural: 'hosthealths' }) as Promise<
             k8s.KubernetesListObject<HostHealth & k8s.KubernetesObject>
           >,
         onChange: (hostHealth, change) => {
@@ -197,7 +196,7 @@ export class Operator {
       (name, status) =>
         custom
           .patchClusterCustomObjectStatus(
-            { ...crd, plural: 'hosthealths', name, body: { status } },
+            { ...crdApi, plural: 'hosthealths', name, body: { status } },
             k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
           )
           .then(() => undefined),
@@ -432,8 +431,10 @@ export class Operator {
       Promise.all([this.policies.stop(), this.nodes.stop(), this.hostHealths.stop(), this.daemonSets.stop()]),
       this.shareOfShutdownMs(0.1),
     );
-    this.staticToken?.stop();
-    await Promise.all([this.server, this.inspectorServer].map((server) => closeServer(server)));
+    await Promise.all([
+      withTimeout(this.staticToken?.stop() ?? Promise.resolve(), this.shareOfShutdownMs(0.1)),
+      ...[this.server, this.inspectorServer].map((server) => closeServer(server)),
+    ]);
     this.log.info('operator stopped');
   }
 }

@@ -3,8 +3,15 @@
 // writes only what differs, so a restarted operator converges to the same objects without duplicates.
 import * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
-import { groupVersion, type FaultPolicy, type FaultPolicyStatus, type HostHealth } from '../api/types.js';
+import {
+  crdApi,
+  groupVersion,
+  type FaultPolicy,
+  type FaultPolicyStatus,
+  type HostHealth,
+} from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
+import { ConditionReason, ConditionType } from '../api/conditions.js';
 import { describeApiError, isNotFound } from '../runtime/api-errors.js';
 import { setCondition } from './conditions.js';
 import type { ReconcileResult } from '../runtime/controller.js';
@@ -15,7 +22,7 @@ import { monitorConfig, resolveMonitoredHosts } from './desired/monitor-config.j
 import { cleanupFinalizer, fieldManager } from './desired/names.js';
 import { assignNodes, type NodeConflict } from './desired/node-assignment.js';
 import type { EventRecorder } from '../runtime/event-recorder.js';
-import { runBounded } from '../util/bounded.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
 import { applyPolicyStatus } from './policy-status.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 
@@ -44,7 +51,11 @@ export interface ReconcilerSafety {
 
 export { cleanupFinalizer };
 /** Conditions of the FaultPolicy status that the reconciler owns. */
-export const reconcilerConditions = ['Ready', 'MonitorsAvailable', 'NodeConflict'];
+export const reconcilerConditions: readonly string[] = [
+  ConditionType.Ready,
+  ConditionType.MonitorsAvailable,
+  ConditionType.NodeConflict,
+];
 export const appliedHashAnnotation = 'doctor.io/applied-hash';
 
 export interface PolicyReconcilerOptions {
@@ -53,7 +64,6 @@ export interface PolicyReconcilerOptions {
   monitor: Omit<MonitorDeploymentOptions, 'namespace'>;
 }
 
-const crd = { group: 'doctor.io', version: 'v1alpha1' };
 const applyOptions = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
 const mergeOptions = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 /** HostHealth states that count towards a policy's unhealthyHosts. */
@@ -105,7 +115,12 @@ export class PolicyReconciler {
         ...status,
         conditions: setCondition(
           status.conditions,
-          { type: 'Ready', status: 'False', reason: 'ReconcileFailed', message: describeApiError(err) },
+          {
+            type: ConditionType.Ready,
+            status: 'False',
+            reason: ConditionReason.ReconcileFailed,
+            message: describeApiError(err),
+          },
           policy.metadata.generation,
         ),
       })).catch(() => undefined);
@@ -153,15 +168,15 @@ export class PolicyReconciler {
     await this.writeStatus(policy, (status) => {
       let conditions = setCondition(
         status.conditions,
-        { type: 'MonitorsAvailable', ...monitors },
+        { type: ConditionType.MonitorsAvailable, ...monitors },
         policy.metadata.generation,
       );
       conditions = setCondition(
         conditions,
         {
-          type: 'Ready',
+          type: ConditionType.Ready,
           status: converged ? 'True' : 'False',
-          reason: converged ? 'Reconciled' : 'Converging',
+          reason: converged ? ConditionReason.Reconciled : ConditionReason.Converging,
           message: readyMessage,
         },
         policy.metadata.generation,
@@ -170,15 +185,15 @@ export class PolicyReconciler {
         conditions,
         assignment.conflicts.length > 0
           ? {
-              type: 'NodeConflict',
+              type: ConditionType.NodeConflict,
               status: 'True',
-              reason: 'SelectedByOtherPolicy',
+              reason: ConditionReason.SelectedByOtherPolicy,
               message: conflictMessage(assignment.conflicts),
             }
           : {
-              type: 'NodeConflict',
+              type: ConditionType.NodeConflict,
               status: 'False',
-              reason: 'NoConflict',
+              reason: ConditionReason.NoConflict,
               message: 'no node is selected by another policy',
             },
         policy.metadata.generation,
@@ -279,7 +294,7 @@ export class PolicyReconciler {
       );
 
     const created: string[] = [];
-    await runBounded(toApply, 32, async (node) => {
+    await mapWithConcurrency(toApply, 32, async (node) => {
       const nodeName = node.metadata!.name!;
       const novaHost = novaHostOf(policy, node);
       const applyKey = `${policy.metadata.uid ?? ''}/${novaHost}`;
@@ -289,7 +304,7 @@ export class PolicyReconciler {
       if (!cached && recent?.key === applyKey && Date.now() - recent.at < 30_000) return;
       const applied = (await this.api.custom.patchClusterCustomObject(
         {
-          ...crd,
+          ...crdApi,
           plural: 'hosthealths',
           name: nodeName,
           body: desiredHostHealth(policy, nodeName),
@@ -307,7 +322,7 @@ export class PolicyReconciler {
           : { novaHost, state: 'Unknown', message: 'no monitor report yet' };
         await this.api.custom.patchClusterCustomObjectStatus(
           {
-            ...crd,
+            ...crdApi,
             plural: 'hosthealths',
             name: nodeName,
             body: { metadata: { resourceVersion: applied.metadata.resourceVersion }, status },
@@ -336,11 +351,11 @@ export class PolicyReconciler {
       return { waitingFor };
     }
     const deleted: string[] = [];
-    await runBounded(stale, 16, async (hostHealth) => {
+    await mapWithConcurrency(stale, 16, async (hostHealth) => {
       await this.announceOpenFaultDeletion(policy, hostHealth);
       try {
         await this.api.custom.deleteClusterCustomObject({
-          ...crd,
+          ...crdApi,
           plural: 'hosthealths',
           name: hostHealth.metadata.name,
           body: { preconditions: { uid: hostHealth.metadata.uid } },
@@ -423,7 +438,7 @@ export class PolicyReconciler {
     policy: FaultPolicy | undefined,
     hostHealths: HostHealth[],
   ): Promise<void> {
-    await runBounded(hostHealths, 8, async (hostHealth) => {
+    await mapWithConcurrency(hostHealths, 8, async (hostHealth) => {
       if (this.hostRelease.needsRelease(hostHealth)) await this.release(policy, hostHealth);
       // Gone once the finalizer is off: a node still selected gets a new HostHealth at once.
       this.recentlyApplied.delete(hostHealth.metadata.name);
@@ -493,7 +508,7 @@ export class PolicyReconciler {
     try {
       await this.api.custom.patchClusterCustomObject(
         {
-          ...crd,
+          ...crdApi,
           plural,
           name: object.metadata.name,
           // The resourceVersion makes this a compare-and-swap: another finalizer added meanwhile is kept.
@@ -532,18 +547,23 @@ function monitorsAvailability(daemonSet: k8s.V1DaemonSet): {
   if (!current)
     return {
       status: 'False',
-      reason: 'Rolling',
+      reason: ConditionReason.Rolling,
       message: 'the DaemonSet controller has not seen the latest spec yet',
     };
-  if (desired === 0) return { status: 'False', reason: 'NoMonitors', message: 'no node runs a monitor yet' };
+  if (desired === 0)
+    return { status: 'False', reason: ConditionReason.NoMonitors, message: 'no node runs a monitor yet' };
   if (available < desired) {
     return {
       status: 'False',
-      reason: 'MonitorsStarting',
+      reason: ConditionReason.MonitorsStarting,
       message: `${available} of ${desired} monitors available`,
     };
   }
-  return { status: 'True', reason: 'AllAvailable', message: `${available} of ${desired} monitors available` };
+  return {
+    status: 'True',
+    reason: ConditionReason.AllAvailable,
+    message: `${available} of ${desired} monitors available`,
+  };
 }
 
 function conflictMessage(conflicts: NodeConflict[]): string {

@@ -2,7 +2,8 @@
 // NodeConflict, counts) and the inspector (StormActive). Each applies only its own fields server-side
 // under its own field manager; conditions are a list keyed by type, so neither erases the other's.
 import * as k8s from '@kubernetes/client-node';
-import type { FaultPolicy, FaultPolicyStatus } from '../api/types.js';
+import { ConditionType } from '../api/conditions.js';
+import { crdApi, type FaultPolicy, type FaultPolicyStatus } from '../api/types.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 
 const applyOptions = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply);
@@ -15,8 +16,7 @@ export async function applyPolicyStatus(
 ): Promise<void> {
   await custom.patchClusterCustomObjectStatus(
     {
-      group: 'doctor.io',
-      version: 'v1alpha1',
+      ...crdApi,
       plural: 'faultpolicies',
       name,
       body: { apiVersion: 'doctor.io/v1alpha1', kind: 'FaultPolicy', metadata: { name }, status },
@@ -32,7 +32,7 @@ export class PolicyStatusWriter {
   constructor(
     private readonly custom: k8s.CustomObjectsApi,
     private readonly policies: ReadCache<FaultPolicy>,
-    private readonly ownedConditions: string[] = ['StormActive'],
+    private readonly ownedConditions: string[] = [ConditionType.StormActive],
     private readonly manager = 'doctor-inspector',
   ) {}
 

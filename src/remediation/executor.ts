@@ -2,7 +2,7 @@
 // Kubernetes is reached only through the injected ports (status writer and reader, Secrets, Node taints,
 // Events), so the operator wires the real API and tests use fakes.
 import { nextRetryDelay } from '../notify/index.js';
-import { Limiter } from '../openstack/concurrency.js';
+import { Limiter } from '../util/concurrency.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { HostDownJob, type HostDownInput, type HostDownResult } from './host-down-job.js';
 import { releaseHost, type HostReleaseInput } from './host-release.js';

@@ -2,7 +2,7 @@
 // nova-compute service (force-down is then one PUT) and its servers (all pages; reset at once while a live
 // listing runs in parallel to catch what changed). Refreshed in the background; a failed refresh keeps
 // the previous facts, which are only ever a head start, never the whole truth.
-import { mapWithConcurrency } from '../openstack/concurrency.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
 import type { NovaApi, ServerSummary } from '../openstack/index.js';
 
 /** Hosts listed at once during a refresh: spreads the load on Nova instead of a burst every period. */

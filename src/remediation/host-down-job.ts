@@ -4,7 +4,7 @@
 // sent as soon as that server is reset. Nothing waits for a status write. Progress goes into HostHealth status, and a job started
 // again for the same fault (a restarted operator) skips what status shows finished.
 import type { FaultPolicy, FaultTimeline, NotifyTarget, ServersStatus } from '../api/types.js';
-import { Limiter } from '../openstack/concurrency.js';
+import { Limiter } from '../util/concurrency.js';
 import type { NovaApi, ServerSummary } from '../openstack/index.js';
 import { JobContext, PermanentStepError, type Services, type StepRun } from './job-context.js';
 import { NotificationQueue } from './notification-queue.js';

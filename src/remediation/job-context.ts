@@ -5,7 +5,7 @@ import { groupVersion } from '../api/types.js';
 import type { EventTarget, EventType } from '../runtime/event-recorder.js';
 import type { Logger } from '../observability/logger.js';
 import { nextRetryDelay } from '../notify/index.js';
-import type { Limiter } from '../openstack/concurrency.js';
+import type { Limiter } from '../util/concurrency.js';
 import { OpenStackHttpError } from '../openstack/index.js';
 import type { DeliverFn } from './notification-queue.js';
 import type { NovaClientCache } from './nova-clients.js';

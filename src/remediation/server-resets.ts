@@ -1,7 +1,7 @@
 // Resets one host's servers to error as they become known: the cached list at once, then whatever the
 // live listing adds, each server once. Bounded twice: per host (one fault's share) and globally (a rack
 // failure runs many hosts at once). Outcomes are kept per server so a step retry redoes only failures.
-import type { Limiter } from '../openstack/concurrency.js';
+import type { Limiter } from '../util/concurrency.js';
 import { isRetryableError, OpenStackHttpError, type ServerSummary } from '../openstack/index.js';
 import { errorText } from './job-context.js';
 

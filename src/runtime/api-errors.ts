@@ -8,8 +8,6 @@ export function httpStatusOf(err: unknown): number | undefined {
 
 export const isNotFound = (err: unknown) => httpStatusOf(err) === 404;
 export const isConflict = (err: unknown) => httpStatusOf(err) === 409;
-export const isAlreadyExists = (err: unknown) => httpStatusOf(err) === 409;
-
 /** A one-line description for logs and Events: the API server's message when there is one. */
 export function describeApiError(err: unknown): string {
   const status = httpStatusOf(err);

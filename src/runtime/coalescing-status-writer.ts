@@ -3,6 +3,7 @@
 // burst of reports costs one write, not one per report. A failed write is retried until it lands: a
 // status lost to an API server hiccup would be a host whose state nobody can see.
 import type { Logger } from '../observability/logger.js';
+import { exponentialDelay } from '../util/backoff.js';
 import { describeApiError, httpStatusOf } from './api-errors.js';
 
 type Json = Record<string, unknown>;
@@ -108,7 +109,7 @@ export class CoalescingStatusWriter {
             for (const waiter of batch.waiters) waiter.reject(error);
             break;
           }
-          const delay = Math.min(this.retry.capMs, this.retry.baseMs * 2 ** Math.min(attempt - 1, 20));
+          const delay = exponentialDelay(attempt, this.retry.baseMs, this.retry.capMs);
           // One line on the first failure and then every tenth: an outage must not flood the log.
           if (attempt === 1 || attempt % 10 === 0)
             this.log.warn('HostHealth status write failed; retrying', {

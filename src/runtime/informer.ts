@@ -7,6 +7,7 @@
 // like every object was deleted.
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
+import { exponentialDelay } from '../util/backoff.js';
 import { describeApiError } from './api-errors.js';
 
 /** The informer hands callbacks the very object it caches: dropping managedFields here (often half of a
@@ -102,7 +103,7 @@ export class WatchedResource<T extends k8s.KubernetesObject> {
     if (this.stopped || this.restartTimer) return;
     this.restarts++;
     const cap = this.options.maxRestartDelayMs ?? 30_000;
-    const delay = Math.min(cap, 500 * 2 ** Math.min(this.restarts - 1, 10)) * (0.8 + Math.random() * 0.4);
+    const delay = exponentialDelay(this.restarts, 500, cap) * (0.8 + Math.random() * 0.4);
     this.log.warn('watch failed; restarting', {
       resource: this.options.name,
       error: describeApiError(err),

@@ -4,6 +4,7 @@
 // ends), removed when it stops, and a new leader removes it from any other Pod a crashed leader left it on.
 import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
+import { exponentialDelay } from '../util/backoff.js';
 import { describeApiError, isNotFound } from './api-errors.js';
 
 export const leaderLabel = 'doctor.io/inspector-leader';
@@ -92,11 +93,7 @@ export class LeaderPodLabel {
             attempt,
             error: describeApiError(err),
           });
-        const delay = Math.min(
-          cap,
-          base * 2 ** Math.min(attempt - 1, 10),
-          Math.max(0, deadline - Date.now()),
-        );
+        const delay = Math.min(exponentialDelay(attempt, base, cap), Math.max(0, deadline - Date.now()));
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

@@ -3,6 +3,8 @@
 // after; failures are retried with per-key exponential backoff. Reconcilers stay level-triggered: the
 // queue carries names, never events.
 
+import { exponentialDelay } from '../util/backoff.js';
+
 export interface WorkQueueOptions {
   /** First retry delay; doubles per consecutive failure of the same key. */
   baseDelayMs?: number;
@@ -59,7 +61,7 @@ export class WorkQueue {
   addRateLimited(key: string): number {
     const failures = (this.failures.get(key) ?? 0) + 1;
     this.failures.set(key, failures);
-    const delay = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (failures - 1));
+    const delay = exponentialDelay(failures, this.baseDelayMs, this.maxDelayMs);
     this.addAfter(key, delay);
     return delay;
   }

@@ -5,7 +5,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HostHealth } from '../../src/api/types.js';
+import { crdApi, type HostHealth } from '../../src/api/types.js';
 import type { ArrivalRecord } from '../../src/consumer/recorder.js';
 import type { Cluster } from '../cluster/cluster.js';
 import { freePort } from '../cluster/ports.js';
@@ -183,8 +183,7 @@ ${notify}
 
     const hostHealth = async (host: string) =>
       (await kube.custom.getClusterCustomObject({
-        group: 'doctor.io',
-        version: 'v1alpha1',
+        ...crdApi,
         plural: 'hosthealths',
         name: host,
       })) as HostHealth;
@@ -217,8 +216,7 @@ ${notify}
         const injectedAt = new Date().toISOString();
         await kube.custom.patchClusterCustomObject(
           {
-            group: 'doctor.io',
-            version: 'v1alpha1',
+            ...crdApi,
             plural: 'hosthealths',
             name: host,
             body: { metadata: { annotations: { 'doctor.io/fault-injected-at': injectedAt } } },

@@ -32,16 +32,3 @@ export function matchesSelector(
   }
   return true;
 }
-
-/** The selector as a label-selector string for API list calls and for DaemonSet-compatible display. */
-export function selectorToString(selector: LabelSelector): string {
-  const parts = Object.entries(selector.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const r of selector.matchExpressions ?? []) {
-    const values = (r.values ?? []).join(',');
-    if (r.operator === 'In') parts.push(`${r.key} in (${values})`);
-    else if (r.operator === 'NotIn') parts.push(`${r.key} notin (${values})`);
-    else if (r.operator === 'Exists') parts.push(r.key);
-    else parts.push(`!${r.key}`);
-  }
-  return parts.join(',');
-}

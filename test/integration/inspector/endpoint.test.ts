@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HostHealth } from '../../../src/api/types.js';
+import { crdApi, type HostHealth } from '../../../src/api/types.js';
 import type { Cluster } from '../../../tools/cluster/cluster.js';
 import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
@@ -44,8 +44,7 @@ describe('inspector endpoint /events', function () {
 
   const hostHealth = async (name: string) =>
     (await kube.custom.getClusterCustomObject({
-      group: 'doctor.io',
-      version: 'v1alpha1',
+      ...crdApi,
       plural: 'hosthealths',
       name,
     })) as HostHealth;

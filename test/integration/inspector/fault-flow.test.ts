@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HostHealth } from '../../../src/api/types.js';
+import { crdApi, type HostHealth } from '../../../src/api/types.js';
 import type { ArrivalRecord } from '../../../src/consumer/recorder.js';
 import type { Cluster } from '../../../tools/cluster/cluster.js';
 import { hostReport, hostReportEvent, postJson } from '../../support/fault-injection/host-report.js';
@@ -43,8 +43,7 @@ describe('fault flow: report -> Nova, Node, consumers -> recovery', function () 
 
   const hostHealth = async (name: string) =>
     (await kube.custom.getClusterCustomObject({
-      group: 'doctor.io',
-      version: 'v1alpha1',
+      ...crdApi,
       plural: 'hosthealths',
       name,
     })) as HostHealth;

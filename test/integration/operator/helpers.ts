@@ -1,15 +1,13 @@
 // Shared steps of the operator integration tests: reading doctor.io objects and waiting on them.
 import assert from 'node:assert/strict';
 import type * as k8s from '@kubernetes/client-node';
-import type { FaultPolicy, HostHealth } from '../../../src/api/types.js';
+import { crdApi, type FaultPolicy, type HostHealth } from '../../../src/api/types.js';
 import { waitFor } from '../../../tools/cluster/wait.js';
 import type { KubeClients } from '../../../tools/cluster/kube/client.js';
 
-const crd = { group: 'doctor.io', version: 'v1alpha1' };
-
 async function getDoctorObject<T>(kube: KubeClients, plural: string, name: string): Promise<T | undefined> {
   try {
-    return (await kube.custom.getClusterCustomObject({ ...crd, plural, name })) as T;
+    return (await kube.custom.getClusterCustomObject({ ...crdApi, plural, name })) as T;
   } catch (err) {
     if ((err as { code?: number }).code === 404) return undefined;
     throw err;
@@ -23,7 +21,7 @@ export const getHostHealth = (kube: KubeClients, name: string) =>
   getDoctorObject<HostHealth>(kube, 'hosthealths', name);
 
 export async function listHostHealths(kube: KubeClients, policy: string): Promise<HostHealth[]> {
-  const list = (await kube.custom.listClusterCustomObject({ ...crd, plural: 'hosthealths' })) as {
+  const list = (await kube.custom.listClusterCustomObject({ ...crdApi, plural: 'hosthealths' })) as {
     items: HostHealth[];
   };
   return list.items

@@ -19,6 +19,7 @@ import {
   waitForHostHealths,
   waitForPolicyCondition,
 } from './helpers.js';
+import { crdApi } from '../../../src/api/types.js';
 
 describe('FaultPolicy reconciler: examples and lifecycle', function () {
   this.timeout(180_000);
@@ -209,8 +210,7 @@ describe('FaultPolicy reconciler: examples and lifecycle', function () {
           labelSelector: 'doctor.io/policy=compute-hosts',
         });
         const hh = (await kube.custom.listClusterCustomObject({
-          group: 'doctor.io',
-          version: 'v1alpha1',
+          ...crdApi,
           plural: 'hosthealths',
           labelSelector: 'doctor.io/policy=compute-hosts',
         })) as { items: unknown[] };

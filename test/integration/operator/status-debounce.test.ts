@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import type { HostState } from '../../../src/api/types.js';
+import { crdApi, type HostState } from '../../../src/api/types.js';
 import type { Cluster } from '../../../tools/cluster/cluster.js';
 import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
@@ -19,7 +19,6 @@ import {
 import { sharedCluster } from '../../support/shared-cluster.js';
 import { getPolicy, waitForHostHealths, waitForPolicyCondition } from './helpers.js';
 
-const crd = { group: 'doctor.io', version: 'v1alpha1' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('HostHealth status events and the policy reconciler', function () {
@@ -68,7 +67,7 @@ describe('HostHealth status events and the policy reconciler', function () {
 
   const patchStatus = (name: string, status: Record<string, unknown>) =>
     kube.custom.patchClusterCustomObjectStatus(
-      { ...crd, plural: 'hosthealths', name, body: { status } },
+      { ...crdApi, plural: 'hosthealths', name, body: { status } },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HostHealth } from '../../../src/api/types.js';
+import { crdApi, type HostHealth } from '../../../src/api/types.js';
 import type { Cluster } from '../../../tools/cluster/cluster.js';
 import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
@@ -128,8 +128,7 @@ spec:
       `HostHealth ${victim} Down in the API server`,
       async () => {
         const hh = (await kube.custom.getClusterCustomObject({
-          group: 'doctor.io',
-          version: 'v1alpha1',
+          ...crdApi,
           plural: 'hosthealths',
           name: victim,
         })) as HostHealth;

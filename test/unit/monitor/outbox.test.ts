@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { backoffDelay } from '../../../src/monitor/backoff.js';
+import { backoffDelay } from '../../../src/util/backoff.js';
 import { Outbox } from '../../../src/monitor/outbox.js';
 
 describe('report outbox', () => {

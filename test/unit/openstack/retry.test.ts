@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { backoffDelay, sleep, withRetry } from '../../../src/openstack/retry.js';
+import { sleep, withRetry } from '../../../src/openstack/retry.js';
+import { backoffDelay } from '../../../src/util/backoff.js';
 
 class Transient extends Error {}
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { matchesSelector, selectorToString } from '../../../src/operator/desired/selector.js';
+import { matchesSelector } from '../../../src/operator/desired/selector.js';
 
 describe('label selector matching', function () {
   const labels = { role: 'compute', zone: 'a' };
@@ -27,19 +27,4 @@ describe('label selector matching', function () {
   for (const [name, selector, expected] of cases) {
     it(name, () => assert.equal(matchesSelector(labels, selector), expected));
   }
-
-  it('renders the kubectl selector syntax', function () {
-    assert.equal(
-      selectorToString({
-        matchLabels: { a: '1' },
-        matchExpressions: [
-          { key: 'z', operator: 'In', values: ['x', 'y'] },
-          { key: 'n', operator: 'NotIn', values: ['q'] },
-          { key: 'e', operator: 'Exists' },
-          { key: 'd', operator: 'DoesNotExist' },
-        ],
-      }),
-      'a=1,z in (x,y),n notin (q),e,!d',
-    );
-  });
 });

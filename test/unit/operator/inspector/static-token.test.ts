@@ -1,6 +1,8 @@
 // The static-token Secret: every key is one observer with its own token.
 import assert from 'node:assert/strict';
-import { tokensOf } from '../../../../src/intake/static-token.js';
+import type * as k8s from '@kubernetes/client-node';
+import { createLogger } from '../../../../src/observability/logger.js';
+import { StaticTokenSource, tokensOf } from '../../../../src/intake/static-token.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -23,5 +25,37 @@ describe('inspector static tokens from a Secret', function () {
     const tokens = tokensOf({ a: b64('same'), b: b64('same'), c: b64('other') }, (w) => warnings.push(w));
     assert.deepEqual(tokens, [{ observer: 'c', token: 'other' }]);
     assert.match(warnings[0] ?? '', /keys a, b hold the same token/);
+  });
+});
+
+describe('inspector static-token source start and stop', function () {
+  /** A Secret API whose reads wait until `answer` is called; counts the reads. */
+  const pendingSecrets = () => {
+    const answers: (() => void)[] = [];
+    let reads = 0;
+    const core = {
+      readNamespacedSecret: () => {
+        reads++;
+        return new Promise<k8s.V1Secret>((resolve) =>
+          answers.push(() => resolve({ data: { observer: b64('token') } })),
+        );
+      },
+    };
+    return { core, answer: () => answers.splice(0).forEach((a) => a()), reads: () => reads };
+  };
+
+  it('waits in stop() for a read in flight and starts no timer when stopped during start', async function () {
+    const api = pendingSecrets();
+    const source = new StaticTokenSource(api.core, 'ns', 'tokens', createLogger('test', 'error'), 5);
+    const starting = source.start();
+    let stopped = false;
+    const stopping = source.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(stopped, false, 'stop() returned while the Secret read was still running');
+    api.answer();
+    await Promise.all([starting, stopping]);
+    assert.deepEqual(source.current(), [{ observer: 'observer', token: 'token' }]);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(api.reads(), 1, 'a re-read timer outlived stop()');
   });
 });

@@ -1,36 +1,9 @@
 import assert from 'node:assert/strict';
-import { mapWithConcurrency } from '../../../src/openstack/concurrency.js';
 import { type NovaApi, resetServersToError } from '../../../src/openstack/nova-api.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('bounded concurrency', () => {
-  it('processes every item, keeps the order, and never exceeds the limit', async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const items = Array.from({ length: 500 }, (_, i) => i);
-    const results = await mapWithConcurrency(items, 7, async (item) => {
-      inFlight++;
-      peak = Math.max(peak, inFlight);
-      await tick();
-      inFlight--;
-      return item * 2;
-    });
-    assert.deepEqual(
-      results,
-      items.map((i) => i * 2),
-    );
-    assert.equal(peak, 7);
-  });
-
-  it('handles empty input and refuses a bad limit', async () => {
-    assert.deepEqual(await mapWithConcurrency([], 4, () => Promise.resolve(1)), []);
-    await assert.rejects(
-      mapWithConcurrency([1], 0, () => Promise.resolve(1)),
-      RangeError,
-    );
-  });
-
+describe('resetServersToError', () => {
   it('resets every server through any NovaApi and reports failures per server', async () => {
     const reset: string[] = [];
     const fake: Pick<NovaApi, 'resetServerToError'> = {

@@ -1,5 +1,7 @@
 // Runs a task for every item with at most `limit` in flight. There is deliberately no cap on the number
 // of items (Doctor's reference silently dropped servers beyond 50); only the parallelism is bounded.
+// After the first failure no new item starts; it is rethrown once the calls in flight settle, so no
+// write is left dangling.
 
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],
@@ -10,13 +12,19 @@ export async function mapWithConcurrency<T, R>(
     throw new RangeError(`concurrency limit must be an integer >= 1, got ${limit}`);
   const results = new Array<R>(items.length);
   let next = 0;
+  let firstError: Error | undefined;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (next < items.length && firstError === undefined) {
       const index = next++;
-      results[index] = await task(items[index] as T, index);
+      try {
+        results[index] = await task(items[index] as T, index);
+      } catch (err) {
+        firstError ??= err instanceof Error ? err : new Error(JSON.stringify(err));
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (firstError !== undefined) throw firstError;
   return results;
 }
 
