@@ -84,8 +84,6 @@ export interface StepRun {
 export interface JobIdentity {
   node: string;
   faultId: string;
-  hostHealthUid?: string;
-  nodeUid?: string;
 }
 
 export class JobContext {
@@ -112,18 +110,8 @@ export class JobContext {
       services.log,
       previousStopped,
     );
-    this.hostHealthTarget = {
-      apiVersion: groupVersion,
-      kind: 'HostHealth',
-      name: id.node,
-      ...(id.hostHealthUid !== undefined ? { uid: id.hostHealthUid } : {}),
-    };
-    this.nodeTarget = {
-      apiVersion: 'v1',
-      kind: 'Node',
-      name: id.node,
-      ...(id.nodeUid !== undefined ? { uid: id.nodeUid } : {}),
-    };
+    this.hostHealthTarget = { apiVersion: groupVersion, kind: 'HostHealth', name: id.node };
+    this.nodeTarget = { apiVersion: 'v1', kind: 'Node', name: id.node };
   }
 
   get stopped(): boolean {

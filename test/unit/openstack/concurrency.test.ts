@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mapWithConcurrency } from '../../../src/openstack/concurrency.js';
-import { type NovaApi, resetServersToError } from '../../../src/openstack/nova-api.js';
+import type { NovaApi } from '../../../src/openstack/nova-api.js';
+import { resetServersToError } from '../../support/reset-servers.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
