@@ -3,6 +3,7 @@
 // live (all pages) to catch the rest; taint the Node; Events; one notification per server and consumer,
 // sent as soon as that server is reset. Nothing waits for a status write. Progress goes into HostHealth status, and a job started
 // again for the same fault (a restarted operator) skips what status shows finished.
+import { eventReasons } from '../api/event-reasons.js';
 import type { FaultPolicy, FaultTimeline, NotifyTarget, ServersStatus } from '../api/types.js';
 import { Limiter } from '../openstack/concurrency.js';
 import type { NovaApi, ServerSummary } from '../openstack/index.js';
@@ -14,7 +15,6 @@ import {
   type OutgoingNotification,
   serverNotifications,
 } from './notifications.js';
-import { reasons } from './reasons.js';
 import { ServerResets } from './server-resets.js';
 import { type StepDeclaration, type StepFailure, StepJob } from './step-runner.js';
 import {
@@ -99,7 +99,7 @@ export class HostDownJob extends StepJob {
           : { faultId: input.decision.faultId },
       ...(previousStopped !== undefined ? { previousStopped } : {}),
     });
-    const { decision, policy, node, novaHost } = input;
+    const { decision, policy, novaHost } = input;
     this.faultId = decision.faultId;
     this.resumed = prior?.remediation?.faultId === decision.faultId;
     this.targets = policy.spec.actions.notify;
@@ -121,14 +121,8 @@ export class HostDownJob extends StepJob {
 
     this.notifyNeeded = this.targets.length > 0 && !this.stepDone('notify', 'T07');
     this.writeStart(prior);
+    // The HostDown Event is the inspector's, which declared the fault.
     if (this.resumed) this.restoreNotifications(prior?.notifications ?? []);
-    else
-      this.ctx.event(
-        'both',
-        'Normal',
-        reasons.hostDown,
-        `Host ${node} (Nova host ${novaHost}) is down, fault ${this.faultId}: ${this.facts.reason || 'quorum of observers'}`,
-      );
 
     const runs = this.runner.start(this.declareSteps());
     this.result = this.runner.firstPass(runs, () => this.summary());
@@ -281,7 +275,7 @@ export class HostDownJob extends StepJob {
       this.ctx.batcher.update({ novaServiceId: result.serviceId }, 'urgent');
     }
     const message = `nova-compute on ${this.input.novaHost} forced down and disabled (${result.api} API, microversion ${result.microversion}${result.serviceId !== undefined ? `, service ${result.serviceId}` : ''})`;
-    this.ctx.event('hostHealth', 'Normal', reasons.novaServiceForcedDown, message);
+    this.ctx.event('hostHealth', 'Normal', eventReasons.novaServiceForcedDown, message);
     return message;
   }
 
@@ -290,7 +284,7 @@ export class HostDownJob extends StepJob {
     const outcome = await this.services.tainter.ensureTaint(this.input.node, taint);
     const text = `${taint.key}=${taint.value}:${taint.effect}`;
     if (outcome !== 'present' && !this.ctx.stopped)
-      this.ctx.event('both', 'Normal', reasons.nodeTainted, `Node ${this.input.node} tainted ${text}`);
+      this.ctx.event('both', 'Normal', eventReasons.nodeTainted, `Node ${this.input.node} tainted ${text}`);
     return outcome === 'present' ? `Node already had ${text}` : `Node tainted ${text}`;
   }
 
@@ -363,7 +357,7 @@ export class HostDownJob extends StepJob {
       this.setPoint('T05');
       const gone = resets.goneCount;
       const message = `${resets.markedError} servers on Nova host ${host} reset to error${gone > 0 ? ` (${gone} deleted meanwhile)` : ''}`;
-      this.ctx.event('hostHealth', 'Normal', reasons.serversResetToError, message);
+      this.ctx.event('hostHealth', 'Normal', eventReasons.serversResetToError, message);
       return message;
     };
   }
@@ -434,12 +428,12 @@ export class HostDownJob extends StepJob {
           ? `no servers on Nova host ${this.input.novaHost} that the consumers want: nothing to notify`
           : `${downs.length} notifications delivered to ${consumers}`;
       this.ctx.setStep('notify', { state: 'Done', attempts: this.ctx.steps.notify?.attempts ?? 0, message });
-      this.ctx.event('hostHealth', 'Normal', reasons.consumersNotified, message);
+      this.ctx.event('hostHealth', 'Normal', eventReasons.consumersNotified, message);
       return;
     }
     const message = `${abandoned.length} of ${downs.length} notifications given up: ${abandoned[0]?.lastError ?? ''}`;
     this.ctx.setStep('notify', { state: 'Failed', attempts: this.ctx.steps.notify?.attempts ?? 0, message });
-    this.ctx.event('hostHealth', 'Warning', reasons.notificationsAbandoned, message);
+    this.ctx.event('hostHealth', 'Warning', eventReasons.notificationsAbandoned, message);
   }
 
   private setPoint(point: TimelinePoint): void {

@@ -5,6 +5,7 @@
 // "Up" notifications: a CloudEvents consumer gets one io.doctor.host.up event listing the fault's servers
 // it may see. An Aodh consumer parses alarms only, so it gets, per server whose "alarm" it received, the
 // same alarm (same alarm_id) going back to "ok".
+import { eventReasons } from '../api/event-reasons.js';
 import type { FaultPolicy, NotifyTarget } from '../api/types.js';
 import type { Services } from './job-context.js';
 import {
@@ -14,7 +15,6 @@ import {
   type OutgoingNotification,
   serverNotifications,
 } from './notifications.js';
-import { reasons } from './reasons.js';
 import { type NotificationEntry, type RemediationView, upSteps } from './status.js';
 import { type StepDeclaration, type StepFailure, StepJob } from './step-runner.js';
 import { hostDownTaintKey } from './taint.js';
@@ -60,17 +60,9 @@ export class HostUpJob extends StepJob {
     });
     this.faultId = input.faultId;
     this.targets = input.policy.spec.actions.notify;
-    const steps = this.ctx.steps;
-    const allDone = upSteps.every((s) => steps[s]?.state === 'Done' || steps[s]?.state === 'Skipped');
     this.writeStart();
+    // The HostRecovered Event is the inspector's, which declared the host healthy.
     this.loadNotifications(prior?.notifications ?? []);
-    if (!allDone)
-      this.ctx.event(
-        'both',
-        'Normal',
-        reasons.hostRecovered,
-        `Host ${input.node} (Nova host ${input.novaHost}) is healthy again; undoing fault ${input.faultId}`,
-      );
     const runs = this.runner.start(this.declareSteps());
     this.checkNotified();
     this.result = this.runner.firstPass(runs, () => this.summary());
@@ -187,7 +179,7 @@ export class HostUpJob extends StepJob {
       serviceId !== undefined ? { serviceId } : {},
     );
     const message = `nova-compute on ${this.input.novaHost} no longer forced down, enabled (${result.api} API)`;
-    if (!this.ctx.stopped) this.ctx.event('hostHealth', 'Normal', reasons.novaServiceUnforced, message);
+    if (!this.ctx.stopped) this.ctx.event('hostHealth', 'Normal', eventReasons.novaServiceUnforced, message);
     return message;
   }
 
@@ -197,7 +189,7 @@ export class HostUpJob extends StepJob {
       this.ctx.event(
         'both',
         'Normal',
-        reasons.nodeUntainted,
+        eventReasons.nodeUntainted,
         `Node ${this.input.node}: taint ${hostDownTaintKey} removed`,
       );
     return outcome === 'removed'
@@ -221,12 +213,12 @@ export class HostUpJob extends StepJob {
         attempts: ups.reduce((n, e) => n + e.attempts, 0),
         message,
       });
-      if (ups.length > 0) this.ctx.event('hostHealth', 'Normal', reasons.consumersNotified, message);
+      if (ups.length > 0) this.ctx.event('hostHealth', 'Normal', eventReasons.consumersNotified, message);
       return;
     }
     const message = `${abandoned.length} of ${ups.length} "host up" notifications given up: ${abandoned[0]?.lastError ?? ''}`;
     this.ctx.setStep('notifyUp', { state: 'Failed', message });
-    this.ctx.event('hostHealth', 'Warning', reasons.notificationsAbandoned, message);
+    this.ctx.event('hostHealth', 'Warning', eventReasons.notificationsAbandoned, message);
   }
 
   private summary(): HostRecoveredResult {
