@@ -6,12 +6,10 @@ export { HttpTransportError } from '../util/http-client.js';
 export { KeystoneSession, type CallObserver, type CallRecord } from './keystone.js';
 export {
   defaultResetConcurrency,
-  resetServersToError,
   type ComputeService,
   type ForceDownResult,
   type KnownService,
   type NovaApi,
-  type ResetOutcome,
   type ServerSummary,
 } from './nova-api.js';
 export { NovaClient, NovaServiceNotFoundError, type NovaClientOptions } from './nova.js';

@@ -1,7 +1,5 @@
 // The Nova operations remediation needs, as an interface so the remediation layer can be tested with a
-// fake, plus the bounded-parallel reset that works on any implementation.
-import { mapWithConcurrency } from '../util/concurrency.js';
-import { isRetryableError } from './errors.js';
+// fake.
 
 export interface ForceDownResult {
   host: string;
@@ -54,37 +52,5 @@ export interface NovaApi {
   resetServerToError(id: string): Promise<void>;
 }
 
-export interface ResetOutcome {
-  id: string;
-  ok: boolean;
-  error?: string;
-  /** The failure may go away (5xx, timeout, connection): worth another reset later. */
-  retryable?: boolean;
-  durationMs: number;
-}
-
 // Doctor resets with 50 threads: 64 in flight lets one host of 50 servers finish in a single round trip.
 export const defaultResetConcurrency = 64;
-
-/** Resets every server, `concurrency` at a time; never throws, reports each server's outcome. */
-export async function resetServersToError(
-  nova: Pick<NovaApi, 'resetServerToError'>,
-  ids: readonly string[],
-  concurrency = defaultResetConcurrency,
-): Promise<ResetOutcome[]> {
-  return mapWithConcurrency(ids, concurrency, async (id) => {
-    const started = performance.now();
-    try {
-      await nova.resetServerToError(id);
-      return { id, ok: true, durationMs: performance.now() - started };
-    } catch (err) {
-      return {
-        id,
-        ok: false,
-        error: err instanceof Error ? err.message : String(err),
-        retryable: isRetryableError(err),
-        durationMs: performance.now() - started,
-      };
-    }
-  });
-}

@@ -2,6 +2,7 @@
 // clock, seeded from HostHealth status when this replica becomes the leader. Its decisions become
 // HostHealth status (state, observers, faults, timeline T00-T03), the policy's StormActive condition,
 // Events, and calls to remediation. The engines themselves are pure (src/inspector).
+import { eventReasons } from '../api/event-reasons.js';
 import type { HostEvent } from '../api/events.js';
 import { ConditionReason, ConditionType } from '../api/conditions.js';
 import type { FaultPolicy, FaultPolicyStatus, HostHealth, HostHealthStatus } from '../api/types.js';
@@ -304,7 +305,13 @@ export class InspectorService implements EventSink {
         );
     }
     const written = this.writeStatus(decision.host, status);
-    void this.deps.events.record(hostHealthTarget(hostHealth), 'Warning', 'HostDown', decision.reason);
+    // This Event is the one HostDown of the fault (remediation records only its steps), paused or not.
+    this.recordOnHost(
+      hostHealth,
+      'Warning',
+      eventReasons.hostDown,
+      `Host ${decision.host} (Nova host ${hostHealth.status?.novaHost ?? decision.host}) is down, fault ${decision.faultId}: ${decision.reason}${policy.spec.paused ? '; policy paused, no remediation' : ''}`,
+    );
     if (policy.spec.paused)
       this.deps.log.warn('policy paused: host declared Down, no remediation', {
         policy: policyName,
@@ -317,10 +324,10 @@ export class InspectorService implements EventSink {
     const policy = this.deps.policies.get(policyName);
     const hostHealth = this.deps.hostHealths.get(decision.host);
     if (!policy || !hostHealth) return;
-    void this.deps.events.record(
-      hostHealthTarget(hostHealth),
+    this.recordOnHost(
+      hostHealth,
       'Normal',
-      'HostRecovered',
+      eventReasons.hostRecovered,
       `host ${decision.host} is healthy again (fault ${decision.faultId} closed)`,
     );
     if (policy.spec.paused) return;
@@ -360,10 +367,22 @@ export class InspectorService implements EventSink {
       await this.deps.events.record(
         { apiVersion: policy.apiVersion, kind: 'FaultPolicy', name: policyName, uid: policy.metadata.uid },
         'Warning',
-        'StormActive',
+        eventReasons.stormActive,
         message,
       );
     }
+  }
+
+  /** An Event on the host's HostHealth and on its Node (same name), where `kubectl describe` shows both. */
+  private recordOnHost(
+    hostHealth: HostHealth,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+  ): void {
+    const node = { apiVersion: 'v1', kind: 'Node', name: hostHealth.metadata.name };
+    for (const target of [hostHealthTarget(hostHealth), node])
+      void this.deps.events.record(target, type, reason, message);
   }
 
   /** Failures are logged by the writer; the next decision or refresh writes again. The returned promise

@@ -159,11 +159,6 @@ export class RemediationExecutor {
     this.services.nova.forget(name);
   }
 
-  /** The node left every policy: stop its job (its status is written first). */
-  async forgetNode(node: string): Promise<void> {
-    await this.replace(node);
-  }
-
   /**
    * Leadership lost or shutdown: cancels every retry timer, waits (bounded) for deliveries in flight so
    * their outcome is recorded, writes the last status, closes Nova clients. Later calls reject.

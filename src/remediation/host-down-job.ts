@@ -3,11 +3,11 @@
 // live (all pages) to catch the rest; taint the Node; Events; one notification per server and consumer,
 // sent as soon as that server is reset. Nothing waits for a status write. Progress goes into HostHealth status, and a job started
 // again for the same fault (a restarted operator) skips what status shows finished.
+import { eventReasons } from '../api/event-reasons.js';
 import type { FaultPolicy, FaultTimeline, NotifyTarget, ServersStatus } from '../api/types.js';
 import { Limiter } from '../util/concurrency.js';
 import type { NovaApi, ServerSummary } from '../openstack/index.js';
-import { JobContext, PermanentStepError, type Services, type StepRun } from './job-context.js';
-import { NotificationQueue } from './notification-queue.js';
+import { PermanentStepError, type Services } from './job-context.js';
 import {
   belongsToFault,
   type FaultFacts,
@@ -15,22 +15,18 @@ import {
   type OutgoingNotification,
   serverNotifications,
 } from './notifications.js';
-import { reasons } from './reasons.js';
 import { ServerResets } from './server-resets.js';
+import { type StepDeclaration, type StepFailure, StepJob } from './step-runner.js';
 import {
   downSteps,
   isoTime,
-  stepPatch,
   type NotificationEntry,
-  type RemediationStatus,
   type RemediationStatusPatch,
   type RemediationView,
-  type StepStatus,
   type TimelinePoint,
   timelinePoints,
 } from './status.js';
 import { hostDownTaint } from './taint.js';
-import { HmacKeys } from './targets.js';
 
 /** The inspector's HostDownDecision, or the same facts restored from status after a restart. */
 export interface HostDownDecisionInput {
@@ -54,8 +50,6 @@ export interface HostDownInput {
   decision: HostDownDecisionInput;
   /** T00, when a test harness knows when it injected the fault. */
   injectedAt?: string;
-  hostHealthUid?: string;
-  nodeUid?: string;
 }
 
 export interface HostDownResult {
@@ -68,18 +62,16 @@ export interface HostDownResult {
   notificationsDelivered: number;
   notificationsPending: number;
   /** Steps whose last attempt failed, with the error. */
-  failures: { step: string; message: string }[];
+  failures: StepFailure[];
 }
 
-export class HostDownJob {
+export class HostDownJob extends StepJob {
   readonly faultId: string;
   readonly resumed: boolean;
   /** Settles after every step's first attempt and every notification's first delivery attempt. */
   readonly result: Promise<HostDownResult>;
   /** Settles when nothing is left to do or retry (or the job stopped). */
   readonly settled: Promise<void>;
-  private readonly ctx: JobContext;
-  private readonly queue: NotificationQueue;
   private readonly timeline: FaultTimeline;
   private servers: ServersStatus;
   private novaServiceId: string | undefined;
@@ -92,12 +84,22 @@ export class HostDownJob {
   private notifyNeeded = true;
 
   constructor(
-    private readonly services: Services,
+    services: Services,
     private readonly input: HostDownInput,
     prior: RemediationView | undefined,
     previousStopped?: Promise<void>,
   ) {
-    const { decision, policy, node, novaHost } = input;
+    super(services, {
+      node: input.node,
+      faultId: input.decision.faultId,
+      // A restarted job for the same fault keeps the steps status shows; a new fault starts afresh.
+      steps:
+        prior?.remediation?.faultId === input.decision.faultId
+          ? { ...prior.remediation }
+          : { faultId: input.decision.faultId },
+      ...(previousStopped !== undefined ? { previousStopped } : {}),
+    });
+    const { decision, policy, novaHost } = input;
     this.faultId = decision.faultId;
     this.resumed = prior?.remediation?.faultId === decision.faultId;
     this.targets = policy.spec.actions.notify;
@@ -109,7 +111,6 @@ export class HostDownJob {
     };
     this.since = Date.parse(decision.declaredAt);
 
-    const steps: RemediationStatus = this.resumed ? { ...prior?.remediation } : { faultId: this.faultId };
     this.timeline =
       this.resumed && prior?.timeline?.faultId === this.faultId
         ? { ...prior.timeline }
@@ -118,52 +119,19 @@ export class HostDownJob {
       this.resumed && prior?.servers !== undefined ? { ...prior.servers } : { found: 0, markedError: 0 };
     this.novaServiceId = prior?.novaServiceId;
 
-    this.ctx = new JobContext(
-      services,
-      {
-        node,
-        faultId: this.faultId,
-        ...(input.hostHealthUid !== undefined ? { hostHealthUid: input.hostHealthUid } : {}),
-        ...(input.nodeUid !== undefined ? { nodeUid: input.nodeUid } : {}),
-      },
-      steps,
-      () => this.queue.entries(),
-      previousStopped,
-    );
-    const hmac = new HmacKeys(services.secrets);
-    this.queue = new NotificationQueue(
-      { deliver: services.deliver, keyFor: (t) => hmac.keyFor(t), now: services.now, log: services.log },
-      {
-        concurrencyPerConsumer: services.options.deliveryConcurrency,
-        maxAgeMs: services.options.notificationMaxAgeMs,
-        retry: services.options.notificationRetry,
-      },
-      {
-        delivered: () => this.onDelivered(),
-        failed: () => this.ctx.batcher.notificationsChanged('lazy'),
-        abandoned: () => {
-          this.ctx.batcher.notificationsChanged('urgent');
-          this.checkNotified();
-        },
-      },
-    );
-
     this.notifyNeeded = this.targets.length > 0 && !this.stepDone('notify', 'T07');
     this.writeStart(prior);
+    // The HostDown Event is the inspector's, which declared the fault.
     if (this.resumed) this.restoreNotifications(prior?.notifications ?? []);
-    else
-      this.ctx.event(
-        'both',
-        'Normal',
-        reasons.hostDown,
-        `Host ${node} (Nova host ${novaHost}) is down, fault ${this.faultId}: ${this.facts.reason || 'quorum of observers'}`,
-      );
 
-    const runs = [this.forceDownStep(), this.serversStep(), this.taintStep()].filter(
-      (run): run is StepRun => run !== undefined,
+    const runs = this.runner.start(this.declareSteps());
+    this.result = this.runner.firstPass(runs, () => this.summary());
+    this.settled = this.runner.finish(
+      runs,
+      () => this.wrapUp(),
+      'host down remediation finished',
+      () => this.summary(),
     );
-    this.result = this.firstPass(runs);
-    this.settled = this.finish(runs);
   }
 
   /** The status fields this job owns, as it knows them now (newer than any read of the object). */
@@ -178,24 +146,38 @@ export class HostDownJob {
     };
   }
 
-  /** Cancels retries, waits (bounded) for deliveries in flight, then writes what is known. */
-  stop(): Promise<void> {
-    return this.ctx.shutdown(() => this.queue.stop());
-  }
-
-  /** Settles once the last status write after stop() is done (however long the API server takes). */
-  get lastWrite(): Promise<void> | undefined {
-    return this.ctx.lastWrite;
-  }
-
   private get policy(): FaultPolicy {
     return this.input.policy;
   }
 
+  protected override reached(point: TimelinePoint): boolean {
+    return this.timeline[point] !== undefined;
+  }
+
   private stepDone(step: 'forceDown' | 'resetServers' | 'taint' | 'notify', point?: TimelinePoint): boolean {
-    return (
-      this.ctx.steps[step]?.state === 'Done' || (point !== undefined && this.timeline[point] !== undefined)
-    );
+    return this.runner.done(step, point);
+  }
+
+  /** The steps in the order they start: force-down, the servers (reset, or only listed to notify), taint. */
+  private declareSteps(): StepDeclaration[] {
+    const nova = this.policy.spec.actions.nova;
+    const reset = nova?.resetServers === true;
+    const resetPending = reset && !this.stepDone('resetServers', 'T05');
+    if (nova === undefined) this.notifyWithoutNova();
+    // Not resetting and nobody to tell: the list is not needed.
+    else if (!resetPending && !this.notifyNeeded) this.listComplete = true;
+    return [
+      { name: 'forceDown', point: 'T04', applies: nova?.forceDown === true, run: () => this.forceDown() },
+      { name: 'resetServers', point: 'T05', applies: reset, run: this.resetAttempt() },
+      // Not resetting: list, and consumers hear at once with each server's own state.
+      {
+        name: 'notify',
+        applies: nova !== undefined && !resetPending && this.notifyNeeded,
+        run: () => this.listToNotify(),
+        recordDone: false,
+      },
+      { name: 'taint', applies: this.policy.spec.actions.node.taint, run: () => this.taint() },
+    ];
   }
 
   /** First write: the fault's times, and which steps will run. A new fault clears the previous one's. */
@@ -222,16 +204,7 @@ export class HostDownJob {
       taint: this.policy.spec.actions.node.taint,
       notify: this.targets.length > 0,
     };
-    const remediation: NonNullable<RemediationStatusPatch['remediation']> = { faultId: this.faultId };
-    for (const step of downSteps) {
-      const current = this.ctx.steps[step];
-      if (current?.state === 'Done') continue;
-      const record: StepStatus = plan[step]
-        ? { state: 'Running', attempts: current?.attempts ?? 0, time: isoTime(this.ctx.now()) }
-        : { state: 'Skipped', time: isoTime(this.ctx.now()) };
-      this.ctx.steps[step] = record;
-      remediation[step] = stepPatch(record);
-    }
+    const { remediation } = this.runner.plan(plan, false);
     const patch: RemediationStatusPatch = { novaHost: this.input.novaHost, timeline, remediation };
     if (!this.resumed) {
       // Recovery steps and notifications of an earlier fault do not belong to this one.
@@ -284,72 +257,47 @@ export class HostDownJob {
     if (changed) this.ctx.batcher.notificationsChanged('urgent');
   }
 
-  private forceDownStep(): StepRun | undefined {
-    const nova = this.policy.spec.actions.nova;
-    if (nova?.forceDown !== true || this.stepDone('forceDown', 'T04')) return undefined;
-    return this.ctx.runStep('forceDown', async () => {
-      const client = await this.services.nova.get(this.policy);
-      const directory = this.services.nova.directory(this.policy.metadata.name);
-      // Known ahead (warm-up, or an earlier fault's status): force-down is a single PUT.
-      const serviceId = directory?.serviceId(this.input.novaHost) ?? this.novaServiceId;
-      const result = await client.forceDown(
-        this.input.novaHost,
-        nova.disabledReason,
-        serviceId !== undefined ? { serviceId } : {},
-      );
-      if (this.ctx.stopped) return '';
-      this.setPoint('T04');
-      if (result.serviceId !== undefined) {
-        directory?.rememberServiceId(this.input.novaHost, result.serviceId);
-        this.novaServiceId = result.serviceId;
-        this.ctx.batcher.update({ novaServiceId: result.serviceId }, 'urgent');
-      }
-      const message = `nova-compute on ${this.input.novaHost} forced down and disabled (${result.api} API, microversion ${result.microversion}${result.serviceId !== undefined ? `, service ${result.serviceId}` : ''})`;
-      this.ctx.event('hostHealth', 'Normal', reasons.novaServiceForcedDown, message);
-      return message;
-    });
-  }
-
-  private taintStep(): StepRun | undefined {
-    if (!this.policy.spec.actions.node.taint || this.stepDone('taint')) return undefined;
-    const taint = hostDownTaint(this.faultId);
-    return this.ctx.runStep('taint', async () => {
-      const outcome = await this.services.tainter.ensureTaint(this.input.node, taint);
-      const text = `${taint.key}=${taint.value}:${taint.effect}`;
-      if (outcome !== 'present' && !this.ctx.stopped)
-        this.ctx.event('both', 'Normal', reasons.nodeTainted, `Node ${this.input.node} tainted ${text}`);
-      return outcome === 'present' ? `Node already had ${text}` : `Node tainted ${text}`;
-    });
-  }
-
-  /** Lists the servers (for the reset, the notifications or both) and resets them. */
-  private serversStep(): StepRun | undefined {
-    const nova = this.policy.spec.actions.nova;
-    const needReset = nova?.resetServers === true && !this.stepDone('resetServers', 'T05');
-    if (nova === undefined) {
-      this.notifyWithoutNova();
-      return undefined;
-    }
-    if (needReset) return this.ctx.runStep('resetServers', this.resetAttempt());
-    if (!this.notifyNeeded) {
-      this.listComplete = true;
-      return undefined;
-    }
-    // Not resetting: list, and consumers hear at once with each server's own state.
-    return this.ctx.runStep(
-      'notify',
-      async () => {
-        const client = await this.services.nova.get(this.policy);
-        const servers = await client.listServersOnHost(this.input.novaHost);
-        if (this.ctx.stopped) return '';
-        this.servers = { found: servers.length, markedError: this.servers.markedError };
-        this.ctx.batcher.update({ servers: { ...this.servers } }, 'urgent');
-        for (const server of servers) this.notifyServer(server, server.status.toLowerCase() || 'unknown');
-        this.markListComplete();
-        return `${servers.length} servers listed on Nova host ${this.input.novaHost}`;
-      },
-      { recordDone: false },
+  private async forceDown(): Promise<string> {
+    const client = await this.services.nova.get(this.policy);
+    const directory = this.services.nova.directory(this.policy.metadata.name);
+    // Known ahead (warm-up, or an earlier fault's status): force-down is a single PUT.
+    const serviceId = directory?.serviceId(this.input.novaHost) ?? this.novaServiceId;
+    const result = await client.forceDown(
+      this.input.novaHost,
+      this.policy.spec.actions.nova?.disabledReason ?? '',
+      serviceId !== undefined ? { serviceId } : {},
     );
+    if (this.ctx.stopped) return '';
+    this.setPoint('T04');
+    if (result.serviceId !== undefined) {
+      directory?.rememberServiceId(this.input.novaHost, result.serviceId);
+      this.novaServiceId = result.serviceId;
+      this.ctx.batcher.update({ novaServiceId: result.serviceId }, 'urgent');
+    }
+    const message = `nova-compute on ${this.input.novaHost} forced down and disabled (${result.api} API, microversion ${result.microversion}${result.serviceId !== undefined ? `, service ${result.serviceId}` : ''})`;
+    this.ctx.event('hostHealth', 'Normal', eventReasons.novaServiceForcedDown, message);
+    return message;
+  }
+
+  private async taint(): Promise<string> {
+    const taint = hostDownTaint(this.faultId);
+    const outcome = await this.services.tainter.ensureTaint(this.input.node, taint);
+    const text = `${taint.key}=${taint.value}:${taint.effect}`;
+    if (outcome !== 'present' && !this.ctx.stopped)
+      this.ctx.event('both', 'Normal', eventReasons.nodeTainted, `Node ${this.input.node} tainted ${text}`);
+    return outcome === 'present' ? `Node already had ${text}` : `Node tainted ${text}`;
+  }
+
+  /** The notify step when nothing is reset: lists the servers so consumers hear of each. */
+  private async listToNotify(): Promise<string> {
+    const client = await this.services.nova.get(this.policy);
+    const servers = await client.listServersOnHost(this.input.novaHost);
+    if (this.ctx.stopped) return '';
+    this.servers = { found: servers.length, markedError: this.servers.markedError };
+    this.ctx.batcher.update({ servers: { ...this.servers } }, 'urgent');
+    for (const server of servers) this.notifyServer(server, server.status.toLowerCase() || 'unknown');
+    this.markListComplete();
+    return `${servers.length} servers listed on Nova host ${this.input.novaHost}`;
   }
 
   /**
@@ -409,7 +357,7 @@ export class HostDownJob {
       this.setPoint('T05');
       const gone = resets.goneCount;
       const message = `${resets.markedError} servers on Nova host ${host} reset to error${gone > 0 ? ` (${gone} deleted meanwhile)` : ''}`;
-      this.ctx.event('hostHealth', 'Normal', reasons.serversResetToError, message);
+      this.ctx.event('hostHealth', 'Normal', eventReasons.serversResetToError, message);
       return message;
     };
   }
@@ -456,7 +404,7 @@ export class HostDownJob {
     this.checkNotified();
   }
 
-  private onDelivered(): void {
+  protected override onDelivered(): void {
     this.setPoint('T06');
     // Lazy: a delivery lost from status in a crash is sent again (same id), never lost; the last one
     // (T07, notify Done) is written at once. A write per delivery would load the API server in a rack
@@ -466,7 +414,7 @@ export class HostDownJob {
   }
 
   /** T07 and the notify step once every notification of the fault is delivered (or given up). */
-  private checkNotified(): void {
+  protected override checkNotified(): void {
     if (this.ctx.stopped || !this.listComplete || this.queue.pending > 0 || this.targets.length === 0) return;
     const state = this.ctx.steps.notify?.state;
     if (state === 'Done' || state === 'Failed') return;
@@ -480,12 +428,12 @@ export class HostDownJob {
           ? `no servers on Nova host ${this.input.novaHost} that the consumers want: nothing to notify`
           : `${downs.length} notifications delivered to ${consumers}`;
       this.ctx.setStep('notify', { state: 'Done', attempts: this.ctx.steps.notify?.attempts ?? 0, message });
-      this.ctx.event('hostHealth', 'Normal', reasons.consumersNotified, message);
+      this.ctx.event('hostHealth', 'Normal', eventReasons.consumersNotified, message);
       return;
     }
     const message = `${abandoned.length} of ${downs.length} notifications given up: ${abandoned[0]?.lastError ?? ''}`;
     this.ctx.setStep('notify', { state: 'Failed', attempts: this.ctx.steps.notify?.attempts ?? 0, message });
-    this.ctx.event('hostHealth', 'Warning', reasons.notificationsAbandoned, message);
+    this.ctx.event('hostHealth', 'Warning', eventReasons.notificationsAbandoned, message);
   }
 
   private setPoint(point: TimelinePoint): void {
@@ -495,18 +443,8 @@ export class HostDownJob {
     this.ctx.batcher.update({ timeline: { faultId: this.faultId, [point]: value } }, 'urgent');
   }
 
-  private async firstPass(runs: StepRun[]): Promise<HostDownResult> {
-    await Promise.all(runs.map((run) => run.first));
-    await Promise.race([this.queue.firstAttempts(), this.ctx.whenStopped]);
-    // The caller may read the object next: let it show what this pass did.
-    if (!this.ctx.stopped) await this.ctx.batcher.flush();
-    return this.summary();
-  }
-
-  private async finish(runs: StepRun[]): Promise<void> {
-    await Promise.all(runs.map((run) => run.final));
-    await Promise.race([this.queue.idle(), this.ctx.whenStopped]);
-    if (this.ctx.stopped) return;
+  /** After the steps and deliveries: the notify step's outcome, then T08. False when stopped meanwhile. */
+  private async wrapUp(): Promise<boolean> {
     const notify = this.ctx.steps.notify?.state;
     if (this.targets.length > 0 && !this.listComplete && notify !== 'Failed' && notify !== 'Done')
       this.ctx.setStep('notify', {
@@ -517,23 +455,15 @@ export class HostDownJob {
     this.checkNotified();
     if (this.timeline.T08 === undefined) {
       await this.ctx.batcher.flush();
-      if (this.ctx.stopped) return;
+      if (this.ctx.stopped) return false;
       this.setPoint('T08');
     }
-    await this.ctx.batcher.flush();
-    this.ctx.log.info('host down remediation finished', { node: this.input.node, ...this.summary() });
+    return true;
   }
 
   private summary(): HostDownResult {
     const entries = this.queue.entries();
-    const failures = downSteps
-      .map((step) => ({ step, status: this.ctx.steps[step] }))
-      // A Running step carries a message only after a failed attempt.
-      .filter(
-        ({ status }) =>
-          status?.state === 'Failed' || (status?.state === 'Running' && status.message !== undefined),
-      )
-      .map(({ step, status }) => ({ step, message: status?.message ?? '' }));
+    const failures = this.runner.failures(downSteps);
     return {
       faultId: this.faultId,
       resumed: this.resumed,

@@ -5,9 +5,9 @@
 // "Up" notifications: a CloudEvents consumer gets one io.doctor.host.up event listing the fault's servers
 // it may see. An Aodh consumer parses alarms only, so it gets, per server whose "alarm" it received, the
 // same alarm (same alarm_id) going back to "ok".
+import { eventReasons } from '../api/event-reasons.js';
 import type { FaultPolicy, NotifyTarget } from '../api/types.js';
-import { JobContext, type Services, type StepRun } from './job-context.js';
-import { NotificationQueue } from './notification-queue.js';
+import type { Services } from './job-context.js';
 import {
   belongsToFault,
   type FaultFacts,
@@ -15,19 +15,9 @@ import {
   type OutgoingNotification,
   serverNotifications,
 } from './notifications.js';
-import { reasons } from './reasons.js';
-import {
-  isoTime,
-  stepPatch,
-  type NotificationEntry,
-  type RemediationStatus,
-  type RemediationStatusPatch,
-  type RemediationView,
-  type StepStatus,
-  upSteps,
-} from './status.js';
+import { type NotificationEntry, type RemediationView, upSteps } from './status.js';
+import { type StepDeclaration, type StepFailure, StepJob } from './step-runner.js';
 import { hostDownTaintKey } from './taint.js';
-import { HmacKeys } from './targets.js';
 
 export interface HostRecoveredInput {
   policy: FaultPolicy;
@@ -37,8 +27,6 @@ export interface HostRecoveredInput {
   faultId: string;
   /** When the host was declared healthy (HostHealthyDecision.at). */
   at: string;
-  hostHealthUid?: string;
-  nodeUid?: string;
 }
 
 export interface HostRecoveredResult {
@@ -49,85 +37,66 @@ export interface HostRecoveredResult {
   notificationsPending: number;
   /** "Down" notifications given up because the host came back before they got through. */
   downNotificationsAbandoned: number;
-  failures: { step: string; message: string }[];
+  failures: StepFailure[];
 }
 
-export class HostUpJob {
+export class HostUpJob extends StepJob {
   readonly faultId: string;
   readonly result: Promise<HostRecoveredResult>;
   readonly settled: Promise<void>;
-  private readonly ctx: JobContext;
-  private readonly queue: NotificationQueue;
   private readonly targets: NotifyTarget[];
   private downAbandoned = 0;
 
   constructor(
-    private readonly services: Services,
+    services: Services,
     private readonly input: HostRecoveredInput,
     prior: RemediationView | undefined,
   ) {
+    super(services, {
+      node: input.node,
+      faultId: input.faultId,
+      steps:
+        prior?.remediation?.faultId === input.faultId ? { ...prior.remediation } : { faultId: input.faultId },
+    });
     this.faultId = input.faultId;
     this.targets = input.policy.spec.actions.notify;
-    const sameFault = prior?.remediation?.faultId === input.faultId;
-    const steps: RemediationStatus = sameFault ? { ...prior?.remediation } : { faultId: input.faultId };
-    this.ctx = new JobContext(
-      services,
-      {
-        node: input.node,
-        faultId: input.faultId,
-        ...(input.hostHealthUid !== undefined ? { hostHealthUid: input.hostHealthUid } : {}),
-        ...(input.nodeUid !== undefined ? { nodeUid: input.nodeUid } : {}),
-      },
-      steps,
-      () => this.queue.entries(),
-    );
-    const hmac = new HmacKeys(services.secrets);
-    this.queue = new NotificationQueue(
-      { deliver: services.deliver, keyFor: (t) => hmac.keyFor(t), now: services.now, log: services.log },
-      {
-        concurrencyPerConsumer: services.options.deliveryConcurrency,
-        maxAgeMs: services.options.notificationMaxAgeMs,
-        retry: services.options.notificationRetry,
-      },
-      {
-        delivered: () => {
-          this.ctx.batcher.notificationsChanged('urgent');
-          this.checkNotified();
-        },
-        failed: () => this.ctx.batcher.notificationsChanged('lazy'),
-        abandoned: () => {
-          this.ctx.batcher.notificationsChanged('urgent');
-          this.checkNotified();
-        },
-      },
-    );
-
-    const allDone = upSteps.every((s) => steps[s]?.state === 'Done' || steps[s]?.state === 'Skipped');
     this.writeStart();
+    // The HostRecovered Event is the inspector's, which declared the host healthy.
     this.loadNotifications(prior?.notifications ?? []);
-    if (!allDone)
-      this.ctx.event(
-        'both',
-        'Normal',
-        reasons.hostRecovered,
-        `Host ${input.node} (Nova host ${input.novaHost}) is healthy again; undoing fault ${input.faultId}`,
-      );
-    const runs = [this.unforceStep(), this.untaintStep()].filter((r): r is StepRun => r !== undefined);
+    const runs = this.runner.start(this.declareSteps());
     this.checkNotified();
-    this.result = this.firstPass(runs);
-    this.settled = this.finish(runs);
+    this.result = this.runner.firstPass(runs, () => this.summary());
+    this.settled = this.runner.finish(
+      runs,
+      () => {
+        this.checkNotified();
+        return Promise.resolve(true);
+      },
+      'host recovery finished',
+      () => this.summary(),
+    );
   }
 
   view(): RemediationView {
     return { notifications: this.queue.entries().map((e) => ({ ...e })), remediation: { ...this.ctx.steps } };
   }
 
-  stop(): Promise<void> {
-    return this.ctx.shutdown(() => this.queue.stop());
+  protected override onDelivered(): void {
+    this.ctx.batcher.notificationsChanged('urgent');
+    this.checkNotified();
   }
 
-  get lastWrite(): Promise<void> | undefined {
-    return this.ctx.lastWrite;
+  /** Un-force and untaint run as steps; notifyUp is settled by the deliveries. */
+  private declareSteps(): StepDeclaration[] {
+    const plan = this.plan();
+    return [
+      {
+        name: 'unforce',
+        applies: plan.unforce && this.input.policy.spec.actions.nova !== undefined,
+        run: () => this.unforce(),
+      },
+      { name: 'untaint', applies: plan.untaint, run: () => this.untaint() },
+    ];
   }
 
   private plan(): Record<(typeof upSteps)[number], boolean> {
@@ -142,19 +111,7 @@ export class HostUpJob {
   }
 
   private writeStart(): void {
-    const plan = this.plan();
-    const remediation: NonNullable<RemediationStatusPatch['remediation']> = { faultId: this.faultId };
-    let changed = false;
-    for (const step of upSteps) {
-      const current = this.ctx.steps[step];
-      if (current?.state === 'Done' || (current?.state === 'Skipped' && !plan[step])) continue;
-      const record: StepStatus = plan[step]
-        ? { state: 'Running', attempts: current?.attempts ?? 0, time: isoTime(this.ctx.now()) }
-        : { state: 'Skipped', time: isoTime(this.ctx.now()) };
-      this.ctx.steps[step] = record;
-      remediation[step] = stepPatch(record);
-      changed = true;
-    }
+    const { remediation, changed } = this.runner.plan(this.plan(), true);
     if (changed) this.ctx.batcher.update({ remediation }, 'urgent');
   }
 
@@ -212,47 +169,35 @@ export class HostUpJob {
     if (this.downAbandoned > 0 || outgoing.length > 0) this.ctx.batcher.notificationsChanged('urgent');
   }
 
-  private unforceStep(): StepRun | undefined {
-    const nova = this.input.policy.spec.actions.nova;
-    if (!this.plan().unforce || nova === undefined || this.ctx.steps.unforce?.state === 'Done')
-      return undefined;
-    return this.ctx.runStep('unforce', async () => {
-      const client = await this.services.nova.get(this.input.policy);
-      const serviceId = this.services.nova
-        .directory(this.input.policy.metadata.name)
-        ?.serviceId(this.input.novaHost);
-      const result = await client.unforceDown(
-        this.input.novaHost,
-        serviceId !== undefined ? { serviceId } : {},
-      );
-      const message = `nova-compute on ${this.input.novaHost} no longer forced down, enabled (${result.api} API)`;
-      if (!this.ctx.stopped) this.ctx.event('hostHealth', 'Normal', reasons.novaServiceUnforced, message);
-      return message;
-    });
+  private async unforce(): Promise<string> {
+    const client = await this.services.nova.get(this.input.policy);
+    const serviceId = this.services.nova
+      .directory(this.input.policy.metadata.name)
+      ?.serviceId(this.input.novaHost);
+    const result = await client.unforceDown(
+      this.input.novaHost,
+      serviceId !== undefined ? { serviceId } : {},
+    );
+    const message = `nova-compute on ${this.input.novaHost} no longer forced down, enabled (${result.api} API)`;
+    if (!this.ctx.stopped) this.ctx.event('hostHealth', 'Normal', eventReasons.novaServiceUnforced, message);
+    return message;
   }
 
-  private untaintStep(): StepRun | undefined {
-    if (this.ctx.steps.untaint?.state === 'Done') return undefined;
-    return this.ctx.runStep('untaint', async () => {
-      const outcome = await this.services.tainter.removeTaint(
-        this.input.node,
-        hostDownTaintKey,
-        'NoSchedule',
+  private async untaint(): Promise<string> {
+    const outcome = await this.services.tainter.removeTaint(this.input.node, hostDownTaintKey, 'NoSchedule');
+    if (outcome === 'removed' && !this.ctx.stopped)
+      this.ctx.event(
+        'both',
+        'Normal',
+        eventReasons.nodeUntainted,
+        `Node ${this.input.node}: taint ${hostDownTaintKey} removed`,
       );
-      if (outcome === 'removed' && !this.ctx.stopped)
-        this.ctx.event(
-          'both',
-          'Normal',
-          reasons.nodeUntainted,
-          `Node ${this.input.node}: taint ${hostDownTaintKey} removed`,
-        );
-      return outcome === 'removed'
-        ? `taint ${hostDownTaintKey} removed`
-        : `Node had no ${hostDownTaintKey} taint`;
-    });
+    return outcome === 'removed'
+      ? `taint ${hostDownTaintKey} removed`
+      : `Node had no ${hostDownTaintKey} taint`;
   }
 
-  private checkNotified(): void {
+  protected override checkNotified(): void {
     if (this.ctx.stopped || !this.plan().notifyUp || this.queue.pending > 0) return;
     const state = this.ctx.steps.notifyUp?.state;
     if (state === 'Done' || state === 'Failed') return;
@@ -268,40 +213,17 @@ export class HostUpJob {
         attempts: ups.reduce((n, e) => n + e.attempts, 0),
         message,
       });
-      if (ups.length > 0) this.ctx.event('hostHealth', 'Normal', reasons.consumersNotified, message);
+      if (ups.length > 0) this.ctx.event('hostHealth', 'Normal', eventReasons.consumersNotified, message);
       return;
     }
     const message = `${abandoned.length} of ${ups.length} "host up" notifications given up: ${abandoned[0]?.lastError ?? ''}`;
     this.ctx.setStep('notifyUp', { state: 'Failed', message });
-    this.ctx.event('hostHealth', 'Warning', reasons.notificationsAbandoned, message);
-  }
-
-  private async firstPass(runs: StepRun[]): Promise<HostRecoveredResult> {
-    await Promise.all(runs.map((r) => r.first));
-    await Promise.race([this.queue.firstAttempts(), this.ctx.whenStopped]);
-    // The caller may read the object next: let it show what this pass did.
-    if (!this.ctx.stopped) await this.ctx.batcher.flush();
-    return this.summary();
-  }
-
-  private async finish(runs: StepRun[]): Promise<void> {
-    await Promise.all(runs.map((r) => r.final));
-    await Promise.race([this.queue.idle(), this.ctx.whenStopped]);
-    if (this.ctx.stopped) return;
-    this.checkNotified();
-    await this.ctx.batcher.flush();
-    this.ctx.log.info('host recovery finished', { node: this.input.node, ...this.summary() });
+    this.ctx.event('hostHealth', 'Warning', eventReasons.notificationsAbandoned, message);
   }
 
   private summary(): HostRecoveredResult {
     const ups = this.queue.entries().filter((e) => e.kind === 'host.up');
-    const failures = upSteps
-      .map((step) => ({ step, status: this.ctx.steps[step] }))
-      .filter(
-        ({ status }) =>
-          status?.state === 'Failed' || (status?.state === 'Running' && status.message !== undefined),
-      )
-      .map(({ step, status }) => ({ step, message: status?.message ?? '' }));
+    const failures = this.runner.failures(upSteps);
     return {
       faultId: this.faultId,
       unforced: this.ctx.steps.unforce?.state === 'Done',

@@ -21,7 +21,6 @@ export type {
   NovaHandle,
   SecretReader,
 } from './ports.js';
-export { reasons } from './reasons.js';
 export type {
   NotificationEntry,
   RemediationStatus,

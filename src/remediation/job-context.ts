@@ -1,6 +1,7 @@
 // What one remediation job (a host going down, or coming back) shares: the services it calls, its step
 // records, the status batcher, Events, and timers that stop() cancels. Each step runs with bounded
 // retries: a failure is recorded (status, RemediationFailed Event) and tried again later with backoff.
+import { eventReasons } from '../api/event-reasons.js';
 import { groupVersion } from '../api/types.js';
 import type { EventTarget, EventType } from '../runtime/event-recorder.js';
 import type { Logger } from '../observability/logger.js';
@@ -17,7 +18,6 @@ import type {
   NodeTainter,
   SecretReader,
 } from './ports.js';
-import { reasons } from './reasons.js';
 import { StatusBatcher, type Urgency } from './status-batcher.js';
 import {
   isoTime,
@@ -84,8 +84,6 @@ export interface StepRun {
 export interface JobIdentity {
   node: string;
   faultId: string;
-  hostHealthUid?: string;
-  nodeUid?: string;
 }
 
 export class JobContext {
@@ -112,18 +110,8 @@ export class JobContext {
       services.log,
       previousStopped,
     );
-    this.hostHealthTarget = {
-      apiVersion: groupVersion,
-      kind: 'HostHealth',
-      name: id.node,
-      ...(id.hostHealthUid !== undefined ? { uid: id.hostHealthUid } : {}),
-    };
-    this.nodeTarget = {
-      apiVersion: 'v1',
-      kind: 'Node',
-      name: id.node,
-      ...(id.nodeUid !== undefined ? { uid: id.nodeUid } : {}),
-    };
+    this.hostHealthTarget = { apiVersion: groupVersion, kind: 'HostHealth', name: id.node };
+    this.nodeTarget = { apiVersion: 'v1', kind: 'Node', name: id.node };
   }
 
   get stopped(): boolean {
@@ -212,7 +200,7 @@ export class JobContext {
           this.event(
             'hostHealth',
             'Warning',
-            reasons.remediationFailed,
+            eventReasons.remediationFailed,
             `${stepLabels[name]} failed, giving up after ${attempts} attempts: ${message}`,
           );
           this.log.error(`${stepLabels[name]}: failed, giving up`, {
@@ -235,7 +223,7 @@ export class JobContext {
         this.event(
           'hostHealth',
           'Warning',
-          reasons.remediationFailed,
+          eventReasons.remediationFailed,
           `${stepLabels[name]} failed (attempt ${attempts}), retrying: ${message}`,
         );
         this.log.warn(`${stepLabels[name]}: failed, retrying`, {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { OpenStackHttpError } from '../../../src/openstack/errors.js';
-import { resetServersToError } from '../../../src/openstack/nova-api.js';
+import { resetServersToError } from '../../support/reset-servers.js';
 import { NovaServiceNotFoundError } from '../../../src/openstack/nova.js';
 import type { SimCall } from '../../../tools/nova-sim/index.js';
 import { useBed } from './harness.js';

@@ -52,9 +52,11 @@ describe('remediation: host recovered', function () {
     assert.equal(status.remediation?.notifyUp?.state, 'Done');
     assert.equal(status.notifications?.filter((n) => n.kind === 'host.down').length, 6, 'down entries kept');
     assert.equal(status.notifications?.filter((n) => n.kind === 'host.up' && n.delivered).length, 4);
-    for (const reason of ['HostRecovered', 'NovaServiceUnforced', 'NodeUntainted', 'ConsumersNotified'])
+    for (const reason of ['NovaServiceUnforced', 'NodeUntainted', 'ConsumersNotified'])
       assert.ok(b.events.reasons().includes(reason), reason);
-    assert.ok(b.events.reasons('Node').includes('HostRecovered'));
+    assert.ok(b.events.reasons('Node').includes('NodeUntainted'));
+    // HostRecovered is the inspector's Event: the job records only its steps.
+    assert.ok(!b.events.reasons().includes('HostRecovered'));
   });
 
   it('is idempotent: called again (same or new operator) it repeats nothing', async () => {
@@ -75,7 +77,7 @@ describe('remediation: host recovered', function () {
     await fresh.executor.settled(node);
     assert.deepEqual(fresh.nova.calls, []);
     assert.equal(fresh.consumers.attempts.length, 0);
-    assert.ok(!fresh.events.reasons().includes('HostRecovered'));
+    assert.ok(!fresh.events.reasons().includes('NodeUntainted'));
   });
 
   it('gives up "down" notifications still pending when the host recovers, and stops retrying them', async () => {

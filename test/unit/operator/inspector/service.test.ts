@@ -67,6 +67,7 @@ describe('inspector service', function () {
   let downs: HostDownInput[];
   let recoveries: HostRecoveredInput[];
   let events: string[];
+  let recorded: { kind: string; reason: string; message: string }[];
   let service: InspectorService;
   /** Each status write waits on this: tests hold writes back or make them fail. */
   let patchOutcome: () => Promise<void> = () => Promise.resolve();
@@ -83,6 +84,7 @@ describe('inspector service', function () {
     downs = [];
     recoveries = [];
     events = [];
+    recorded = [];
     const p = policy('p', {});
     configure(p);
     const hosts = hostNames.map((n) => hostHealth(n, 'p'));
@@ -103,7 +105,11 @@ describe('inspector service', function () {
         return Promise.resolve();
       },
       events: {
-        record: (_t: unknown, _type: string, reason: string) => void events.push(reason),
+        record: (target: { kind: string }, _type: string, reason: string, message: string) => {
+          events.push(reason);
+          recorded.push({ kind: target.kind, reason, message });
+          return Promise.resolve();
+        },
       } as unknown as EventRecorder,
       remediation: {
         hostDown: (input) => Promise.resolve(void downs.push(input)),
@@ -208,6 +214,27 @@ describe('inspector service', function () {
       name: 'a',
     });
     assert.equal(downs.length, 1, 'the same evidence again changes nothing');
+  });
+
+  it('records the one HostDown Event of a fault on the HostHealth and the Node, also when the policy is paused', async function () {
+    setUp(['h1', 'h2', 'h3'], (p) => {
+      p.spec.detection.quorum = 1;
+      p.spec.paused = true;
+    });
+    await service.accept([down('h1', 'h2', new Date(clock).toISOString())], clock, {
+      kind: 'anonymous',
+      name: 'a',
+    });
+    assert.equal(downs.length, 0, 'a paused policy does not remediate');
+    const hostDown = recorded.filter((e) => e.reason === 'HostDown');
+    assert.deepEqual(
+      hostDown.map((e) => e.kind),
+      ['HostHealth', 'Node'],
+    );
+    assert.match(
+      hostDown[0]!.message,
+      /^Host h1 \(Nova host nova-h1\) is down, fault .+; policy paused, no remediation$/,
+    );
   });
 
   it('holds back a storm beyond maxUnhealthy and says so on the policy', async function () {
