@@ -5,12 +5,21 @@ import type { HostState } from '../api/types.js';
 import { validateEngineConfig, type EngineConfig } from './config.js';
 import type { Decision, HostSnapshot } from './decisions.js';
 import { isoTime } from './event-time.js';
-import { compareText, isFresh, summarizeEvidence, type EvidenceSummary } from './evidence.js';
+import {
+  compareText,
+  isFresh,
+  summarizeEvidence,
+  type EvidenceContext,
+  type EvidenceSummary,
+} from './evidence.js';
 import {
   applyEvent,
+  ineligibilityView,
   ineligibleObservers,
   maxClosedFaults,
+  newEngineState,
   newHostRecord,
+  reindexObservers,
   type EngineState,
   type HostRecord,
 } from './engine-state.js';
@@ -43,9 +52,11 @@ export interface CorrelationEngine {
   nextWakeAt(): number | undefined;
 }
 
+type Ineligible = EvidenceContext['ineligible'];
+
 export function createCorrelationEngine(initial: EngineConfig): CorrelationEngine {
   let config = checked(initial);
-  const state: EngineState = { hosts: new Map(), isolation: new Map(), heardFrom: new Set() };
+  const state: EngineState = newEngineState();
   let stormHeld: string[] = [];
   let lastNow = -Infinity;
   let wakeAt: number | undefined;
@@ -53,7 +64,7 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
   let pending = true;
   syncHosts(state, config);
 
-  function context(now: number, ineligible: ReadonlySet<string>, host: string) {
+  function context(now: number, ineligible: Ineligible, host: string) {
     return {
       now,
       windowMilliseconds: config.detection.windowMilliseconds,
@@ -65,7 +76,7 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
     };
   }
 
-  function evidenceOf(host: HostRecord, now: number, ineligible: ReadonlySet<string>): EvidenceSummary {
+  function evidenceOf(host: HostRecord, now: number, ineligible: Ineligible): EvidenceSummary {
     return summarizeEvidence(host.verdicts, host.nics, context(now, ineligible, host.name));
   }
 
@@ -210,7 +221,7 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
 
   function snapshotOf(host: HostRecord): HostSnapshot {
     const now = lastNow === -Infinity ? 0 : lastNow;
-    const ineligible = ineligibleObservers(state);
+    const ineligible = ineligibilityView(state);
     const evidence = evidenceOf(host, now, ineligible);
     const observers = [...host.verdicts.values()]
       .sort((a, b) => compareText(a.observer, b.observer))
@@ -262,6 +273,7 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
         const host = state.hosts.get(persisted.host);
         if (host) restoreHost(host, persisted, now);
       }
+      reindexObservers(state);
       stormHeld = [...held].filter((name) => state.hosts.has(name)).sort(compareText);
       for (const host of state.hosts.values()) host.stormHeld = stormHeld.includes(host.name);
       wakeAt = computeWakeAt();
@@ -320,6 +332,7 @@ function syncHosts(state: EngineState, config: EngineConfig): void {
     state.hosts.delete(name);
     state.isolation.delete(name);
     state.heardFrom.delete(name);
+    state.watchedBy.delete(name);
     for (const host of state.hosts.values()) host.verdicts.delete(name);
   }
   for (const [name, maintenance] of wanted) {
