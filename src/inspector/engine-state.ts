@@ -46,6 +46,29 @@ export interface EngineState {
   isolation: Map<string, IsolationRecord>;
   /** Every observer heard from, by any event. */
   heardFrom: Set<string>;
+  /**
+   * Index: the hosts each observer may hold a verdict about (a superset: entries are checked against the
+   * host's verdicts before use). A heartbeat then visits only its reporter's hosts, not every host.
+   */
+  watchedBy: Map<string, Set<string>>;
+}
+
+export function newEngineState(): EngineState {
+  return { hosts: new Map(), isolation: new Map(), heardFrom: new Set(), watchedBy: new Map() };
+}
+
+/** Rebuilds the index from the hosts' verdicts, after verdicts were seeded directly (restore). */
+export function reindexObservers(state: EngineState): void {
+  state.watchedBy.clear();
+  for (const host of state.hosts.values()) {
+    for (const observer of host.verdicts.keys()) indexVerdict(state, observer, host.name);
+  }
+}
+
+function indexVerdict(state: EngineState, observer: string, host: string): void {
+  const hosts = state.watchedBy.get(observer);
+  if (hosts) hosts.add(host);
+  else state.watchedBy.set(observer, new Set([host]));
 }
 
 export function newHostRecord(name: string, maintenance: boolean): HostRecord {
@@ -97,7 +120,9 @@ export function applyEvent(state: EngineState, event: HostEvent, receivedAt: num
       // A host's own monitor is not a peer observer of it.
       if (!host || reporter === details.hostname) return changed;
       const verdict: Verdict = event.type === 'compute.host.down' ? 'down' : 'up';
-      return stronger(recordVerdict(host, reporter, verdict, order, receivedAt, details.rtt_ms), changed);
+      const effect = recordVerdict(host, reporter, verdict, order, receivedAt, details.rtt_ms);
+      if (effect !== 'none') indexVerdict(state, reporter, host.name);
+      return stronger(effect, changed);
     }
     case 'compute.host.nic.down':
     case 'compute.host.nic.up':
@@ -145,13 +170,24 @@ function applyHeartbeat(
     watched.add(peer.hostname);
     const host = state.hosts.get(peer.hostname);
     if (!host || peer.hostname === reporter) continue;
-    effect = stronger(effect, recordVerdict(host, reporter, peer.status, order, receivedAt, undefined));
+    const recorded = recordVerdict(host, reporter, peer.status, order, receivedAt, undefined);
+    if (recorded !== 'none') indexVerdict(state, reporter, host.name);
+    effect = stronger(effect, recorded);
   }
   // Hosts it no longer lists (the peer assignment moved): its old verdicts about them stop counting.
-  for (const host of state.hosts.values()) {
-    const current = host.verdicts.get(reporter);
-    if (watched.has(host.name) || current === undefined || !supersedes(order, current)) continue;
+  // Only the hosts it holds verdicts about are visited, so a heartbeat costs O(its peers), not O(hosts).
+  const indexed = state.watchedBy.get(reporter);
+  for (const name of indexed ?? []) {
+    if (watched.has(name)) continue;
+    const host = state.hosts.get(name);
+    const current = host?.verdicts.get(reporter);
+    if (current === undefined) {
+      indexed?.delete(name); // the host or the verdict is gone: the entry is stale
+      continue;
+    }
+    if (!host || !supersedes(order, current)) continue;
     host.verdicts.delete(reporter);
+    indexed?.delete(name);
     host.forgotten.set(reporter, { ...order });
     effect = 'change';
   }
@@ -197,10 +233,25 @@ function remember(heardFrom: Set<string>, observer: string): boolean {
  * work often disturbs the host's own network).
  */
 export function ineligibleObservers(state: EngineState): Set<string> {
+  // A copy, not a view: an evaluation round must judge every host against the same witnesses.
   const ineligible = new Set<string>();
   for (const [observer, record] of state.isolation) if (record.isolated) ineligible.add(observer);
   for (const host of state.hosts.values()) {
     if (host.maintenance || host.fault) ineligible.add(host.name);
   }
   return ineligible;
+}
+
+/**
+ * The same judgement as ineligibleObservers, answered per observer from the live state in constant time:
+ * for reads that change nothing (snapshots), which would otherwise cost O(hosts) each.
+ */
+export function ineligibilityView(state: EngineState): { has(observer: string): boolean } {
+  return {
+    has(observer) {
+      if (state.isolation.get(observer)?.isolated === true) return true;
+      const host = state.hosts.get(observer);
+      return host !== undefined && (host.maintenance || host.fault !== undefined);
+    },
+  };
 }

@@ -5,12 +5,22 @@ import type { HostState } from '../api/types.js';
 import { validateEngineConfig, type EngineConfig } from './config.js';
 import type { Decision, HostSnapshot } from './decisions.js';
 import { isoTime } from './event-time.js';
-import { compareText, isFresh, summarizeEvidence, type EvidenceSummary } from './evidence.js';
+import {
+  compareText,
+  isFresh,
+  summarizeEvidence,
+  type EvidenceContext,
+  type EvidenceSummary,
+} from './evidence.js';
 import {
   applyEvent,
+  ineligibilityView,
   ineligibleObservers,
   maxClosedFaults,
+  newEngineState,
   newHostRecord,
+  reindexObservers,
+  reporterOf,
   type EngineState,
   type HostRecord,
 } from './engine-state.js';
@@ -43,9 +53,20 @@ export interface CorrelationEngine {
   nextWakeAt(): number | undefined;
 }
 
-export function createCorrelationEngine(initial: EngineConfig): CorrelationEngine {
+type Ineligible = EvidenceContext['ineligible'];
+
+export interface EngineOptions {
+  /** Told how many hosts each evaluation pass judges: lets a test see that cost does not grow with hosts. */
+  onJudged?: (hosts: number) => void;
+}
+
+export function createCorrelationEngine(
+  initial: EngineConfig,
+  options: EngineOptions = {},
+): CorrelationEngine {
   let config = checked(initial);
-  const state: EngineState = { hosts: new Map(), isolation: new Map(), heardFrom: new Set() };
+  let assignedTo = invertAssignment(config);
+  const state: EngineState = newEngineState();
   let stormHeld: string[] = [];
   let lastNow = -Infinity;
   let wakeAt: number | undefined;
@@ -53,7 +74,7 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
   let pending = true;
   syncHosts(state, config);
 
-  function context(now: number, ineligible: ReadonlySet<string>, host: string) {
+  function context(now: number, ineligible: Ineligible, host: string) {
     return {
       now,
       windowMilliseconds: config.detection.windowMilliseconds,
@@ -65,7 +86,7 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
     };
   }
 
-  function evidenceOf(host: HostRecord, now: number, ineligible: ReadonlySet<string>): EvidenceSummary {
+  function evidenceOf(host: HostRecord, now: number, ineligible: Ineligible): EvidenceSummary {
     return summarizeEvidence(host.verdicts, host.nics, context(now, ineligible, host.name));
   }
 
@@ -73,7 +94,13 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
     return [...state.hosts.values()].sort((a, b) => compareText(a.name, b.name));
   }
 
-  function evaluate(requested: number): Decision[] {
+  /**
+   * Decides at `requested`. With `affected`, only those hosts (and, as faults open or close, the hosts
+   * their witness changes touch) are judged: the caller guarantees that every other host's evidence is as
+   * the last evaluation left it, no timer is due and no storm is held, so judging them would decide
+   * nothing. This keeps a report's cost independent of the number of hosts.
+   */
+  function evaluate(requested: number, affected?: Set<string>): Decision[] {
     // The clock never runs backwards inside the engine, so a late caller cannot undo a timer.
     const now = Math.max(requested, lastNow);
     lastNow = now;
@@ -85,7 +112,7 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
     // evidence and effective quorum, so decide again until nothing changes. Each host can close and
     // reopen at most once per instant; the bound only guards against a cycle.
     for (let round = 0; round <= 2 * state.hosts.size + 2; round++) {
-      const result = decideRound(now, limit, faultDecisions);
+      const result = decideRound(now, limit, faultDecisions, affected);
       held = result.held;
       if (!result.changed) break;
     }
@@ -97,7 +124,7 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
     if (held.length > 0 && held.join('\n') !== previousHeld.join('\n')) {
       decisions.push({ kind: 'stormActive', hosts: [...held], unhealthy: unhealthyCount(), limit, at });
     }
-    decisions.push(...updateShownStates(now, at));
+    decisions.push(...updateShownStates(now, at, affected));
     wakeAt = computeWakeAt();
     pending = false;
     return decisions;
@@ -108,16 +135,19 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
     now: number,
     limit: number,
     decisions: Decision[],
+    affected: Set<string> | undefined,
   ): { changed: boolean; held: string[] } {
     const ineligible = ineligibleObservers(state);
     const healthyMilliseconds = config.detection.healthySeconds * 1000;
     let changed = false;
     const candidates = new Map<string, EvidenceSummary>();
-    for (const host of sortedHosts()) {
+    const witnessesChanged: string[] = [];
+    for (const host of hostsToJudge(affected)) {
       if (host.maintenance) continue; // never acted on; an open fault stays frozen
       const evidence = evidenceOf(host, now, ineligible);
       if (host.fault) {
         changed = advanceFault(host, host.fault, evidence, now, healthyMilliseconds, decisions) || changed;
+        if (!host.fault) witnessesChanged.push(host.name); // closed: a witness again
       } else if (evidence.qualifiesDown) {
         candidates.set(host.name, evidence);
       }
@@ -128,6 +158,7 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
       const evidence = candidates.get(name);
       if (!host || !evidence) continue;
       host.fault = openFault(name, evidence, now);
+      witnessesChanged.push(name);
       decisions.push({
         kind: 'hostDown',
         host: name,
@@ -137,7 +168,36 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
       });
       changed = true;
     }
+    // A host gaining or losing a fault stops or starts being a witness: the hosts it watches are judged again.
+    if (affected) for (const name of witnessesChanged) addWatchedBy(affected, name);
     return { changed, held: verdict.held };
+  }
+
+  function hostsToJudge(affected: Set<string> | undefined): HostRecord[] {
+    const hosts = affected
+      ? [...affected]
+          .sort(compareText)
+          .map((name) => state.hosts.get(name))
+          .filter((host): host is HostRecord => host !== undefined)
+      : sortedHosts();
+    options.onJudged?.(hosts.length);
+    return hosts;
+  }
+
+  /** Adds the hosts whose evidence an observer's standing as a witness enters. */
+  function addWatchedBy(affected: Set<string>, observer: string): void {
+    for (const name of state.watchedBy.get(observer) ?? []) affected.add(name);
+    for (const name of assignedTo.get(observer) ?? []) affected.add(name);
+  }
+
+  /** Adds the hosts whose evidence an event may change; false when it may change any host's. */
+  function touchedBy(event: HostEvent, affected: Set<string>): boolean {
+    if (event.type === 'compute.host.isolated' || event.type === 'compute.host.connected') return false;
+    affected.add(event.details.hostname);
+    for (const peer of event.details.peers ?? []) affected.add(peer.hostname);
+    // Its verdicts, hosts it stopped listing, and hosts assigned to it (it now counts as heard from).
+    addWatchedBy(affected, reporterOf(event));
+    return true;
   }
 
   function unhealthyCount(): number {
@@ -183,11 +243,11 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
     return true;
   }
 
-  function updateShownStates(now: number, at: string): Decision[] {
+  function updateShownStates(now: number, at: string, affected: Set<string> | undefined): Decision[] {
     const decisions: Decision[] = [];
     const ineligible = ineligibleObservers(state);
     const held = new Set(stormHeld);
-    for (const host of sortedHosts()) {
+    for (const host of hostsToJudge(affected)) {
       host.stormHeld = held.has(host.name);
       const shown = shownState(host, evidenceOf(host, now, ineligible));
       if (shown !== host.state) {
@@ -210,7 +270,7 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
 
   function snapshotOf(host: HostRecord): HostSnapshot {
     const now = lastNow === -Infinity ? 0 : lastNow;
-    const ineligible = ineligibleObservers(state);
+    const ineligible = ineligibilityView(state);
     const evidence = evidenceOf(host, now, ineligible);
     const observers = [...host.verdicts.values()]
       .sort((a, b) => compareText(a.observer, b.observer))
@@ -240,20 +300,34 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
   return {
     observe(events, receivedAt) {
       let changed = false;
-      for (const event of events) changed = applyEvent(state, event, receivedAt) === 'change' || changed;
+      // The hosts whose evidence changed; undefined once any host may have been touched.
+      let affected: Set<string> | undefined = new Set();
+      for (const event of events) {
+        // Taken before applying: a heartbeat may drop hosts from its reporter's index.
+        const touched = new Set<string>();
+        const bounded = touchedBy(event, touched);
+        if (applyEvent(state, event, receivedAt) !== 'change') continue;
+        changed = true;
+        if (!bounded) affected = undefined;
+        else if (affected) for (const name of touched) affected.add(name);
+      }
+      const timerDue = wakeAt !== undefined && receivedAt >= wakeAt;
       // Fast path for the steady state (heartbeats repeating "up"): nothing can be decided unless the
       // evidence changed or a timer is due, and evaluating every host on every heartbeat costs O(hosts).
-      if (!changed && !pending && (wakeAt === undefined || receivedAt < wakeAt)) {
+      if (!changed && !pending && !timerDue) {
         lastNow = Math.max(lastNow, receivedAt);
         return [];
       }
-      return evaluate(receivedAt);
+      // A held storm weighs every candidate against the others: decide over all hosts.
+      const partial = !pending && !timerDue && stormHeld.length === 0 ? affected : undefined;
+      return evaluate(receivedAt, partial);
     },
     tick(now) {
       return evaluate(now);
     },
     updateConfig(next, now) {
       config = checked(next);
+      assignedTo = invertAssignment(config);
       syncHosts(state, config);
       return evaluate(now);
     },
@@ -262,6 +336,7 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
         const host = state.hosts.get(persisted.host);
         if (host) restoreHost(host, persisted, now);
       }
+      reindexObservers(state);
       stormHeld = [...held].filter((name) => state.hosts.has(name)).sort(compareText);
       for (const host of state.hosts.values()) host.stormHeld = stormHeld.includes(host.name);
       wakeAt = computeWakeAt();
@@ -306,6 +381,19 @@ export function createCorrelationEngine(initial: EngineConfig): CorrelationEngin
   }
 }
 
+/** Observer -> the hosts it is assigned to watch. */
+function invertAssignment(config: EngineConfig): Map<string, string[]> {
+  const inverse = new Map<string, string[]>();
+  for (const [host, observers] of Object.entries(config.observers ?? {})) {
+    for (const observer of observers) {
+      const hosts = inverse.get(observer);
+      if (hosts) hosts.push(host);
+      else inverse.set(observer, [host]);
+    }
+  }
+  return inverse;
+}
+
 function checked(config: EngineConfig): EngineConfig {
   const errors = validateEngineConfig(config);
   if (errors.length > 0) throw new Error(`invalid correlation config: ${errors.join('; ')}`);
@@ -320,6 +408,7 @@ function syncHosts(state: EngineState, config: EngineConfig): void {
     state.hosts.delete(name);
     state.isolation.delete(name);
     state.heardFrom.delete(name);
+    state.watchedBy.delete(name);
     for (const host of state.hosts.values()) host.verdicts.delete(name);
   }
   for (const [name, maintenance] of wanted) {

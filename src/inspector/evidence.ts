@@ -11,7 +11,7 @@ export interface EvidenceContext {
   windowMilliseconds: number;
   quorum: number;
   /** Observers whose reports are not evidence right now: isolated, or themselves Down. */
-  ineligible: ReadonlySet<string>;
+  ineligible: { has(observer: string): boolean };
   /** Observers the assignment says watch this host. */
   assigned: readonly string[];
   /** Observers heard from at all (any event); an assigned observer counts only once it has spoken. */

@@ -45,7 +45,10 @@ const busy: AuthResult = {
 export class ReviewCache {
   private readonly accepted = new Map<string, Remembered>();
   private readonly refused = new Map<string, Remembered>();
+  /** Reviews of tokens not yet accepted, which requests wait on. */
   private readonly inFlight = new Map<string, Promise<AuthResult>>();
+  /** Background re-reviews of accepted tokens; kept apart so they never crowd out new tokens. */
+  private readonly refreshing = new Set<string>();
   private readonly newTokens: KeyedRateLimiter;
   private readonly freshMs: number;
   private readonly maxStaleMs: number;
@@ -76,17 +79,28 @@ export class ReviewCache {
     const now = this.now();
     const accepted = usable(this.accepted, key, now);
     if (accepted && now - accepted.reviewedAt < this.freshMs) return Promise.resolve(accepted.answer.result);
+    if (accepted) {
+      // Stale but still usable: answer at once and ask again in the background, so a monitor's
+      // heartbeats never wait on a TokenReview once its token was accepted. A refusal applies from the
+      // next request on.
+      this.refresh(token, key, accepted);
+      return Promise.resolve(accepted.answer.result);
+    }
     const refused = usable(this.refused, key, now);
     if (refused) return Promise.resolve(refused.answer.result);
     const pending = this.inFlight.get(key);
     if (pending) return pending;
-    // Known tokens are re-reviewed freely; only strangers are rationed.
-    if (!accepted && (this.inFlight.size >= this.maxInFlight || !this.newTokens.take('new'))) {
-      return Promise.resolve(busy);
-    }
-    const promise = this.ask(token, key, accepted).finally(() => this.inFlight.delete(key));
+    if (this.inFlight.size >= this.maxInFlight || !this.newTokens.take('new')) return Promise.resolve(busy);
+    const promise = this.ask(token, key, undefined).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, promise);
     return promise;
+  }
+
+  /** Re-reviews an accepted token, once at a time per token and at most maxInFlight at once (else later). */
+  private refresh(token: string, key: string, accepted: Remembered): void {
+    if (this.refreshing.has(key) || this.refreshing.size >= this.maxInFlight) return;
+    this.refreshing.add(key);
+    void this.ask(token, key, accepted).finally(() => this.refreshing.delete(key));
   }
 
   /** Tokens remembered (accepted, refused): bounded by maxEntries each. */

@@ -72,8 +72,12 @@ const tickIntervalMs = 200;
 const upStepNames = ['unforce', 'untaint', 'notifyUp'] as const;
 /** Hosts whose reports were ignored that are logged once each; beyond this they are not logged. */
 export const maxUnknownHostsLogged = 1_000;
-/** Observer lists change with every heartbeat; write them at most this often unless something moved. */
-const observerRefreshMs = 15_000;
+/**
+ * Observer lists are written when something moved (an observer came or went, reachability, verdict or
+ * whether it counts as evidence); otherwise only their lastReportTime would change, which is refreshed at
+ * most this often: at 1000 nodes a shorter period means dozens of status writes a second for nothing.
+ */
+export const observerRefreshMs = 5 * 60_000;
 const timelineLaterPoints = { T04: null, T05: null, T06: null, T07: null, T08: null };
 
 export class InspectorService implements EventSink {

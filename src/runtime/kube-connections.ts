@@ -5,8 +5,16 @@
 import type * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { Agent } from 'node:http';
+import { createSecureContext } from 'node:tls';
 
 type AgentFactory = (cluster: k8s.Cluster | null, options: Record<string, unknown>) => Agent;
+
+/**
+ * Connections per agent. Without a bound a burst of concurrent writes opens one connection (and one TLS
+ * handshake) per write, and the surplus is closed again later; with it, writes queue briefly and reuse
+ * warm connections. Well above the few long-lived watches, which hold one connection each.
+ */
+export const maxSocketsPerAgent = 32;
 
 export function reuseConnections(config: k8s.KubeConfig): k8s.KubeConfig {
   const target = config as unknown as { createAgent: AgentFactory };
@@ -14,21 +22,45 @@ export function reuseConnections(config: k8s.KubeConfig): k8s.KubeConfig {
   const agents = new Map<string, Agent>();
   target.createAgent = (cluster, options) => {
     if (cluster?.proxyUrl) return original(cluster, options);
-    const identity = [
-      cluster?.server,
-      options.ca,
-      options.cert,
-      options.key,
-      options.rejectUnauthorized,
-      options.servername,
-    ];
-    const key = createHash('sha256').update(JSON.stringify(identity)).digest('hex');
+    const key = identityKey(cluster, options);
     let agent = agents.get(key);
     if (!agent) {
-      agent = original(cluster, { ...options, keepAlive: true });
+      agent = original(cluster, {
+        ...options,
+        keepAlive: true,
+        maxSockets: maxSocketsPerAgent,
+        maxFreeSockets: maxSocketsPerAgent,
+        ...secureContextFor(cluster, options),
+      });
       agents.set(key, agent);
     }
     return agent;
   };
   return config;
+}
+
+/** Hashed field by field: keys and certificates are Buffers, whose JSON form is large to build per call. */
+function identityKey(cluster: k8s.Cluster | null, options: Record<string, unknown>): string {
+  const hash = createHash('sha256');
+  const fields = [cluster?.server, options.ca, options.cert, options.key, options.rejectUnauthorized];
+  for (const field of [...fields, options.servername]) {
+    const bytes = Buffer.isBuffer(field) ? field : Buffer.from(JSON.stringify(field ?? null));
+    hash.update(`${bytes.length}:`).update(bytes);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * One TLS context per agent, parsed once: otherwise every new connection parses the CA and the client
+ * key pair again.
+ */
+function secureContextFor(
+  cluster: k8s.Cluster | null,
+  options: Record<string, unknown>,
+): { secureContext?: ReturnType<typeof createSecureContext> } {
+  if (!cluster?.server?.startsWith('https:') || options.pfx !== undefined) return {};
+  const material: Record<string, unknown> = {};
+  for (const name of ['ca', 'cert', 'key', 'passphrase'] as const)
+    if (options[name] !== undefined) material[name] = options[name];
+  return { secureContext: createSecureContext(material) };
 }

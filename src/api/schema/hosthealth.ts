@@ -30,7 +30,10 @@ export const hostHealthSpec = obj(
 const observer = obj('One monitor that watches this host, and its latest verdict.', {
   node: str('The node whose monitor observes this host.'),
   reachable: bool('Whether that monitor last reported the host up.'),
-  lastReportTime: time('When that monitor last reported about this host.'),
+  lastReportTime: time(
+    'When that monitor last reported about this host. Refreshed when the observer list changes ' +
+      '(an observer, its reachability, verdict or evidence) and otherwise at most every 5 minutes.',
+  ),
   rttMilliseconds: num('Round-trip time of its last probe reply, in milliseconds.', { minimum: 0 }),
 });
 

@@ -123,6 +123,13 @@ function configOf(scenario: Scenario, maintenance: ReadonlySet<string>): EngineC
       name: hostName(index),
       maintenance: maintenance.has(hostName(index)),
     })),
+    // A ring assignment (each host watched by the next one), so assigned observers take part too.
+    observers: Object.fromEntries(
+      Array.from({ length: scenario.hostCount }, (_, index) => [
+        hostName(index),
+        [hostName((index + 1) % scenario.hostCount)],
+      ]),
+    ),
   };
 }
 

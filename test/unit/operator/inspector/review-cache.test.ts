@@ -47,6 +47,35 @@ describe('inspector TokenReview cache', function () {
     assert.equal(reviews.length, 2, 'asked again once stale');
   });
 
+  it('answers a stale accepted token at once and re-reviews it in the background, apart from new tokens', async function () {
+    let release: () => void = () => undefined;
+    let gate = Promise.resolve();
+    let verdict: AuthResult = accepted;
+    const c = new ReviewCache(
+      async (token) => {
+        reviews.push(token);
+        await gate;
+        return { result: verdict };
+      },
+      String,
+      { now: () => clock, freshMs: 1_000, maxInFlight: 1 },
+    );
+    assert.ok((await c.authenticate('good-1')).ok);
+    gate = new Promise<void>((r) => (release = r));
+    clock += 2_000;
+    verdict = refused;
+    // The re-review hangs: the request is still answered, and only one re-review runs for the token.
+    assert.ok((await c.authenticate('good-1')).ok);
+    assert.ok((await c.authenticate('good-1')).ok);
+    assert.deepEqual(reviews, ['good-1', 'good-1']);
+    // A new token is not crowded out by the background re-review (maxInFlight 1).
+    const fresh = c.authenticate('good-2');
+    release();
+    assert.deepEqual(await fresh, refused, 'reviewed, not refused as busy');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(await c.authenticate('good-1'), refused, 'the refusal applies from the next request');
+  });
+
   it('keeps accepting a reviewed token through an API outage until the token expires', async function () {
     const c = cache({ freshMs: 60_000 });
     answer = () => ({ result: accepted, tokenExpiresAt: clock + 600_000 });

@@ -7,6 +7,7 @@ import type { EventRecorder } from '../../../../src/runtime/event-recorder.js';
 import {
   InspectorService,
   maxUnknownHostsLogged,
+  observerRefreshMs,
   type HostDownInput,
   type HostRecoveredInput,
 } from '../../../../src/operator/inspector-service.js';
@@ -44,10 +45,10 @@ function down(host: string, observer: string, time: string): HostEvent {
   };
 }
 
-function heartbeat(observer: string, peers: string[]): HostEvent {
+function heartbeat(observer: string, peers: string[], at = Date.parse('2026-11-25T00:00:00Z')): HostEvent {
   return {
-    id: `hb-${observer}`,
-    time: new Date(Date.parse('2026-11-25T00:00:00Z')).toISOString(),
+    id: `hb-${observer}-${at}`,
+    time: new Date(at).toISOString(),
     type: 'compute.host.heartbeat',
     details: {
       hostname: observer,
@@ -177,6 +178,39 @@ describe('inspector service', function () {
     assert.deepEqual(
       recoveries.map((r) => [r.node, r.decision.faultId]),
       [['h1', 'f1']],
+    );
+  });
+
+  it('writes observer lists when something moved, and repeats unchanged ones only every few minutes', async function () {
+    setUp(['h1', 'h2', 'h3']);
+    const me = { kind: 'anonymous' as const, name: 'a' };
+    const observerWrites = () => writes.filter(([name, s]) => name === 'h1' && 'observers' in s).length;
+    const start = clock;
+    const beat = async (statusOf: 'up' | 'down') => {
+      const event = heartbeat('h2', ['h1'], clock);
+      event.details.peers = [{ hostname: 'h1', status: statusOf }];
+      await service.accept([event], clock, me);
+      await new Promise((r) => setTimeout(r, 5));
+    };
+    await beat('up');
+    const first = observerWrites();
+    assert.ok(first >= 1, 'the first report is written');
+    // A heartbeat every 10 s that repeats the same verdict: nothing to write until the refresh is due.
+    while (clock + 10_000 < start + observerRefreshMs) {
+      clock += 10_000;
+      await beat('up');
+    }
+    assert.equal(observerWrites(), first, 'an unchanged observer list is not rewritten');
+    clock = start + observerRefreshMs;
+    await beat('up');
+    assert.equal(observerWrites(), first + 1, 'lastReportTime is refreshed once the period is over');
+    clock += 1_000;
+    await beat('down');
+    const last = writes.filter(([name, s]) => name === 'h1' && 'observers' in s).at(-1)![1];
+    assert.equal(
+      (last.observers as { reachable: boolean }[])[0]!.reachable,
+      false,
+      'a change is written at once',
     );
   });
 
