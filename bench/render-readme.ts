@@ -7,6 +7,7 @@ import { repoRoot } from '../tools/cluster/paths.js';
 import { writeReadmeSection } from './lib/readme-section.js';
 import { latestMarkdown } from './lib/results-files.js';
 import type { RunRecord } from './lib/table.js';
+import { errorText } from '../src/util/error-text.js';
 
 async function main(): Promise<void> {
   const latest = join(repoRoot, 'bench/results/latest.json');
@@ -24,6 +25,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`render-readme: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`render-readme: ${errorText(err)}`);
   process.exitCode = 1;
 });

@@ -19,6 +19,7 @@ import { resultsDirFor, writeRun } from './lib/results-files.js';
 import { collectRunInfo, describeCommit } from './lib/run-info.js';
 import { formatTables, type RecordedResult } from './lib/table.js';
 import { runFaultInjectionBenchmark } from './fault-injection/faults.js';
+import { errorText } from '../src/util/error-text.js';
 
 interface Benchmark {
   name: string;
@@ -161,7 +162,7 @@ async function main(): Promise<number> {
       }
       say(`${tag}: done in ${seconds.toFixed(0)} s`);
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorText(err);
       failures.push(`${benchmark.name}: ${message}`);
       say(`${tag}: FAILED: ${message}`, process.stderr);
     }
@@ -194,7 +195,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`bench: ${errorText(err)}`);
     process.exitCode = 1;
   },
 );

@@ -4,6 +4,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { version } from './util/version.js';
+import { errorText } from './util/error-text.js';
 
 export interface Subcommand {
   name: string;
@@ -95,7 +96,7 @@ if (isEntryPoint()) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`doctor: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`doctor: ${errorText(err)}\n`);
       process.exitCode = 1;
     },
   );

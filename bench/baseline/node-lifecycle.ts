@@ -11,6 +11,7 @@ import { waitFor } from '../../tools/cluster/wait.js';
 import { kubeClients } from '../../tools/cluster/kube/client.js';
 import { createKwokNode, waitForNodesReady } from '../../tools/cluster/kube/nodes.js';
 import type { BenchResult } from '../lib/report.js';
+import { errorText } from '../../src/util/error-text.js';
 
 /** The controller's name in kube-controller-manager --controllers (Kubernetes 1.36). */
 const nodeLifecycleController = 'node-lifecycle-controller';
@@ -141,7 +142,7 @@ if (process.argv[1]?.endsWith('/bench/baseline/node-lifecycle.js')) {
   }).then(
     (result) => console.log(JSON.stringify(result, null, 2)),
     (err: unknown) => {
-      console.error(`node-lifecycle baseline failed: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`node-lifecycle baseline failed: ${errorText(err)}`);
       process.exitCode = 1;
     },
   );

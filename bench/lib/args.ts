@@ -1,6 +1,7 @@
 // `make bench` arguments: --quick, --only=a,b, --help. A name that is not a benchmark is refused with
 // the list of known ones, so a typo cannot turn into a run that measures nothing and reports success.
 import { parseArgs } from 'node:util';
+import { errorText } from '../../src/util/error-text.js';
 
 export interface BenchArgs {
   quick: boolean;
@@ -37,7 +38,7 @@ export function parseBenchArgs(argv: readonly string[], known: readonly string[]
       allowPositionals: false,
     }));
   } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
+    throw new UsageError(errorText(err));
   }
   const help = values.help ?? false;
   const quick = values.quick ?? false;

@@ -23,6 +23,7 @@ import { summary } from '../lib/stats.js';
 import { formatGoal, formatValue } from '../lib/table.js';
 import { DecisionFeed } from './decision-feed.js';
 import { childPids, measureCpu, rssKb } from './proc-stats.js';
+import { errorText } from '../../src/util/error-text.js';
 
 export interface MonitorBenchOptions {
   quick: boolean;
@@ -453,7 +454,7 @@ if (isEntryPoint()) {
       process.exitCode = result.figures.every((f) => goalMet(f) !== false) ? 0 : 1;
     },
     (err: unknown) => {
-      process.stderr.write(`monitor benchmark: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`monitor benchmark: ${errorText(err)}\n`);
       process.exitCode = 1;
     },
   );

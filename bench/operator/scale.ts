@@ -18,6 +18,7 @@ import type { BenchResult, Figure } from '../lib/report.js';
 import { measureSteadyState } from '../lib/process-usage.js';
 import { startHeartbeats, type HeartbeatCounts } from './heartbeats.js';
 import { summary } from '../lib/stats.js';
+import { errorText } from '../../src/util/error-text.js';
 
 // The monitor's default heartbeat period.
 const heartbeatSeconds = 5;
@@ -298,7 +299,7 @@ if (process.argv[1]?.endsWith('/bench/operator/scale.js')) {
   }).then(
     (result) => console.log(JSON.stringify(result, null, 2)),
     (err: unknown) => {
-      console.error(`operator scale benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`operator scale benchmark failed: ${errorText(err)}`);
       process.exitCode = 1;
     },
   );

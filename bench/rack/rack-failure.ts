@@ -14,6 +14,7 @@ import { ArrivalTail } from './arrival-tail.js';
 import { heartbeats, hostDowns, postEvents } from './reports.js';
 import { startRackTestbed, type RackTestbed, policyName } from './testbed.js';
 import { downReporters, hostNames, watchedHosts } from './topology.js';
+import { errorText } from '../../src/util/error-text.js';
 
 const racks = 10;
 const hostsPerRack = 10;
@@ -235,7 +236,7 @@ async function stormCase(
   }).catch((err: unknown) => {
     throw new Error(
       `storm case: ${stormHosts.length} of ${hosts.length} hosts reported down with maxUnhealthy 20%, but ` +
-        `FaultPolicy ${policyName} never had StormActive=True (${err instanceof Error ? err.message : String(err)})`,
+        `FaultPolicy ${policyName} never had StormActive=True (${errorText(err)})`,
     );
   });
   // Anything the operator would (wrongly) do starts within milliseconds; 2 s leaves ample room.
@@ -392,7 +393,7 @@ if (process.argv[1]?.endsWith('/bench/rack/rack-failure.js')) {
   runRackFailureBenchmark({ runs: Number(values.runs ?? 5), log: (s) => console.log(s) }).then(
     (result) => console.log(JSON.stringify(result, null, 2)),
     (err: unknown) => {
-      console.error(`rack failure benchmark failed: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`rack failure benchmark failed: ${errorText(err)}`);
       process.exitCode = 1;
     },
   );

@@ -18,6 +18,7 @@ import {
   silentLogger,
   target,
 } from '../../test/unit/remediation/fakes.js';
+import { errorText } from '../../src/util/error-text.js';
 
 export interface HostDownBenchCase {
   servers: number;
@@ -218,7 +219,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   benchHostDown({ runs: values.quick === true ? 5 : 20, log: (line) => console.log(line) }).then(
     () => undefined,
     (err: unknown) => {
-      console.error(err instanceof Error ? err.message : String(err));
+      console.error(errorText(err));
       process.exitCode = 1;
     },
   );

@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import { describeArrival } from './arrival.js';
 import type { ArrivalRecorder } from './recorder.js';
 import { SeenIds } from './seen-ids.js';
+import { errorText } from '../util/error-text.js';
 
 export interface ConsumerAppOptions {
   logger: Logger;
@@ -76,7 +77,7 @@ export function createConsumerApp(options: ConsumerAppOptions): express.Express 
       return;
     }
     logger.error('consumer failed to handle a request', {
-      error: err instanceof Error ? err.message : String(err),
+      error: errorText(err),
     });
     res.status(500).json({ error: 'internal error' });
   });

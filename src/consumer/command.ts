@@ -8,6 +8,7 @@ import { normalizeHmacKey } from '../notify/signature.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createConsumerApp } from './app.js';
 import { ArrivalRecorder } from './recorder.js';
+import { errorText } from '../util/error-text.js';
 
 export const consumerUsage = `Usage: doctor consumer [options]
 
@@ -138,9 +139,7 @@ export async function runConsumerCommand(args: string[]): Promise<number> {
   try {
     options = await parseOptions(args);
   } catch (err) {
-    process.stderr.write(
-      `doctor consumer: ${err instanceof Error ? err.message : String(err)}\n\n${consumerUsage}`,
-    );
+    process.stderr.write(`doctor consumer: ${errorText(err)}\n\n${consumerUsage}`);
     return 2;
   }
   if (options === 'help') {
@@ -160,7 +159,7 @@ export async function runConsumerCommand(args: string[]): Promise<number> {
     try {
       consumer = await startConsumer({ ...options, logger });
     } catch (err) {
-      process.stderr.write(`doctor consumer: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`doctor consumer: ${errorText(err)}\n`);
       return 1;
     }
     const signal = await stopSignal;

@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Authenticator, ReporterIdentity } from './authenticator.js';
 import { inspectorLimitDefaults, type InspectorLimits } from './limits.js';
 import { KeyedRateLimiter } from './rate-limit.js';
+import { errorText } from '../util/error-text.js';
 
 export interface EventSink {
   /** Whether this replica acts on reports now (the leader); others answer 503 so monitors retry. */
@@ -142,7 +143,7 @@ export function createInspectorApp(options: InspectorAppOptions): express.Expres
     within(sink.accept(attributed.events, receivedAt, identity), options.recordTimeoutMs ?? 10_000).then(
       () => res.status(200).json({ accepted: attributed.events.length }),
       (err: unknown) => {
-        const reason = err instanceof Error ? err.message : String(err);
+        const reason = errorText(err);
         log.warn('report applied but its decisions were not recorded; answering 503', { reason });
         res.status(503).json({ error: `the report's decisions could not be recorded (${reason}); retry` });
       },

@@ -6,6 +6,7 @@ import { version } from '../util/version.js';
 import { notificationIdHeader, signatureHeader } from './headers.js';
 import type { PreparedNotification } from './notification.js';
 import { signBody } from './signature.js';
+import { errorText } from '../util/error-text.js';
 
 export interface DeliveryTarget {
   url: string;
@@ -80,7 +81,7 @@ export async function deliver(
   } catch (err) {
     return {
       ok: false,
-      error: err instanceof Error ? err.message : String(err),
+      error: errorText(err),
       retryable: err instanceof HttpTransportError ? err.retryable : false,
       durationMs: performance.now() - started,
     };

@@ -7,6 +7,7 @@ import { HttpAgents } from '../util/http-client.js';
 import { type CallObserver, KeystoneSession } from './keystone.js';
 import { NovaClient } from './nova.js';
 import type { RetryPolicy } from './retry.js';
+import { errorText } from '../util/error-text.js';
 
 export interface OpenStackClientOptions {
   timeoutMs?: number;
@@ -38,7 +39,7 @@ async function loadCa(
   try {
     return await read(cloud.cacert);
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+    const reason = (err as NodeJS.ErrnoException).code ?? errorText(err);
     throw new OpenStackConfigError(`clouds.${cloud.name}.cacert: cannot read ${cloud.cacert} (${reason})`);
   }
 }

@@ -11,6 +11,7 @@ import {
   tokensUrl,
 } from './keystone-body.js';
 import { defaultRetryPolicy, type RetryPolicy, withRetry } from './retry.js';
+import { errorText } from '../util/error-text.js';
 
 /** One HTTP exchange with OpenStack, for metrics and logs (never holds a token or a body). */
 export interface CallRecord {
@@ -119,7 +120,7 @@ export class KeystoneSession {
               path,
               durationMs: performance.now() - started,
               attempt,
-              error: err instanceof Error ? err.message : String(err),
+              error: errorText(err),
             });
           }
           throw err;

@@ -18,6 +18,7 @@ import {
 } from './microversion.js';
 import type { ComputeService, ForceDownResult, KnownService, NovaApi, ServerSummary } from './nova-api.js';
 import { defaultRetryPolicy, type RetryPolicy, withRetry } from './retry.js';
+import { errorText } from '../util/error-text.js';
 
 export interface NovaClientOptions {
   session: KeystoneSession;
@@ -362,7 +363,7 @@ export class NovaClient implements NovaApi {
         path,
         durationMs: performance.now() - started,
         attempt,
-        error: err instanceof Error ? err.message : String(err),
+        error: errorText(err),
       });
       throw err;
     }

@@ -9,6 +9,7 @@ import { inspectorLimitDefaults, type InspectorLimits } from '../intake/limits.j
 import { version } from '../util/version.js';
 import { reuseConnections } from '../runtime/kube-connections.js';
 import { Operator, type OperatorOptions } from './operator.js';
+import { errorText } from '../util/error-text.js';
 
 const help = `Usage: doctor operator [options]
 
@@ -215,9 +216,7 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
   try {
     parsed = parseOperatorArgs(args);
   } catch (err) {
-    process.stderr.write(
-      `doctor operator: ${err instanceof Error ? err.message : String(err)}\nRun 'doctor operator --help'.\n`,
-    );
+    process.stderr.write(`doctor operator: ${errorText(err)}\nRun 'doctor operator --help'.\n`);
     return 2;
   }
   if (parsed === 'help') {
@@ -229,13 +228,13 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
   try {
     config = loadKubeConfig(parsed.kubeconfig);
   } catch (err) {
-    process.stderr.write(`doctor operator: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`doctor operator: ${errorText(err)}\n`);
     return 2;
   }
   // An informer or HTTP library bug must not take the whole operator down with an unhandled rejection.
   process.on('unhandledRejection', (reason) => {
     log.error('unhandled promise rejection', {
-      error: reason instanceof Error ? reason.message : String(reason),
+      error: errorText(reason),
     });
   });
   const operator = new Operator(config, parsed.options, log);

@@ -24,6 +24,7 @@ import type { ReporterIdentity } from '../intake/authenticator.js';
 import type { EventSink } from '../intake/http.js';
 import { MissingInterfaces } from './interface-reports.js';
 import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
+import { errorText } from '../util/error-text.js';
 
 /** Set by a test harness on a HostHealth just before it injects a fault: the timeline's T00. */
 export const faultInjectedAnnotation = 'doctor.io/fault-injected-at';
@@ -304,7 +305,7 @@ export class InspectorService implements EventSink {
         .catch((err: unknown) =>
           this.deps.log.error('remediation failed', {
             host: decision.host,
-            error: err instanceof Error ? err.message : String(err),
+            error: errorText(err),
           }),
         );
     }
@@ -341,7 +342,7 @@ export class InspectorService implements EventSink {
       .catch((err: unknown) =>
         this.deps.log.error('recovery actions failed', {
           host: decision.host,
-          error: err instanceof Error ? err.message : String(err),
+          error: errorText(err),
         }),
       );
   }
@@ -454,7 +455,7 @@ export class InspectorService implements EventSink {
       .catch((err: unknown) =>
         this.deps.log.error('resumed remediation failed', {
           host: decision.host,
-          error: err instanceof Error ? err.message : String(err),
+          error: errorText(err),
         }),
       );
   }
@@ -481,7 +482,7 @@ export class InspectorService implements EventSink {
       .catch((err: unknown) =>
         this.deps.log.error('resumed recovery failed', {
           host: decision.host,
-          error: err instanceof Error ? err.message : String(err),
+          error: errorText(err),
         }),
       );
   }

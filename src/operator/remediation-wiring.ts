@@ -21,6 +21,7 @@ import {
   namespaceSecretReader,
   nodeTainter,
 } from './remediation-adapters.js';
+import { errorText } from '../util/error-text.js';
 
 export interface RemediationWiringDeps {
   core: k8s.CoreV1Api;
@@ -106,7 +107,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
         (err: unknown) =>
           this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
             policy: name,
-            error: err instanceof Error ? err.message : String(err),
+            error: errorText(err),
           }),
       )
       .finally(() => (state.running = false));

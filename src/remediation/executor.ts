@@ -22,6 +22,7 @@ import type {
 import type { RemediationView } from './status.js';
 import type { FaultPolicy } from '../api/types.js';
 import type { RefreshOutcome } from './host-directory.js';
+import { errorText } from '../util/error-text.js';
 
 export interface RemediationDeps {
   statusWriter: HostHealthStatusWriter;
@@ -210,12 +211,9 @@ export class RemediationExecutor {
         return await this.services.reader.readStatus(node);
       } catch (err) {
         if (attempt >= tries)
-          throw new Error(
-            `cannot read the status of HostHealth ${node}: ${err instanceof Error ? err.message : String(err)}`,
-            {
-              cause: err,
-            },
-          );
+          throw new Error(`cannot read the status of HostHealth ${node}: ${errorText(err)}`, {
+            cause: err,
+          });
         await new Promise((resolve) =>
           setTimeout(resolve, nextRetryDelay(attempt, { baseMs: 200, capMs: 2_000 })),
         );

@@ -4,6 +4,7 @@
 // the previous facts, which are only ever a head start, never the whole truth.
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { NovaApi, ServerSummary } from '../openstack/index.js';
+import { errorText } from '../util/error-text.js';
 
 /** Hosts listed at once during a refresh: spreads the load on Nova instead of a burst every period. */
 const refreshConcurrency = 4;
@@ -49,14 +50,14 @@ export class HostDirectory {
           services++;
         }
       } catch (err) {
-        failures.push(`services: ${err instanceof Error ? err.message : String(err)}`);
+        failures.push(`services: ${errorText(err)}`);
       }
     }
     await mapWithConcurrency(hosts, refreshConcurrency, async (host) => {
       try {
         this.servers.set(host, await nova.listServersOnHost(host));
       } catch (err) {
-        failures.push(`${host}: ${err instanceof Error ? err.message : String(err)}`);
+        failures.push(`${host}: ${errorText(err)}`);
       }
     });
     for (const host of [...this.servers.keys()]) if (!wanted.has(host)) this.servers.delete(host);

@@ -28,6 +28,7 @@ import {
   type StepState,
   type StepStatus,
 } from './status.js';
+import { errorText as plainErrorText } from '../util/error-text.js';
 
 export interface Services {
   writer: HostHealthStatusWriter;
@@ -61,7 +62,7 @@ function isRetryableStepError(err: unknown): boolean {
 }
 
 export function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).slice(0, 900);
+  return plainErrorText(err).slice(0, 900);
 }
 
 const stepLabels: Record<StepName, string> = {

@@ -13,6 +13,7 @@ import {
 } from '../notify/index.js';
 import type { NotificationEntry } from './status.js';
 import { isoTime } from './status.js';
+import { errorText } from '../util/error-text.js';
 
 export type DeliverFn = (
   target: DeliveryTarget,
@@ -204,7 +205,7 @@ export class NotificationQueue {
     } catch (err) {
       result = {
         ok: false,
-        error: err instanceof Error ? err.message : String(err),
+        error: errorText(err),
         retryable: true,
         durationMs: 0,
       };

@@ -7,6 +7,7 @@ import type { FaultPolicy } from '../api/types.js';
 import { createOpenStackClients, type NovaApi, type OpenStackClientOptions } from '../openstack/index.js';
 import { HostDirectory, type RefreshOutcome } from './host-directory.js';
 import type { NovaFactory, NovaHandle, SecretReader } from './ports.js';
+import { errorText } from '../util/error-text.js';
 
 interface Entry {
   /** The policy's reference (Secret name, key, cloud): a change means reading the Secret again. */
@@ -101,10 +102,9 @@ export class NovaClientCache {
     try {
       text = await this.secrets.read(ref.name, ref.key);
     } catch (err) {
-      throw new Error(
-        `FaultPolicy ${name}: spec.actions.nova.cloudSecretRef: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err },
-      );
+      throw new Error(`FaultPolicy ${name}: spec.actions.nova.cloudSecretRef: ${errorText(err)}`, {
+        cause: err,
+      });
     }
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([ref.name, ref.key, nova.cloud, text]))

@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import { nextRetryDelay } from '../notify/index.js';
 import type { HostHealthStatusWriter } from './ports.js';
 import type { NotificationEntry, RemediationStatusPatch } from './status.js';
+import { errorText } from '../util/error-text.js';
 
 export type Urgency = 'urgent' | 'lazy';
 
@@ -159,7 +160,7 @@ export class StatusBatcher {
         this.log.warn('could not write HostHealth status', {
           hostHealth: this.name,
           attempt: this.failures,
-          error: err instanceof Error ? err.message : String(err),
+          error: errorText(err),
         });
       },
     );

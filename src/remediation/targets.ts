@@ -3,6 +3,7 @@
 import type { NotifyTarget } from '../api/types.js';
 import { normalizeHmacKey } from '../notify/index.js';
 import type { SecretReader } from './ports.js';
+import { errorText } from '../util/error-text.js';
 
 /** `projects` empty = every server; otherwise only servers owned by one of those Nova project ids. */
 export function targetWantsProject(target: NotifyTarget, projectId: string): boolean {
@@ -38,10 +39,9 @@ export class HmacKeys {
     try {
       raw = await this.secrets.read(ref.name, ref.key);
     } catch (err) {
-      throw new Error(
-        `notify target ${target.name}: secretRef ${ref.name}/${ref.key}: ${err instanceof Error ? err.message : String(err)}`,
-        { cause: err },
-      );
+      throw new Error(`notify target ${target.name}: secretRef ${ref.name}/${ref.key}: ${errorText(err)}`, {
+        cause: err,
+      });
     }
     const key = normalizeHmacKey(raw);
     if (key.length === 0)

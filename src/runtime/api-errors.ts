@@ -1,5 +1,6 @@
 // @kubernetes/client-node throws ApiException with the HTTP status in `code` and the Status object as
 // a JSON string in `body`. These helpers keep that knowledge in one place.
+import { errorText } from '../util/error-text.js';
 
 export function httpStatusOf(err: unknown): number | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;
@@ -20,7 +21,7 @@ export function describeApiError(err: unknown): string {
       // not JSON: fall through
     }
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorText(err);
   return status ? `${status}: ${message.split('\n')[0]}` : message;
 }
 

@@ -3,6 +3,7 @@
 // operator must trust the cloud's private CA without touching process-wide settings.
 import http from 'node:http';
 import https from 'node:https';
+import { errorText } from './error-text.js';
 
 export interface TlsOptions {
   /** PEM CA bundle to trust instead of the system roots. */
@@ -75,7 +76,7 @@ const sharedAgents = new HttpAgents();
 function classify(err: unknown, method: string, url: URL): HttpTransportError {
   if (err instanceof HttpTransportError) return err;
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  const text = err instanceof Error ? err.message : String(err);
+  const text = errorText(err);
   const where = `${method} ${url.origin}${url.pathname}`;
   const tls =
     code !== undefined &&

@@ -3,6 +3,7 @@
 // product resets through remediation's ServerResets, which also retries and notifies per server.
 import { mapWithConcurrency } from '../../src/util/concurrency.js';
 import { isRetryableError, type NovaApi } from '../../src/openstack/index.js';
+import { errorText } from '../../src/util/error-text.js';
 
 export interface ResetOutcome {
   id: string;
@@ -22,7 +23,7 @@ export function resetServersToError(
       await nova.resetServerToError(id);
       return { id, ok: true };
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
+      const error = errorText(err);
       return { id, ok: false, error, retryable: isRetryableError(err) };
     }
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startCluster } from './cluster.js';
 import { binaryPath, clusterDir } from './paths.js';
 import { currentDetachedRun, currentRunFile, reapOrphanedRuns, stopRun } from './run-registry.js';
+import { errorText } from '../../src/util/error-text.js';
 
 const kubeconfigPath = join(clusterDir, 'kubeconfig');
 
@@ -63,7 +64,7 @@ if (!command) {
       process.exitCode = code;
     },
     (err: unknown) => {
-      console.error(`${process.argv[2]}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(`${process.argv[2]}: FAILED: ${errorText(err)}`);
       process.exitCode = 1;
     },
   );

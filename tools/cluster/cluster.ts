@@ -21,6 +21,7 @@ import { freePort } from './ports.js';
 import { releaseComponents, startComponent, tailOfLog, type ComponentProcess } from './process.js';
 import { writePidFile } from './run-registry.js';
 import { waitFor } from './wait.js';
+import { errorText } from '../../src/util/error-text.js';
 
 export interface ClusterOptions {
   /** Folder for this run; default .cache/cluster/runs/<timestamp>-<pid>. */
@@ -138,7 +139,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
               : undefined,
         },
       ).catch((err: unknown) => {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorText(err);
         throw new Error(`${message}\nRead the log: ${logPath}`);
       });
       log(

@@ -1,4 +1,5 @@
 // Bounded polling: every wait in the test bed has a deadline and says what it was waiting for.
+import { errorText } from '../../src/util/error-text.js';
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined>,
@@ -15,7 +16,7 @@ export async function waitFor<T>(
       const value = await check();
       if (value !== undefined) return value;
     } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
+      lastError = errorText(err);
     }
     if (Date.now() >= deadline) {
       throw new Error(

@@ -9,6 +9,7 @@ import { repoRoot } from '../cluster/paths.js';
 import { reapOrphanedRuns } from '../cluster/run-registry.js';
 import { waitFor } from '../cluster/wait.js';
 import { startScenario, timelineOffsets, timelinePoints, type Scenario } from './scenario.js';
+import { errorText } from '../../src/util/error-text.js';
 
 const hosts = 4;
 const serversPerHost = 50;
@@ -144,7 +145,7 @@ run().then(
     process.exitCode = 0;
   },
   (err: unknown) => {
-    process.stderr.write(`demo: FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`demo: FAILED: ${errorText(err)}\n`);
     process.stderr.write('demo: the component logs are in .cache/cluster/runs/<latest>/logs/\n');
     process.exitCode = 1;
   },

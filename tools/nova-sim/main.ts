@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { start } from './index.js';
+import { errorText } from '../../src/util/error-text.js';
 
 const usage = `Usage: nova-sim [options]
   --port N                 listen port on 127.0.0.1 (default 0: any free port)
@@ -97,7 +98,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`nova-sim: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`nova-sim: ${errorText(err)}\n`);
     process.exitCode = 2;
   },
 );

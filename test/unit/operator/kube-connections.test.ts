@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import type { Agent } from 'node:https';
 import * as k8s from '@kubernetes/client-node';
-import { maxSocketsPerAgent, reuseConnections } from '../../../src/operator/kube-connections.js';
+import { maxSocketsPerAgent, reuseConnections } from '../../../src/runtime/kube-connections.js';
 
 type Factory = (cluster: k8s.Cluster | null, options: Record<string, unknown>) => Agent;
 
