@@ -8,12 +8,20 @@ const maxOutput = 4096;
 
 export async function checkFping(command = 'fping'): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const child = spawn(command, ['-c', '1', '-i', '0', '-t', '1000', '127.0.0.1'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LANG: 'C', LC_ALL: 'C' },
-    });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(command, ['-c', '1', '-i', '0', '-t', '1000', '127.0.0.1'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, LANG: 'C', LC_ALL: 'C' },
+      });
+    } catch (err) {
+      // Node throws EPERM at once (no 'error' event) when exec is refused: fping carries the file
+      // capability cap_net_raw, which a container without NET_RAW in its bounding set may not gain.
+      resolve(spawnRefused(command, err as NodeJS.ErrnoException));
+      return;
+    }
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       if (stderr.length < maxOutput) stderr += chunk.toString('latin1');
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), checkTimeoutMs);
@@ -40,4 +48,10 @@ export async function checkFping(command = 'fping'): Promise<string | undefined>
       }
     });
   });
+}
+
+function spawnRefused(command: string, err: NodeJS.ErrnoException): string {
+  return err.code === 'EPERM'
+    ? `${command} may not be executed: the container needs the NET_RAW capability (${err.message})`
+    : `cannot run ${command}: ${err.message}`;
 }

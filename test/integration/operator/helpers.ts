@@ -40,7 +40,9 @@ export async function waitForHostHealths(
     `HostHealths of ${policy} to be exactly [${want}]`,
     async () => {
       const items = await listHostHealths(kube, policy);
-      return items.map((h) => h.metadata.name).join(',') === want ? items : undefined;
+      // Complete once the reconciler's first status write (the Nova host) has landed too.
+      const complete = items.every((h) => h.status?.novaHost !== undefined);
+      return complete && items.map((h) => h.metadata.name).join(',') === want ? items : undefined;
     },
     { timeoutMs, intervalMs: 250 },
   );

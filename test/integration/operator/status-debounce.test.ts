@@ -94,7 +94,11 @@ describe('HostHealth status events and the policy reconciler', function () {
       await sleep(100);
     }
     await sleep(1500);
-    assert.equal(await reconciles(), before, 'observer writes reconcile nothing');
+    // Ten writes reconciled ten times before; one reconcile of an unrelated cause (a DaemonSet status
+    // update of a loaded machine) may fall into the window.
+    const afterObservers = await reconciles();
+    assert.ok(afterObservers - before <= 1, `observer writes reconciled ${afterObservers - before} times`);
+    before = afterObservers;
 
     // Ten health changes within a second: the unhealthy count still lands, from one or two reconciles.
     const states: HostState[] = ['Suspect', 'Down', 'Healthy', 'Down', 'Suspect'];
