@@ -22,6 +22,8 @@ export interface HeartbeatOptions {
 export interface HeartbeatCounts {
   sent: number;
   accepted: number;
+  /** Distinct monitors with at least one accepted heartbeat (each token reviewed once). */
+  monitorsHeard: number;
   /** Non-2xx answers and transport errors, by status (or error code). */
   failed: Record<string, number>;
 }
@@ -104,7 +106,8 @@ export async function startHeartbeats(options: HeartbeatOptions): Promise<Heartb
 
   const url = new URL(options.eventsUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-  const counts: HeartbeatCounts = { sent: 0, accepted: 0, failed: {} };
+  const counts: HeartbeatCounts = { sent: 0, accepted: 0, monitorsHeard: 0, failed: {} };
+  const heard = new Set<string>();
   const fail = (why: string): void => void (counts.failed[why] = (counts.failed[why] ?? 0) + 1);
   let inFlight = 0;
 
@@ -124,8 +127,13 @@ export async function startHeartbeats(options: HeartbeatOptions): Promise<Heartb
       if (settled) return;
       settled = true;
       inFlight--;
-      if (outcome === undefined) counts.accepted++;
-      else fail(outcome);
+      if (outcome === undefined) {
+        counts.accepted++;
+        if (!heard.has(m.node)) {
+          heard.add(m.node);
+          counts.monitorsHeard = heard.size;
+        }
+      } else fail(outcome);
     };
     const req = request(
       url,

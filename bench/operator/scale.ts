@@ -143,7 +143,7 @@ export async function runScaleBenchmark(options: {
     let idle = noReading;
     let beating = noReading;
     let heartbeatRate = NaN;
-    let heartbeats: HeartbeatCounts = { sent: 0, accepted: 0, failed: {} };
+    let heartbeats: HeartbeatCounts = { sent: 0, accepted: 0, monitorsHeard: 0, failed: {} };
     try {
       for (let run = 1; run <= options.runs; run++) {
         const policy = `scale-${run}`;
@@ -191,7 +191,7 @@ export async function runScaleBenchmark(options: {
             // write) and a full evaluation; the steady state starts once every monitor was heard from.
             await waitFor(
               'every monitor heartbeat to be accepted once',
-              () => Promise.resolve(load.counts().accepted >= load.monitors ? true : undefined),
+              () => Promise.resolve(load.counts().monitorsHeard >= load.monitors ? true : undefined),
               { timeoutMs: 180_000, intervalMs: 500 },
             );
             await new Promise((r) => setTimeout(r, heartbeatSeconds * 1000));
@@ -206,6 +206,7 @@ export async function runScaleBenchmark(options: {
             heartbeats = {
               sent: after.sent - before.sent,
               accepted: after.accepted - before.accepted,
+              monitorsHeard: after.monitorsHeard,
               failed,
             };
           } finally {
