@@ -2,6 +2,7 @@
 // writes bench/results/<date>.json, latest.json, latest.md and the README's performance table, all from
 // this one run; `--quick` (smaller versions, a smoke check) and `--only=a,b` write elsewhere (see
 // lib/results-files.ts). Unknown names or options are refused with status 2.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { repoRoot } from '../tools/cluster/paths.js';
@@ -130,6 +131,8 @@ async function main(): Promise<number> {
   }
   const run = collectRunInfo(repoRoot, args.quick ? 'quick' : args.partial ? 'partial' : 'full');
   const dir = resultsDirFor(resultsRoot, run.mode);
+  // Benchmarks write their charts into it as they go (a fresh clone has no quick/ or partial/ yet).
+  mkdirSync(dir, { recursive: true });
   const selected = benchmarks.filter((b) => args.selected.includes(b.name));
   say(
     `${run.mode} run of ${selected.length} benchmark(s) at commit ${describeCommit(run)}, ` +
