@@ -3,18 +3,11 @@
 // make one token count as two observers or as another node. A body that claims another observer is
 // refused whole, and so is an event only the host itself can make (link state, isolation, heartbeat)
 // about some other host. Verdicts about peers (compute.host.down/up) are the reporter's own by nature.
-import type { HostEvent } from '../api/events.js';
+import { hostEventTypes, type HostEvent } from '../api/events.js';
 
-/** Events that only the host they are about can make. */
-const aboutItselfOnly: ReadonlySet<string> = new Set([
-  'compute.host.nic.down',
-  'compute.host.nic.up',
-  'compute.host.nic.missing',
-  'compute.host.nic.present',
-  'compute.host.isolated',
-  'compute.host.connected',
-  'compute.host.heartbeat',
-]);
+/** Events that only the host they are about can make: every type but a verdict about a peer. */
+const peerVerdicts: ReadonlySet<string> = new Set(['compute.host.down', 'compute.host.up']);
+const aboutItselfOnly: ReadonlySet<string> = new Set(hostEventTypes.filter((t) => !peerVerdicts.has(t)));
 
 export type AttributionResult = { ok: true; events: HostEvent[] } | { ok: false; error: string };
 
