@@ -123,6 +123,8 @@ export interface FaultPolicyStatus {
   monitoredHosts?: number;
   unhealthyHosts?: number;
   daemonSet?: string;
+  /** Hosts the storm guard holds back, while StormActive is True (written by the inspector). */
+  stormHeldHosts?: string[];
 }
 
 export interface FaultPolicy {

@@ -15,6 +15,9 @@ import { arr, bool, defaultedObj, int, obj, str, type JSONSchemaProps } from './
 /** Longest FaultPolicy name: the operator uses it as a label value on the objects it owns. */
 export const maxPolicyNameLength = 63;
 
+/** Held hosts kept in FaultPolicy status: enough to know a storm after a restart, bounded in size. */
+export const maxStormHeldHosts = 1000;
+
 /**
  * Default probe timing. A peer is reported down after failureThreshold misses, the last one timing out
  * (phase + (failureThreshold - 1) x interval + timeout after the fault), and the inspector needs two
@@ -278,6 +281,11 @@ export const faultPolicyStatus = obj(
     monitoredHosts: int('Nodes the policy selects, each with a HostHealth.', { minimum: 0 }),
     unhealthyHosts: int('Monitored hosts currently unhealthy (Suspect, Down or Recovering).', { minimum: 0 }),
     daemonSet: str("Name of the monitor DaemonSet (in the operator's namespace)."),
+    stormHeldHosts: arr(
+      'While StormActive is True: the hosts the storm guard holds back (the first ones, if more), so an operator that restarts during a storm knows the storm and clears the condition when it ends.',
+      str('A held host (Node name).', { maxLength: 253 }),
+      { maxItems: maxStormHeldHosts, 'x-kubernetes-list-type': 'atomic' },
+    ),
   },
 );
 

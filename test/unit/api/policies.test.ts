@@ -240,6 +240,7 @@ describe('schemas and src/api/types.ts describe the same fields', () => {
     monitoredHosts: true,
     unhealthyHosts: true,
     daemonSet: true,
+    stormHeldHosts: true,
   };
   const hostSpecFields: Record<keyof api.HostHealthSpec, true> = { policy: true, maintenance: true };
   const hostStatusFields: Record<keyof api.HostHealthStatus, true> = {
