@@ -68,6 +68,10 @@ export function createCorrelationEngine(
   let assignedTo = invertAssignment(config);
   const state: EngineState = newEngineState();
   let stormHeld: string[] = [];
+  // Hosts a previous operator held, still held after restore() until their observers report again or
+  // one window passes: otherwise the first few reports after a restart would clear the storm and the
+  // rest raise it again.
+  let restoredHeld: { hosts: string[]; until: number } | undefined;
   let lastNow = -Infinity;
   let wakeAt: number | undefined;
   // Set when state changed outside an evaluation (restore): the next observe evaluates in full.
@@ -116,6 +120,7 @@ export function createCorrelationEngine(
       held = result.held;
       if (!result.changed) break;
     }
+    held = withRestoredHeld(held, now);
     const decisions: Decision[] = [];
     const previousHeld = stormHeld;
     stormHeld = held;
@@ -128,6 +133,24 @@ export function createCorrelationEngine(
     wakeAt = computeWakeAt();
     pending = false;
     return decisions;
+  }
+
+  /** Adds the restored held hosts no real report has spoken about since (see restoredHeld). */
+  function withRestoredHeld(held: string[], now: number): string[] {
+    if (!restoredHeld) return held;
+    const unconfirmed =
+      now > restoredHeld.until
+        ? []
+        : restoredHeld.hosts.filter((name) => {
+            const host = state.hosts.get(name);
+            if (!host || host.fault || host.maintenance) return false;
+            return [...host.verdicts.values()].some((r) => r.restored === true && r.verdict === 'down');
+          });
+    if (unconfirmed.length === 0) {
+      restoredHeld = undefined;
+      return held;
+    }
+    return [...new Set([...held, ...unconfirmed])].sort(compareText);
   }
 
   /** One pass over all hosts: advance open faults, then open new ones as far as the storm guard allows. */
@@ -339,6 +362,8 @@ export function createCorrelationEngine(
       reindexObservers(state);
       stormHeld = [...held].filter((name) => state.hosts.has(name)).sort(compareText);
       for (const host of state.hosts.values()) host.stormHeld = stormHeld.includes(host.name);
+      const until = now + config.detection.windowMilliseconds;
+      restoredHeld = stormHeld.length > 0 ? { hosts: [...stormHeld], until } : undefined;
       wakeAt = computeWakeAt();
       pending = true;
     },
@@ -367,6 +392,7 @@ export function createCorrelationEngine(
     const consider = (time: number) => {
       if (time > lastNow && (earliest === undefined || time < earliest)) earliest = time;
     };
+    if (restoredHeld) consider(restoredHeld.until + 1);
     for (const host of state.hosts.values()) {
       const since = host.fault?.recoveringSince;
       if (since !== undefined && !host.maintenance) consider(since + config.detection.healthySeconds * 1000);

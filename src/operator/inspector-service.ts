@@ -1,10 +1,11 @@
 // The inspector as the operator runs it: one correlation engine per FaultPolicy, fed by /events and a
-// clock, seeded from HostHealth status when this replica becomes the leader. Its decisions become
-// HostHealth status (state, observers, faults, timeline T00-T03), the policy's StormActive condition,
-// Events, and calls to remediation. The engines themselves are pure (src/inspector).
+// clock, seeded from HostHealth status and the policy's held hosts when this replica becomes the leader.
+// Its decisions become HostHealth status (state, observers, faults, timeline T00-T03), the policy's
+// StormActive condition and held hosts, Events, and calls to remediation. The engines themselves are pure (src/inspector).
 import { eventReasons } from '../api/event-reasons.js';
 import type { HostEvent } from '../api/events.js';
 import { ConditionReason, ConditionType } from '../api/conditions.js';
+import { maxStormHeldHosts } from '../api/schema/faultpolicy.js';
 import type { FaultPolicy, FaultPolicyStatus, HostHealth, HostHealthStatus } from '../api/types.js';
 import type { EngineConfig } from '../inspector/config.js';
 import type {
@@ -153,7 +154,12 @@ export class InspectorService implements EventSink {
       if (!existing) {
         const engine = createCorrelationEngine(config);
         const persisted = this.hostHealthsOf(name).map(persistedFromHostHealth);
-        engine.restore(persisted, now);
+        engine.restore(persisted, now, policy.status?.stormHeldHosts ?? []);
+        // A storm no held host is left of (they were removed, or never recorded) has nothing to end it.
+        const stormShown = policy.status?.conditions?.some(
+          (c) => c.type === ConditionType.StormActive && c.status === 'True',
+        );
+        if (stormShown && engine.stormHosts().length === 0) void this.clearStorm(name);
         this.engines.set(name, { engine, configKey });
         this.deps.log.info('inspector engine started', { policy: name, hosts: config.hosts.length });
       } else {
@@ -250,19 +256,7 @@ export class InspectorService implements EventSink {
           void this.onStorm(policyName, decision.hosts, decision.limit, decision.unhealthy);
           break;
         case 'stormCleared':
-          void this.deps.updatePolicyStatus(policyName, (status) => ({
-            ...status,
-            conditions: setCondition(
-              status.conditions,
-              {
-                type: ConditionType.StormActive,
-                status: 'False',
-                reason: ConditionReason.WithinLimit,
-                message: 'unhealthy hosts are within protection.maxUnhealthy',
-              },
-              undefined,
-            ),
-          }));
+          void this.clearStorm(policyName);
           break;
       }
       // Logged after acting: a host-down's Nova calls do not wait for the log line.
@@ -347,6 +341,22 @@ export class InspectorService implements EventSink {
       );
   }
 
+  private clearStorm(policyName: string): Promise<void> {
+    return this.deps.updatePolicyStatus(policyName, ({ stormHeldHosts: _cleared, ...status }) => ({
+      ...status,
+      conditions: setCondition(
+        status.conditions,
+        {
+          type: ConditionType.StormActive,
+          status: 'False',
+          reason: ConditionReason.WithinLimit,
+          message: 'unhealthy hosts are within protection.maxUnhealthy',
+        },
+        undefined,
+      ),
+    }));
+  }
+
   private async onStorm(
     policyName: string,
     hosts: string[],
@@ -357,6 +367,7 @@ export class InspectorService implements EventSink {
     const message = `storm guard: ${hosts.length} more host(s) qualify as Down with ${unhealthy} already unhealthy, beyond protection.maxUnhealthy (${limit}); acting on none of: ${hosts.join(', ')}`;
     await this.deps.updatePolicyStatus(policyName, (status) => ({
       ...status,
+      stormHeldHosts: hosts.slice(0, maxStormHeldHosts),
       conditions: setCondition(
         status.conditions,
         {

@@ -1,5 +1,5 @@
 // FaultPolicy status is written by two parts of the operator: the reconciler (Ready, MonitorsAvailable,
-// NodeConflict, counts) and the inspector (StormActive). Each applies only its own fields server-side
+// NodeConflict, counts) and the inspector (StormActive and the held hosts). Each applies only its own fields server-side
 // under its own field manager; conditions are a list keyed by type, so neither erases the other's.
 import * as k8s from '@kubernetes/client-node';
 import { ConditionType } from '../api/conditions.js';
@@ -41,9 +41,12 @@ export class PolicyStatusWriter {
     if (!policy) return;
     const before = policy.status ?? {};
     const after = update(before);
-    const mine = (s: FaultPolicyStatus) =>
-      (s.conditions ?? []).filter((c) => this.ownedConditions.includes(c.type));
+    // Applying without stormHeldHosts removes the list this manager set before.
+    const mine = (s: FaultPolicyStatus): FaultPolicyStatus => ({
+      conditions: (s.conditions ?? []).filter((c) => this.ownedConditions.includes(c.type)),
+      ...(s.stormHeldHosts?.length ? { stormHeldHosts: s.stormHeldHosts } : {}),
+    });
     if (JSON.stringify(mine(before)) === JSON.stringify(mine(after))) return;
-    await applyPolicyStatus(this.custom, name, this.manager, { conditions: mine(after) });
+    await applyPolicyStatus(this.custom, name, this.manager, mine(after));
   }
 }

@@ -2,8 +2,9 @@
 // processes and the Nova simulator enforcing the api-ref: an external monitor's report -> HostHealth Down,
 // Nova service forced down (UUID path), every one of 130 servers across pages reset to error, one Aodh
 // notification per server, Node tainted, Events; the same report again repeats nothing; recovery undoes
-// it all; a storm beyond maxUnhealthy is held back without a single Nova call. Faults injected into this
-// path (a killed leader, the API server stopped, Nova failing, a consumer down) are in fault-injection/.
+// it all; a storm beyond maxUnhealthy is held back without a single Nova call, and an operator restarted
+// during the storm ends it when the hosts come back. Faults injected into this path (a killed leader, the
+// API server stopped, Nova failing, a consumer down) are in fault-injection/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -253,5 +254,50 @@ spec:
     assert.equal(stormArrivals(), notificationsBefore, 'no consumer was notified about the storm hosts');
     for (const host of ['flow-b', 'flow-c', 'flow-d'])
       assert.notEqual((await hostHealth(host)).status?.state, 'Down');
+    assert.deepEqual(policy.status!.stormHeldHosts, ['flow-b', 'flow-c', 'flow-d']);
+  });
+
+  it('an operator restarted during the storm ends it when the held hosts come back', async function () {
+    const held = ['flow-b', 'flow-c', 'flow-d'];
+    const reportAll = (type: 'compute.host.down' | 'compute.host.up', round: number) =>
+      post(
+        operator!.eventsUrl,
+        JSON.stringify(held.map((host) => hostReportEvent(type, host, `restart-${type}-${round}-${host}`))),
+      ).catch(() => 0); // refused while the operator restarts
+    // The monitors keep saying down (a fresh down every 200 ms, bounded), so the storm is live when the
+    // operator stops.
+    let round = 0;
+    await reportAll('compute.host.down', round++);
+    const repeating = setInterval(() => {
+      if (round < 300) void reportAll('compute.host.down', round++);
+    }, 200);
+    try {
+      const live = await waitFor('the storm live, its hosts recorded', async () => {
+        const p = await getPolicy(kube, 'flow-policy');
+        const storm = p?.status?.conditions?.find((c) => c.type === 'StormActive');
+        return storm?.status === 'True' && p?.status?.stormHeldHosts?.length === held.length ? p : undefined;
+      });
+      assert.deepEqual(live.status!.stormHeldHosts, held);
+      await operator!.stop();
+    } finally {
+      clearInterval(repeating);
+    }
+    // The storm ends while no operator runs; the next one learns of it from the policy's status only.
+    operator = await startOperatorProcess({
+      kubeconfig: cluster.kubeconfigPath,
+      logDir: join(cluster.runDir, 'logs'),
+      identity: 'flow-restarted',
+      extraArgs: operatorArgs,
+    });
+    await waitFor('the restarted operator to lead', async () =>
+      (await operator!.isLeader()) ? true : undefined,
+    );
+    assert.equal(await reportAll('compute.host.up', round++), 200);
+    const policy = await waitFor('StormActive to return to False', async () => {
+      const p = await getPolicy(kube, 'flow-policy');
+      const storm = p?.status?.conditions?.find((c) => c.type === 'StormActive');
+      return storm?.status === 'False' ? p : undefined;
+    });
+    assert.equal(policy.status!.stormHeldHosts, undefined, 'the held hosts are removed');
   });
 });

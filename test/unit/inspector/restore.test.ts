@@ -88,6 +88,52 @@ describe('correlation engine restore', function () {
     assert.deepEqual(kinds(decisions), []);
   });
 
+  describe('with storm-held hosts', function () {
+    const config = () => engineConfig(hosts, { protection: { maxUnhealthy: 0 } });
+    // What a previous operator persisted during a storm: x held, its observers a and b saying down.
+    const heldX = () => [
+      {
+        host: 'x',
+        state: 'Suspect' as const,
+        observers: ['a', 'b'].map((node) => ({
+          node,
+          reachable: false,
+          verdict: 'down' as const,
+          lastReportTime: new Date(t0).toISOString(),
+        })),
+      },
+    ];
+
+    it('clears the storm when the held host is reported up again', function () {
+      const engine = createCorrelationEngine(config());
+      engine.restore(heldX(), t0 + 100, ['x']);
+      const decisions = engine.observe([up('x', 'a', t0 + 200), up('x', 'b', t0 + 200)], t0 + 200);
+      assert.deepEqual(kinds(decisions), ['stormCleared', 'x:Suspect->Healthy']);
+      assert.deepEqual(engine.stormHosts(), []);
+    });
+
+    it('keeps the held host held while its observers have not spoken again, for one window at most', function () {
+      const engine = createCorrelationEngine(config());
+      engine.restore(heldX(), t0 + 100, ['x']);
+      // Another host's report comes first: the storm is neither cleared nor announced again.
+      assert.deepEqual(kinds(engine.observe([up('a', 'b', t0 + 200)], t0 + 200)), ['a:Unknown->Healthy']);
+      assert.deepEqual(engine.stormHosts(), ['x']);
+      assert.equal(engine.nextWakeAt(), t0 + 1101);
+      assert.deepEqual(kinds(engine.tick(t0 + 1100)), []);
+      // Nobody confirmed the storm within the window: it ends.
+      assert.deepEqual(kinds(engine.tick(t0 + 1101)), ['stormCleared']);
+      assert.equal(engine.snapshot('x')?.stormHeld, false);
+    });
+
+    it('carries on a storm the monitors confirm without announcing it again', function () {
+      const engine = createCorrelationEngine(config());
+      engine.restore(heldX(), t0 + 100, ['x']);
+      const again = engine.observe([down('x', 'a', t0 + 200), down('x', 'b', t0 + 200)], t0 + 200);
+      assert.deepEqual(kinds(again), []);
+      assert.deepEqual(kinds(engine.tick(t0 + 1201)), ['stormCleared']);
+    });
+  });
+
   it('converts a HostHealth object', function () {
     const hostHealth: HostHealth = {
       apiVersion: 'doctor.io/v1alpha1',

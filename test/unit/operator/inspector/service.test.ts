@@ -289,6 +289,82 @@ describe('inspector service', function () {
     assert.ok(events.includes('StormActive'));
   });
 
+  it('records the held hosts on the policy and removes them when the storm ends', async function () {
+    setUp(['h1', 'h2', 'h3', 'h4', 'h5'], (p) => {
+      p.spec.detection.quorum = 1;
+      p.spec.protection.maxUnhealthy = 1;
+    });
+    const me = { kind: 'anonymous' as const, name: 'a' };
+    const at = new Date(clock).toISOString();
+    await service.accept([down('h1', 'h5', at), down('h2', 'h5', at)], clock, me);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(policyStatus.stormHeldHosts, ['h1', 'h2']);
+    clock += 10;
+    const up = [heartbeat('h5', ['h1', 'h2'], clock)];
+    await service.accept(up, clock, me);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(policyStatus.conditions?.find((c) => c.type === 'StormActive')?.status, 'False');
+    assert.equal('stormHeldHosts' in policyStatus, false);
+  });
+
+  it('a new leader ends a storm its predecessor recorded once the held hosts are reported up', async function () {
+    const stormActive = {
+      type: 'StormActive',
+      status: 'True' as const,
+      reason: 'TooManyUnhealthy',
+      message: 'storm guard: acting on none of: h1, h2',
+      lastTransitionTime: '2026-11-24T23:59:00Z',
+    };
+    setUp(
+      ['h1', 'h2', 'h3', 'h4', 'h5'],
+      (p) => {
+        p.spec.protection.maxUnhealthy = 1;
+        p.status = { conditions: [stormActive], stormHeldHosts: ['h1', 'h2'] };
+      },
+      (h) => {
+        if (h.metadata.name !== 'h1' && h.metadata.name !== 'h2') return;
+        const lastReportTime = '2026-11-24T23:59:00Z';
+        h.status = {
+          ...h.status,
+          state: 'Suspect',
+          observers: ['h4', 'h5'].map((node) => ({ node, reachable: false, lastReportTime })),
+        };
+      },
+    );
+    const me = { kind: 'anonymous' as const, name: 'a' };
+    // Before the held hosts' observers speak again, other reports neither end nor re-announce the storm.
+    await service.accept([heartbeat('h1', ['h2', 'h3'], clock)], clock, me);
+    assert.equal(policyStatus.conditions?.length ?? 0, 0, 'no condition written yet');
+    clock += 10;
+    await service.accept(
+      [heartbeat('h4', ['h1', 'h2'], clock), heartbeat('h5', ['h1', 'h2'], clock)],
+      clock,
+      me,
+    );
+    await new Promise((r) => setImmediate(r));
+    assert.equal(policyStatus.conditions?.find((c) => c.type === 'StormActive')?.status, 'False');
+    assert.deepEqual(events, [], 'no second StormActive Event');
+  });
+
+  it('a new leader ends a recorded storm none of whose held hosts is monitored any more', async function () {
+    setUp(['h1', 'h2', 'h3'], (p) => {
+      p.status = {
+        conditions: [
+          {
+            type: 'StormActive',
+            status: 'True',
+            reason: 'TooManyUnhealthy',
+            message: 'storm guard: acting on none of: gone',
+            lastTransitionTime: '2026-11-24T23:59:00Z',
+          },
+        ],
+        stormHeldHosts: ['gone'],
+      };
+    });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(policyStatus.conditions?.find((c) => c.type === 'StormActive')?.status, 'False');
+  });
+
   it('ignores reports about hosts no policy monitors and stops accepting when stopped', function () {
     setUp(['h1', 'h2']);
     void service.accept([down('elsewhere', 'h1', new Date(clock).toISOString())], clock, {
