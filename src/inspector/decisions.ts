@@ -4,10 +4,8 @@ import type { FaultRecord, HostState, ObserverStatus } from '../api/types.js';
 
 export type FaultCause = 'quorum' | 'nic';
 
-export interface HostDownDecision {
-  kind: 'hostDown';
-  host: string;
-  faultId: string;
+/** Why and when a fault was declared: what a hostDown decision says and an open fault keeps. */
+export interface FaultDeclaration {
   cause: FaultCause;
   /** Observers (or for a NIC fault the reporting monitor) whose reports made the decision. */
   evidence: string[];
@@ -18,6 +16,12 @@ export interface HostDownDecision {
   firstReportReceivedAt: string;
   /** T03: when the host was declared Down. */
   declaredAt: string;
+}
+
+export interface HostDownDecision extends FaultDeclaration {
+  kind: 'hostDown';
+  host: string;
+  faultId: string;
   /** True when a Recovering host fell back to Down: the same fault, its remediation still in place. */
   reopened: boolean;
   at: string;
@@ -77,14 +81,8 @@ export interface ObserverSnapshot extends ObserverStatus {
   evidence: boolean;
 }
 
-export interface OpenFaultSnapshot {
+export interface OpenFaultSnapshot extends FaultDeclaration {
   id: string;
-  cause: FaultCause;
-  evidence: string[];
-  reason: string;
-  detectedAt: string;
-  firstReportReceivedAt: string;
-  declaredAt: string;
   recoveringSince?: string;
 }
 

@@ -48,6 +48,8 @@ export interface NicReport extends Ordered {
   receivedAt: number;
 }
 
+type Began = Pick<NicRecord, 'sinceEventTime' | 'sinceReceivedAt'>;
+
 export interface IsolationRecord extends Ordered {
   isolated: boolean;
 }
@@ -69,8 +71,7 @@ export function applyVerdict(verdicts: Map<string, VerdictRecord>, report: Verdi
     verdict: report.verdict,
     eventTime: report.eventTime,
     eventId: report.eventId,
-    sinceEventTime: continues ? current.sinceEventTime : report.eventTime,
-    sinceReceivedAt: continues ? current.sinceReceivedAt : report.receivedAt,
+    ...since(report, continues ? current : undefined),
     assertedAt: report.receivedAt,
   };
   const rtt = report.rttMilliseconds ?? (continues ? current.rttMilliseconds : undefined);
@@ -89,10 +90,16 @@ export function applyNic(nics: Map<string, NicRecord>, report: NicReport): boole
     reporter: report.reporter,
     eventTime: report.eventTime,
     eventId: report.eventId,
-    sinceEventTime: continues ? current.sinceEventTime : report.eventTime,
-    sinceReceivedAt: continues ? current.sinceReceivedAt : report.receivedAt,
+    ...since(report, continues ? current : undefined),
   });
   return true;
+}
+
+/** When the reported condition began: kept from the record a report merely continues, else the report. */
+function since(report: { eventTime: number; receivedAt: number }, continued: Began | undefined): Began {
+  return continued
+    ? { sinceEventTime: continued.sinceEventTime, sinceReceivedAt: continued.sinceReceivedAt }
+    : { sinceEventTime: report.eventTime, sinceReceivedAt: report.receivedAt };
 }
 
 export function applyIsolation(

@@ -43,20 +43,10 @@ export function buildServerCloudEvent(
   source: string = defaultSource,
 ): CloudEvent<ServerEventData> {
   const down = input.kind === 'host.down';
-  return {
-    specversion: '1.0',
-    id: notificationId({
-      kind: input.kind,
-      faultId: input.faultId,
-      consumer: input.consumer,
-      host: input.host,
-      serverId: input.server.id,
-    }),
-    source,
+  return envelope(input, source, {
     type: down ? cloudEventTypes.serverError : cloudEventTypes.serverHostUp,
     subject: input.server.id,
-    time: rfc3339(input.time),
-    datacontenttype: 'application/json',
+    serverId: input.server.id,
     data: {
       host: input.host,
       hostState: down ? 'down' : 'up',
@@ -68,7 +58,7 @@ export function buildServerCloudEvent(
       },
       ...(input.reason !== undefined ? { reason: input.reason } : {}),
     },
-  };
+  });
 }
 
 export interface HostNotificationInput {
@@ -95,19 +85,9 @@ export function buildHostCloudEvent(
   source: string = defaultSource,
 ): CloudEvent<HostEventData> {
   const down = input.kind === 'host.down';
-  return {
-    specversion: '1.0',
-    id: notificationId({
-      kind: input.kind,
-      faultId: input.faultId,
-      consumer: input.consumer,
-      host: input.host,
-    }),
-    source,
+  return envelope(input, source, {
     type: down ? cloudEventTypes.hostDown : cloudEventTypes.hostUp,
     subject: input.host,
-    time: rfc3339(input.time),
-    datacontenttype: 'application/json',
     data: {
       host: input.host,
       hostState: down ? 'down' : 'up',
@@ -115,5 +95,25 @@ export function buildHostCloudEvent(
       ...(input.reason !== undefined ? { reason: input.reason } : {}),
       ...(input.servers !== undefined ? { servers: input.servers } : {}),
     },
+  });
+}
+
+/** The attributes every event shares; the id is stable per notification (kind, fault, consumer, host, server). */
+function envelope<T>(
+  input: { kind: NotificationKind; faultId: string; consumer: string; host: string; time: Date | string },
+  source: string,
+  event: { type: string; subject: string; serverId?: string; data: T },
+): CloudEvent<T> {
+  const { kind, faultId, consumer, host } = input;
+  const serverId = event.serverId;
+  return {
+    specversion: '1.0',
+    id: notificationId({ kind, faultId, consumer, host, ...(serverId !== undefined ? { serverId } : {}) }),
+    source,
+    type: event.type,
+    subject: event.subject,
+    time: rfc3339(input.time),
+    datacontenttype: 'application/json',
+    data: event.data,
   };
 }
