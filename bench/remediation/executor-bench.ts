@@ -7,17 +7,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { openStackNovaFactory, RemediationExecutor } from '../../src/remediation/index.js';
+import { openStackNovaFactory } from '../../src/remediation/index.js';
 import { exited, spawnConsumer } from '../../test/integration/consumer/spawn.js';
-import {
-  MapSecrets,
-  MemoryEvents,
-  MemoryStatusStore,
-  MemoryTainter,
-  policy,
-  silentLogger,
-  target,
-} from '../../test/unit/remediation/fakes.js';
+import { executorOn, memoryKube } from '../../test/unit/remediation/bed.js';
+import { policy, target } from '../../test/unit/remediation/fakes.js';
 import { errorText } from '../../src/util/error-text.js';
 
 export interface HostDownBenchCase {
@@ -127,14 +120,8 @@ async function runCase(
     await sim.stop();
     throw err;
   });
-  const store = new MemoryStatusStore();
-  const executor = new RemediationExecutor({
-    statusWriter: store,
-    statusReader: store,
-    secrets: new MapSecrets({ 'openstack-clouds/clouds.yaml': sim.cloudsYaml }),
-    tainter: new MemoryTainter(),
-    events: new MemoryEvents(),
-    logger: silentLogger(),
+  const kube = memoryKube({ 'openstack-clouds/clouds.yaml': sim.cloudsYaml });
+  const executor = executorOn(kube, {
     novaFactory: openStackNovaFactory({ timeoutMs: 10_000, maxSockets: 64 }),
     options: { stopTimeoutMs: 2000 },
   });
@@ -167,7 +154,7 @@ async function runCase(
       )
         throw new Error(`run ${run} did not finish: ${JSON.stringify(result)}`);
       if (run >= 0) samples.push(elapsed);
-      const t = store.status(host).timeline ?? {};
+      const t = kube.store.status(host).timeline ?? {};
       if (run >= 0)
         for (const point of phasePoints) {
           const value = t[point];

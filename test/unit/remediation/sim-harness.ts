@@ -1,6 +1,6 @@
 // Set-up for remediation against the real Nova simulator, the real OpenStack client, the real sample
-// consumer (`doctor consumer` in-process, HMAC checked, arrivals recorded to a file), and in-memory fakes
-// only for the Kubernetes side (status, Secrets, taints, Events). Everything is stopped after each test.
+// consumer (`doctor consumer` in-process, HMAC checked, arrivals recorded to a file), on the test bed's
+// in-memory Kubernetes side (bed.ts). Everything is stopped after each test.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,20 +8,13 @@ import { type RunningConsumer, startConsumer } from '../../../src/consumer/comma
 import type { ArrivalRecord } from '../../../src/consumer/recorder.js';
 import {
   openStackNovaFactory,
-  RemediationExecutor,
+  type RemediationExecutor,
   type RemediationOptionsInput,
 } from '../../../src/remediation/index.js';
 import type { FaultPolicy } from '../../../src/api/types.js';
 import { type NovaSim, type SimOptions, start } from '../../../tools/nova-sim/index.js';
-import {
-  MapSecrets,
-  MemoryEvents,
-  MemoryStatusStore,
-  MemoryTainter,
-  policy,
-  silentLogger,
-  target,
-} from './fakes.js';
+import { executorOn, memoryKube, type MemoryKube } from './bed.js';
+import { policy, silentLogger, target } from './fakes.js';
 
 export const hmacKey = 'integration-hmac-key';
 export const quickClientRetry = { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, deadlineMs: 10_000 };
@@ -42,12 +35,8 @@ export interface Consumer {
   stop(): Promise<void>;
 }
 
-export interface Bed {
+export interface Bed extends MemoryKube {
   sim: NovaSim;
-  store: MemoryStatusStore;
-  secrets: MapSecrets;
-  tainter: MemoryTainter;
-  events: MemoryEvents;
   consumer: Consumer;
   policy: FaultPolicy;
   executor(options?: RemediationOptionsInput): RemediationExecutor;
@@ -104,32 +93,20 @@ export function useBed() {
     await consumer.start();
     cleanups.push(() => consumer.stop());
 
-    const secrets = new MapSecrets({
+    const kube = memoryKube({
       'openstack-clouds/clouds.yaml': sim.cloudsYaml(),
       'vnfm-hmac/key': `${hmacKey}\n`,
     });
-    const store = new MemoryStatusStore();
-    const tainter = new MemoryTainter();
-    const events = new MemoryEvents();
     const p = policy({
       notify: [target({ url: `${consumer.url}/failure`, secretRef: { name: 'vnfm-hmac', key: 'key' } })],
     });
     return {
+      ...kube,
       sim,
-      store,
-      secrets,
-      tainter,
-      events,
       consumer,
       policy: p,
       executor(options = {}) {
-        const executor = new RemediationExecutor({
-          statusWriter: store,
-          statusReader: store,
-          secrets,
-          tainter,
-          events,
-          logger: silentLogger(),
+        const executor = executorOn(kube, {
           novaFactory: openStackNovaFactory({
             retry: quickClientRetry,
             timeoutMs: 5000,
