@@ -36,22 +36,12 @@ export async function startOperatorProcess(options: {
   const inspectorPort = await freePort();
   const args = [
     join(repoRoot, 'dist/src/cli.js'),
-    'operator',
-    '--kubeconfig',
-    options.kubeconfig,
-    '--namespace',
-    options.namespace ?? 'doctor-system',
-    '--identity',
-    options.identity,
-    '--health-host',
-    '127.0.0.1',
-    '--health-port',
-    String(healthPort),
-    '--inspector-host',
-    '127.0.0.1',
-    '--inspector-port',
-    String(inspectorPort),
-    ...(options.extraArgs ?? []),
+    ...operatorArgs({
+      ...options,
+      namespace: options.namespace ?? 'doctor-system',
+      healthPort,
+      inspectorPort,
+    }),
   ];
   const proc = startComponent(
     `operator-${options.identity}`,
@@ -60,11 +50,10 @@ export async function startOperatorProcess(options: {
     join(options.logDir, `${options.identity}.log`),
   );
   const get = async (path: string) => httpGet(`http://127.0.0.1:${healthPort}${path}`).catch(() => undefined);
-  await waitFor(
-    `operator ${options.identity} to serve /healthz`,
-    async () => ((await get('/healthz'))?.status === 200 ? true : undefined),
-    { timeoutMs: 30_000, abortIf: () => (proc.hasExited() ? `it exited; see ${proc.logPath}` : undefined) },
-  );
+  await waitForHealthz(`operator ${options.identity}`, healthPort, {
+    timeoutMs: 30_000,
+    abortIf: () => (proc.hasExited() ? `it exited; see ${proc.logPath}` : undefined),
+  });
   return {
     identity: options.identity,
     healthPort,
@@ -83,6 +72,49 @@ export async function startOperatorProcess(options: {
       await proc.exited;
     },
   };
+}
+
+/** `doctor operator` arguments for one replica serving its health and inspector ports on 127.0.0.1. */
+export function operatorArgs(options: {
+  kubeconfig: string;
+  namespace: string;
+  identity: string;
+  healthPort: number;
+  inspectorPort: number;
+  extraArgs?: string[];
+}): string[] {
+  return [
+    'operator',
+    '--kubeconfig',
+    options.kubeconfig,
+    '--namespace',
+    options.namespace,
+    '--identity',
+    options.identity,
+    '--health-host',
+    '127.0.0.1',
+    '--health-port',
+    String(options.healthPort),
+    '--inspector-host',
+    '127.0.0.1',
+    '--inspector-port',
+    String(options.inspectorPort),
+    ...(options.extraArgs ?? []),
+  ];
+}
+
+/** Waits until an operator's /healthz on 127.0.0.1 answers 200; `abortIf` says why to stop waiting. */
+export async function waitForHealthz(
+  what: string,
+  healthPort: number,
+  options: { timeoutMs: number; abortIf: () => string | undefined },
+): Promise<void> {
+  const url = `http://127.0.0.1:${healthPort}/healthz`;
+  await waitFor(
+    `${what} to serve /healthz`,
+    async () => ((await httpGet(url).catch(() => undefined))?.status === 200 ? true : undefined),
+    options,
+  );
 }
 
 /** Leader election flags with short times, so a test sees a takeover in seconds. */

@@ -20,7 +20,6 @@ import { desiredMonitorDaemonSet, monitorTokenFile } from '../../../src/operator
 import { monitorConfig, monitorConfigFileName } from '../../../src/operator/desired/monitor-config.js';
 import { monitorDaemonSetName } from '../../../src/operator/desired/names.js';
 import type { Cluster } from '../../../tools/cluster/cluster.js';
-import { httpGet } from '../../../tools/cluster/health.js';
 import { repoRoot } from '../../../tools/cluster/paths.js';
 import { freePort } from '../../../tools/cluster/ports.js';
 import { waitFor } from '../../../tools/cluster/wait.js';
@@ -30,6 +29,7 @@ import { installOperatorPrerequisites, operatorNamespace } from '../../../tools/
 import { createKwokNode, deleteNodes, waitForNodesReady } from '../../../tools/cluster/kube/nodes.js';
 import { EventReceiver } from '../../../tools/testbed/event-receiver.js';
 import { createTestbed, type Testbed } from '../../../tools/testbed/testbed.js';
+import { operatorArgs, waitForHealthz } from '../../../tools/demo/operator-process.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 import { policyYaml, waitForHostHealths } from '../operator/helpers.js';
 import { policy as policyObject } from '../../unit/operator/fixtures.js';
@@ -135,35 +135,21 @@ describe('the image, run with runc', function () {
       operator = containers.start({
         args: [
           'doctor',
-          'operator',
-          '--kubeconfig',
-          '/var/run/doctor/kubeconfig',
-          '--namespace',
-          operatorNamespace,
-          '--identity',
-          identity,
-          '--lease-name',
-          identity,
-          '--health-host',
-          '127.0.0.1',
-          '--health-port',
-          String(healthPort),
-          '--inspector-host',
-          '127.0.0.1',
-          '--inspector-port',
-          String(inspectorPort),
+          ...operatorArgs({
+            kubeconfig: '/var/run/doctor/kubeconfig',
+            namespace: operatorNamespace,
+            identity,
+            healthPort,
+            inspectorPort,
+            extraArgs: ['--lease-name', identity],
+          }),
         ],
         binds: [{ source: secrets, destination: '/var/run/doctor' }],
       });
       const running = operator;
       const exited = (): string | undefined =>
         running.hasExited() ? `the container exited: ${running.output().slice(-2000)}` : undefined;
-      await waitFor(
-        'the operator container to serve /healthz',
-        async () =>
-          (await httpGet(`http://127.0.0.1:${healthPort}/healthz`)).status === 200 ? true : undefined,
-        { timeoutMs: 60_000, abortIf: exited },
-      );
+      await waitForHealthz('the operator container', healthPort, { timeoutMs: 60_000, abortIf: exited });
       await waitFor(
         `Lease ${identity} held by ${identity}`,
         async () => {
