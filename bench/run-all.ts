@@ -1,4 +1,4 @@
-// `make bench`: runs every benchmark the issues name and prints each figure beside its goal. A full run
+// `make bench`: runs every benchmark and prints each figure beside its goal. A full run
 // writes bench/results/<date>.json, latest.json, latest.md and the README's performance table, all from
 // this one run; `--quick` (smaller versions, a smoke check) and `--only=a,b` write elsewhere (see
 // lib/results-files.ts). Unknown names or options are refused with status 2.

@@ -1,4 +1,4 @@
-// Issue "functest, demo, bench" baseline: what a user waits for today without doctor-operator. Vanilla
+// Baseline: what a user waits for today without doctor-operator. Vanilla
 // Kubernetes' node-lifecycle controller with its default settings (node-monitor-grace-period 50 s,
 // node-monitor-period 5 s) notices a dead kubelet only when the Node's heartbeats (Lease renewals and
 // status updates) stop for longer than the grace period. We start a control plane that runs that

@@ -1,4 +1,4 @@
-// Issue "FaultPolicy reconciler" benchmark: 1000 kwok Nodes and one policy. Time from `kubectl apply` to
+// FaultPolicy reconciler benchmark: 1000 kwok Nodes and one policy. Time from `kubectl apply` to
 // all 1000 HostHealth objects present and to the policy Ready (every monitor Pod Running), repeated;
 // then the operator's RSS and CPU at steady state, twice: with no reports at all, and with every monitor
 // Pod's heartbeat arriving at the production rate (one per monitor every 5 s: 200/s for 1000 nodes) through

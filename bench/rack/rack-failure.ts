@@ -1,4 +1,4 @@
-// Issue "functest, demo, bench": a rack failure. 100 hosts with 50 servers each under one FaultPolicy
+// Rack failure benchmark. 100 hosts with 50 servers each under one FaultPolicy
 // (quorum 2 of 3 observers, maxUnhealthy 20%); 20 hosts (two racks) fail at once and their live observers
 // report them down in one batch. Measured from that POST: every Nova service forced down, all 1000
 // servers in error (simulator state polled every 10 ms) and all 1000 notifications recorded by the

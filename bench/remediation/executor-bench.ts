@@ -22,7 +22,7 @@ export interface HostDownBenchCase {
   p99: number;
   /** Median milliseconds from the call to each timeline point (ms resolution, wall clock). */
   phasesP50: Record<'T04' | 'T05' | 'T06' | 'T07', number>;
-  /** The goal for this case, when it sets one. */
+  /** The goal for this case, when there is one. */
   goalMs?: number;
 }
 

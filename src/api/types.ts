@@ -1,6 +1,6 @@
 // TypeScript shapes of the doctor.io/v1alpha1 resources. The OpenAPI schemas in
 // this folder are the source of the CRD YAML; these interfaces describe the same objects for the code.
-// Field names are fixed by the design: tools and docs rely on them.
+// Field names are part of the API: tools and docs rely on them.
 
 export const group = 'doctor.io';
 export const apiVersion = 'v1alpha1';

@@ -23,7 +23,7 @@ const settings: FleetSettings = {
 };
 const target = settings.intervalMilliseconds * settings.failureThreshold + 50;
 // Timing is the behaviour under test, but this machine is shared: assert a generous bound and log the
-// measured value against the target (the benchmark measures p50/p99 properly).
+// measured value against the target (the benchmark measures p50/p99 properly).
 const generousBound = 2 * target;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
