@@ -1,7 +1,8 @@
 // The inspector as the operator runs it: one correlation engine per FaultPolicy, fed by /events and a
 // clock, seeded from HostHealth status and the policy's held hosts when this replica becomes the leader.
 // Its decisions become HostHealth status (state, observers, faults, timeline T00-T03), the policy's
-// StormActive condition and held hosts, Events, and calls to remediation. The engines themselves are pure (src/inspector).
+// StormActive condition and held hosts, Events, and calls to remediation. The engines themselves are
+// pure (src/inspector).
 import { eventReasons } from '../api/event-reasons.js';
 import type { HostEvent } from '../api/events.js';
 import { ConditionReason, ConditionType } from '../api/conditions.js';
