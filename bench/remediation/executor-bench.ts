@@ -3,7 +3,7 @@
 // sample consumer run as their own processes (as they would be in a cloud), so the figure is the
 // executor's and not the cost of serving its calls on the same thread. The Nova client is warm (token and
 // microversion cached), as in a running operator. Run directly for a quick look:
-//   node dist/test/integration/remediation/bench-host-down.js [--quick]
+//   node dist/bench/remediation/executor-bench.js [--quick]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
