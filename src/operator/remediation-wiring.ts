@@ -11,6 +11,7 @@ import type { EventRecorder } from '../runtime/event-recorder.js';
 import type { HostDownInput, HostRecoveredInput, Remediation } from './inspector-service.js';
 import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
 import type { SecretReader } from '../remediation/index.js';
+import type { EventSink, NodeTainter } from '../remediation/ports.js';
 import type { HostRelease } from './policy-reconciler.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 import { needsRelease } from '../remediation/host-release.js';
@@ -39,6 +40,26 @@ export interface RemediationWiringDeps {
 
 const defaultWarmUpPeriodMs = 30_000;
 
+/**
+ * Starts a Kubernetes call on the next turn of the event loop. A job starts its steps together; the API
+ * client's work for a taint or an Event (building and sending the request) would otherwise run before
+ * the Nova requests of the same turn are on the wire.
+ */
+function nextTurn<T>(call: () => Promise<T>): Promise<T> {
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(call);
+}
+
+export function taintsAfterThisTurn(tainter: NodeTainter): NodeTainter {
+  return {
+    ensureTaint: (node, taint) => nextTurn(() => tainter.ensureTaint(node, taint)),
+    removeTaint: (node, key, effect) => nextTurn(() => tainter.removeTaint(node, key, effect)),
+  };
+}
+
+export function eventsAfterThisTurn(events: EventSink): EventSink {
+  return { record: (...args) => nextTurn(() => events.record(...args)) };
+}
+
 export class LeaderRemediation implements Remediation, HostRelease {
   private executor: RemediationExecutor | undefined;
   private warmUpTimer: NodeJS.Timeout | undefined;
@@ -55,8 +76,8 @@ export class LeaderRemediation implements Remediation, HostRelease {
       statusWriter: hostHealthStatusWriter(this.deps.hostStatus),
       statusReader: cachedHostHealthStatusReader(this.deps.hostHealths),
       secrets: this.secrets,
-      tainter: nodeTainter(this.deps.core),
-      events: this.deps.events,
+      tainter: taintsAfterThisTurn(nodeTainter(this.deps.core)),
+      events: eventsAfterThisTurn(this.deps.events),
       logger: this.deps.log,
     });
     clearInterval(this.warmUpTimer);
