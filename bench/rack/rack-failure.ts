@@ -11,6 +11,7 @@ import type { SimServer } from '../../tools/nova-sim/state.js';
 import { waitFor } from '../../tools/cluster/wait.js';
 import type { BenchResult } from '../lib/report.js';
 import { summary } from '../lib/stats.js';
+import { cpuSeconds } from '../lib/process-usage.js';
 import { ArrivalTail } from './arrival-tail.js';
 import { heartbeats, hostDowns, postEvents } from './reports.js';
 import { startRackTestbed, type RackTestbed, policyName } from './testbed.js';
@@ -42,6 +43,14 @@ interface RunTimes {
   /** The slowest calls' start (after the POST) and duration. */
   slowestCalls: { what: string; startMs: number; durationMs: number }[];
   meanNovaCallMs: number;
+  /**
+   * CPU time spent during the run (from the POST to the last notification) by the operator, by this
+   * process (the Nova simulator and the polling) and by the consumer: on a shared machine, where the
+   * time goes and whether the harness itself was the bottleneck.
+   */
+  operatorCpuMs: number;
+  harnessCpuMs: number;
+  consumerCpuMs: number;
 }
 
 type NumericTime = {
@@ -87,6 +96,7 @@ async function measureOnce(
   let lastNotification = 0;
   let forcedAt = 0;
   let errorAt = 0;
+  const cpuAtStart = cpuNow(tb);
   const t0 = Date.now();
   // Polled while the POST is in flight: the inspector answers it only once the Downs are in status,
   // which is no part of what the user waits for (Nova and the consumers are).
@@ -120,6 +130,7 @@ async function measureOnce(
     }
     await sleep(pollMs);
   }
+  const cpu = cpuNow(tb);
   await posting;
   // The simulator runs in this process: its call log has when each write was answered.
   const answeredAt = (c: SimCall) => c.startedAtMs + c.durationMs;
@@ -150,6 +161,19 @@ async function measureOnce(
     allDoneMs: Math.max(serversErrorMs, notifiedMs),
     declaredMs,
     statusWrittenMs,
+    operatorCpuMs: Math.round(cpu.operator - cpuAtStart.operator),
+    harnessCpuMs: Math.round(cpu.harness - cpuAtStart.harness),
+    consumerCpuMs: Math.round(cpu.consumer - cpuAtStart.consumer),
+  };
+}
+
+/** CPU milliseconds so far of the operator, this process and the consumer (10 ms steps from /proc). */
+function cpuNow(tb: RackTestbed): { operator: number; harness: number; consumer: number } {
+  const own = process.cpuUsage();
+  return {
+    operator: cpuSeconds(tb.operator.process.pid) * 1000,
+    harness: (own.user + own.system) / 1000,
+    consumer: cpuSeconds(tb.consumerPid) * 1000,
   };
 }
 
@@ -294,7 +318,9 @@ export async function runRackFailureBenchmark(options: {
       log(
         `  run ${run}/${options.runs}: forced down ${times.forcedDownMs} ms, servers in error ${times.serversErrorMs} ms, ` +
           `notified ${times.notifiedMs} ms -> all done ${times.allDoneMs} ms (all declared Down ` +
-          `${times.declaredMs} ms, status written ${times.statusWrittenMs} ms; first of ${times.novaCalls} Nova ` +
+          `${times.declaredMs} ms, status written ${times.statusWrittenMs} ms; CPU ms operator ` +
+          `${times.operatorCpuMs}, harness with the Nova simulator ${times.harnessCpuMs}, consumer ` +
+          `${times.consumerCpuMs}; first of ${times.novaCalls} Nova ` +
           `calls at ${times.firstNovaCallMs} ms, ${times.meanNovaCallMs} ms each on average: ` +
           `${JSON.stringify(times.callKinds)}; slowest ${JSON.stringify(times.slowestCalls)})`,
       );
@@ -349,6 +375,16 @@ export async function runRackFailureBenchmark(options: {
           ...summary(of('notifiedMs'), 'p50'),
           note: 'context',
         },
+        ...(['operatorCpuMs', 'harnessCpuMs', 'consumerCpuMs'] as const).map((key) => ({
+          name: {
+            operatorCpuMs: 'CPU time of the operator during a run',
+            harnessCpuMs: 'CPU time of the harness (Nova simulator, polling) during a run',
+            consumerCpuMs: 'CPU time of the consumer during a run',
+          }[key],
+          unit: 'ms',
+          ...summary(of(key), 'p50'),
+          note: 'context: where the time goes on a shared machine',
+        })),
         {
           name: 'all HostHealth status written (T08)',
           unit: 'ms',
