@@ -60,8 +60,39 @@ export function eventsAfterThisTurn(events: EventSink): EventSink {
   return { record: (...args) => nextTurn(() => events.record(...args)) };
 }
 
+/**
+ * Hands out one turn of the event loop per caller: the first caller of a turn goes at once, each further
+ * one on a later turn (setImmediate). When a rack fails, a report declares many hosts Down at once; a
+ * host's Nova requests only go on the wire once the turn's synchronous work is over, so starting every
+ * job in one turn would hold the first request back until all jobs had built all of theirs.
+ */
+export class TurnGate {
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+
+  take(): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      setImmediate(() => this.pass());
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private pass(): void {
+    const next = this.waiting.shift();
+    if (next === undefined) {
+      this.busy = false;
+      return;
+    }
+    next();
+    setImmediate(() => this.pass());
+  }
+}
+
 export class LeaderRemediation implements Remediation, HostRelease {
   private executor: RemediationExecutor | undefined;
+  private readonly turns = new TurnGate();
   private warmUpTimer: NodeJS.Timeout | undefined;
   private secrets: SecretReader | undefined;
   /** Per policy: what the last warm-up covered (Nova settings and hosts), and whether one is running. */
@@ -140,6 +171,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
   }
 
   async hostDown(input: HostDownInput): Promise<void> {
+    await this.turns.take();
     if (!this.executor) throw new Error('remediation is not active: this replica is not the leader');
     const result = await this.executor.hostDown({
       policy: input.policy,
@@ -159,6 +191,8 @@ export class LeaderRemediation implements Remediation, HostRelease {
   }
 
   async hostRecovered(input: HostRecoveredInput): Promise<void> {
+    // Through the same gate as hostDown: calls about one node still start in the order they were made.
+    await this.turns.take();
     if (!this.executor) throw new Error('remediation is not active: this replica is not the leader');
     const result = await this.executor.hostRecovered({
       policy: input.policy,
@@ -176,6 +210,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
 
   /** The HostHealth of a host under remediation goes away: undo what is left (see host-release.ts). */
   async releaseHost(policy: FaultPolicy, hostHealth: HostHealth): Promise<string> {
+    await this.turns.take();
     if (!this.executor) throw new Error('remediation is not active: this replica is not the leader');
     const name = hostHealth.metadata.name;
     return this.executor.releaseHost({ policy, node: name, novaHost: hostHealth.status?.novaHost ?? name });

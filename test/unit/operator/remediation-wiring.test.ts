@@ -1,7 +1,11 @@
 // Remediation's taints and Events start on the next turn of the event loop, after the Nova requests
 // its job made in the same turn.
 import assert from 'node:assert/strict';
-import { eventsAfterThisTurn, taintsAfterThisTurn } from '../../../src/operator/remediation-wiring.js';
+import {
+  eventsAfterThisTurn,
+  taintsAfterThisTurn,
+  TurnGate,
+} from '../../../src/operator/remediation-wiring.js';
 import type { EventSink, NodeTainter } from '../../../src/remediation/ports.js';
 
 describe('remediation wiring', function () {
@@ -31,5 +35,28 @@ describe('remediation wiring', function () {
     await assert.rejects(untaint, /no such Node/);
     await event;
     assert.deepEqual(calls, ['taint n1', 'untaint n2', 'NodeTainted on n1']);
+  });
+});
+
+describe('turn gate', function () {
+  it('lets the first caller of a turn go at once and each further one a turn later, in order', async function () {
+    const gate = new TurnGate();
+    const started: string[] = [];
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    const all = ['a', 'b', 'c'].map((name) => gate.take().then(() => started.push(name)));
+    await Promise.resolve();
+    assert.deepEqual(started, ['a'], 'only the first starts in the calling turn');
+    await turn();
+    assert.deepEqual(started, ['a', 'b']);
+    await turn();
+    assert.deepEqual(started, ['a', 'b', 'c']);
+    await Promise.all(all);
+    await turn();
+    await turn();
+    // Idle again: the next caller goes at once.
+    const late = gate.take().then(() => started.push('d'));
+    await Promise.resolve();
+    assert.deepEqual(started.at(-1), 'd');
+    await late;
   });
 });
