@@ -257,7 +257,8 @@ async function stormCase(
 ) {
   const stormHosts = hosts.slice(0, stormRacks * hostsPerRack);
   // In a storm the likelier cause is the network: the "failed" hosts are alive and report too.
-  const downs = hostDowns(downReporters(hosts, stormHosts, 2, false), Date.now());
+  const reporters = downReporters(hosts, stormHosts, 2, false);
+  const downs = hostDowns(reporters, Date.now());
   const stormActive = async () =>
     (await tb.policy()).status?.conditions?.find((c) => c.type === 'StormActive')?.status === 'True';
   if (await stormActive()) throw new Error('storm case: StormActive was already True before the storm');
@@ -265,10 +266,23 @@ async function stormCase(
   tail.read();
   const t0 = Date.now();
   await postEvents(tb.operator.eventsUrl, downs);
+  // Monitors keep saying a peer is down (their heartbeats carry the verdict) for as long as it is: the
+  // reports are repeated, so the storm lasts past the inspector's evidence window as it would for real.
+  let repeating = true;
+  const repeat = (async () => {
+    for (let i = 0; repeating && i < 200; i++) {
+      await sleep(300);
+      // A refused repeat (503 while busy) changes nothing: the next one follows.
+      if (repeating)
+        await postEvents(tb.operator.eventsUrl, hostDowns(reporters, Date.now())).catch(() => undefined);
+    }
+  })();
   const stormAt = await waitFor('StormActive', async () => ((await stormActive()) ? Date.now() : undefined), {
     timeoutMs: 15_000,
     intervalMs: 50,
-  }).catch((err: unknown) => {
+  }).catch(async (err: unknown) => {
+    repeating = false;
+    await repeat.catch(() => undefined);
     throw new Error(
       `storm case: ${stormHosts.length} of ${hosts.length} hosts reported down with maxUnhealthy 20%, but ` +
         `FaultPolicy ${policyName} never had StormActive=True (${errorText(err)})`,
@@ -276,6 +290,8 @@ async function stormCase(
   });
   // Anything the operator would (wrongly) do starts within milliseconds; 2 s leaves ample room.
   await sleep(2_000);
+  repeating = false;
+  await repeat;
   const writes = tb.nova.novaCalls().filter((c) => c.method !== 'GET');
   const notifications = tail.read().filter((a) => a.receivedAtMs >= t0);
   const down = (await tb.hostHealths()).filter((h) => h.status?.state === 'Down').map((h) => h.metadata.name);
