@@ -32,7 +32,7 @@ export class DeferredKubeWrites {
     });
   }
 
-  /** Runs `write` (an Event, a policy status update, a log line) after this turn's status patches. */
+  /** Runs `write` (an Event, a policy status update) after this turn's status patches. */
   later(write: () => void): void {
     this.others.push(write);
     this.schedule();

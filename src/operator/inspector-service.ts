@@ -260,8 +260,9 @@ export class InspectorService implements EventSink {
           this.kube.later(stormCleared(this.deps, policyName));
           break;
       }
-      // Logged after acting, with the writes: a host-down's Nova calls do not wait for the log line.
-      this.kube.later(() =>
+      // Logged on the next turn: a host-down's Nova calls do not wait for the log line. Not dropped by
+      // stop(), unlike the writes: what was decided is logged even when this replica steps down.
+      setImmediate(() =>
         this.deps.log.info(`inspector decision: ${decision.kind}`, { policy: policyName, ...decision }),
       );
     }
