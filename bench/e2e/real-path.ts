@@ -1,9 +1,10 @@
 // End to end on the real path: real monitors in network namespaces, the operator as a process against a
 // real API server, the Nova simulator with 50 servers per host and the sample consumer. A link is pulled
 // on one host after another, at 0 ms and at 20 ms per Nova call: link down -> all servers reset and all
-// consumers notified, with the segments in between. Each time comes from the process that saw it: T00
-// the harness's fault injection (annotation written just before the link goes down), T01/T03 the
-// inspector's timeline, Nova calls from the simulator's log, notifications from the consumer's record.
+// consumers notified, with the segments in between. Each time comes from the process that saw it: the
+// fault from the harness, just before it runs `ip link set down` (the T00 annotation is written one API
+// round trip before that, which is no part of the fault), T01/T03 the inspector's timeline, Nova calls
+// from the simulator's log, notifications from the consumer's record.
 import { startCluster } from '../../tools/cluster/cluster.js';
 import { waitFor } from '../../tools/cluster/wait.js';
 import { startScenario, type Scenario } from '../../tools/demo/scenario.js';
@@ -26,7 +27,7 @@ interface FaultSample {
 async function oneFault(scenario: Scenario, victim: string, n: number): Promise<FaultSample> {
   scenario.nova.clearCalls();
   const injectedIso = await scenario.injectLinkDown(victim);
-  const t0 = Date.parse(injectedIso);
+  const t0 = scenario.linkPulledAt(victim) ?? Date.parse(injectedIso);
   const down = await scenario.waitRemediated(victim, injectedIso, 60_000);
   const timeline = down.status!.timeline!;
   const nova = await waitFor(
@@ -146,7 +147,8 @@ export async function runEndToEndBenchmark(options: {
       benchmark: 'e2e-real-path',
       description:
         `link down on one of 4 hosts (real monitors in netns, operator process, real API server), ` +
-        `${serversPerHost} servers, Nova simulator at ${latencies.join(' and ')} ms per call: times from link down (T00)`,
+        `${serversPerHost} servers, Nova simulator at ${latencies.join(' and ')} ms per call: times from link down ` +
+        `(just before the harness runs ip link set down)`,
       figures: latencies.flatMap((l) => figuresFor(l, results.get(l) ?? [])),
       details: Object.fromEntries([...results].map(([l, s]) => [`nova${l}ms`, s])),
     };

@@ -11,6 +11,7 @@ import type { SimServer } from '../../tools/nova-sim/state.js';
 import { waitFor } from '../../tools/cluster/wait.js';
 import type { BenchResult } from '../lib/report.js';
 import { summary } from '../lib/stats.js';
+import { cpuSeconds } from '../lib/process-usage.js';
 import { ArrivalTail } from './arrival-tail.js';
 import { heartbeats, hostDowns, postEvents } from './reports.js';
 import { startRackTestbed, type RackTestbed, policyName } from './testbed.js';
@@ -42,6 +43,14 @@ interface RunTimes {
   /** The slowest calls' start (after the POST) and duration. */
   slowestCalls: { what: string; startMs: number; durationMs: number }[];
   meanNovaCallMs: number;
+  /**
+   * CPU time spent during the run (from the POST to the last notification) by the operator, by this
+   * process (the Nova simulator and the polling) and by the consumer: on a shared machine, where the
+   * time goes and whether the harness itself was the bottleneck.
+   */
+  operatorCpuMs: number;
+  harnessCpuMs: number;
+  consumerCpuMs: number;
 }
 
 type NumericTime = {
@@ -87,6 +96,7 @@ async function measureOnce(
   let lastNotification = 0;
   let forcedAt = 0;
   let errorAt = 0;
+  const cpuAtStart = cpuNow(tb);
   const t0 = Date.now();
   // Polled while the POST is in flight: the inspector answers it only once the Downs are in status,
   // which is no part of what the user waits for (Nova and the consumers are).
@@ -120,6 +130,7 @@ async function measureOnce(
     }
     await sleep(pollMs);
   }
+  const cpu = cpuNow(tb);
   await posting;
   // The simulator runs in this process: its call log has when each write was answered.
   const answeredAt = (c: SimCall) => c.startedAtMs + c.durationMs;
@@ -150,6 +161,19 @@ async function measureOnce(
     allDoneMs: Math.max(serversErrorMs, notifiedMs),
     declaredMs,
     statusWrittenMs,
+    operatorCpuMs: Math.round(cpu.operator - cpuAtStart.operator),
+    harnessCpuMs: Math.round(cpu.harness - cpuAtStart.harness),
+    consumerCpuMs: Math.round(cpu.consumer - cpuAtStart.consumer),
+  };
+}
+
+/** CPU milliseconds so far of the operator, this process and the consumer (10 ms steps from /proc). */
+function cpuNow(tb: RackTestbed): { operator: number; harness: number; consumer: number } {
+  const own = process.cpuUsage();
+  return {
+    operator: cpuSeconds(tb.operator.process.pid) * 1000,
+    harness: (own.user + own.system) / 1000,
+    consumer: cpuSeconds(tb.consumerPid) * 1000,
   };
 }
 
@@ -233,7 +257,8 @@ async function stormCase(
 ) {
   const stormHosts = hosts.slice(0, stormRacks * hostsPerRack);
   // In a storm the likelier cause is the network: the "failed" hosts are alive and report too.
-  const downs = hostDowns(downReporters(hosts, stormHosts, 2, false), Date.now());
+  const reporters = downReporters(hosts, stormHosts, 2, false);
+  const downs = hostDowns(reporters, Date.now());
   const stormActive = async () =>
     (await tb.policy()).status?.conditions?.find((c) => c.type === 'StormActive')?.status === 'True';
   if (await stormActive()) throw new Error('storm case: StormActive was already True before the storm');
@@ -241,10 +266,23 @@ async function stormCase(
   tail.read();
   const t0 = Date.now();
   await postEvents(tb.operator.eventsUrl, downs);
+  // Monitors keep saying a peer is down (their heartbeats carry the verdict) for as long as it is: the
+  // reports are repeated, so the storm lasts past the inspector's evidence window as it would for real.
+  let repeating = true;
+  const repeat = (async () => {
+    for (let i = 0; repeating && i < 200; i++) {
+      await sleep(300);
+      // A refused repeat (503 while busy) changes nothing: the next one follows.
+      if (repeating)
+        await postEvents(tb.operator.eventsUrl, hostDowns(reporters, Date.now())).catch(() => undefined);
+    }
+  })();
   const stormAt = await waitFor('StormActive', async () => ((await stormActive()) ? Date.now() : undefined), {
     timeoutMs: 15_000,
     intervalMs: 50,
-  }).catch((err: unknown) => {
+  }).catch(async (err: unknown) => {
+    repeating = false;
+    await repeat.catch(() => undefined);
     throw new Error(
       `storm case: ${stormHosts.length} of ${hosts.length} hosts reported down with maxUnhealthy 20%, but ` +
         `FaultPolicy ${policyName} never had StormActive=True (${errorText(err)})`,
@@ -252,6 +290,8 @@ async function stormCase(
   });
   // Anything the operator would (wrongly) do starts within milliseconds; 2 s leaves ample room.
   await sleep(2_000);
+  repeating = false;
+  await repeat;
   const writes = tb.nova.novaCalls().filter((c) => c.method !== 'GET');
   const notifications = tail.read().filter((a) => a.receivedAtMs >= t0);
   const down = (await tb.hostHealths()).filter((h) => h.status?.state === 'Down').map((h) => h.metadata.name);
@@ -294,7 +334,9 @@ export async function runRackFailureBenchmark(options: {
       log(
         `  run ${run}/${options.runs}: forced down ${times.forcedDownMs} ms, servers in error ${times.serversErrorMs} ms, ` +
           `notified ${times.notifiedMs} ms -> all done ${times.allDoneMs} ms (all declared Down ` +
-          `${times.declaredMs} ms, status written ${times.statusWrittenMs} ms; first of ${times.novaCalls} Nova ` +
+          `${times.declaredMs} ms, status written ${times.statusWrittenMs} ms; CPU ms operator ` +
+          `${times.operatorCpuMs}, harness with the Nova simulator ${times.harnessCpuMs}, consumer ` +
+          `${times.consumerCpuMs}; first of ${times.novaCalls} Nova ` +
           `calls at ${times.firstNovaCallMs} ms, ${times.meanNovaCallMs} ms each on average: ` +
           `${JSON.stringify(times.callKinds)}; slowest ${JSON.stringify(times.slowestCalls)})`,
       );
@@ -349,6 +391,16 @@ export async function runRackFailureBenchmark(options: {
           ...summary(of('notifiedMs'), 'p50'),
           note: 'context',
         },
+        ...(['operatorCpuMs', 'harnessCpuMs', 'consumerCpuMs'] as const).map((key) => ({
+          name: {
+            operatorCpuMs: 'CPU time of the operator during a run',
+            harnessCpuMs: 'CPU time of the harness (Nova simulator, polling) during a run',
+            consumerCpuMs: 'CPU time of the consumer during a run',
+          }[key],
+          unit: 'ms',
+          ...summary(of(key), 'p50'),
+          note: 'context: where the time goes on a shared machine',
+        })),
         {
           name: 'all HostHealth status written (T08)',
           unit: 'ms',

@@ -25,6 +25,8 @@ export interface RackTestbed {
   kube: KubeClients;
   nova: NovaSim;
   operator: OperatorProcess;
+  /** The `doctor consumer` process that records the notifications. */
+  consumerPid: number;
   recordFile: string;
   hostHealths(): Promise<HostHealth[]>;
   policy(): Promise<FaultPolicy>;
@@ -156,6 +158,7 @@ export async function startRackTestbed(options: {
       kube,
       nova,
       operator,
+      consumerPid: consumer.pid,
       recordFile,
       hostHealths,
       policy: async () =>

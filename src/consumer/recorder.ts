@@ -1,5 +1,7 @@
-// Appends one JSON line per arrival to the record file (read by tests and `make bench`). Writes are
-// chained so lines never interleave, and each is on disk before the sender gets its 200.
+// Appends one JSON line per arrival to the record file (read by tests and `make bench`). One write at a
+// time, so lines never interleave, and each line is written before the sender gets its 200. Lines that
+// arrive while a write is in flight go out together in the next one: one write per line, chained, made
+// every answer of a burst wait for all the writes before it, so the recorder throttled the senders.
 import { open, type FileHandle } from 'node:fs/promises';
 
 export interface ArrivalRecord {
@@ -14,8 +16,17 @@ export interface ArrivalRecord {
   duplicate: boolean;
 }
 
+interface PendingLine {
+  line: string;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 export class ArrivalRecorder {
-  private chain: Promise<void> = Promise.resolve();
+  private pending: PendingLine[] = [];
+  private writing: Promise<void> | undefined;
+  /** Writes made so far, for tests. */
+  writes = 0;
 
   private constructor(private readonly file: FileHandle) {}
 
@@ -25,16 +36,31 @@ export class ArrivalRecorder {
 
   append(record: ArrivalRecord): Promise<void> {
     const line = `${JSON.stringify(record)}\n`;
-    const write = this.chain.then(async () => {
-      await this.file.write(line);
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ line, resolve, reject });
+      this.writing ??= this.drain();
     });
-    // Keep the chain alive after a failed write; the caller still sees the failure.
-    this.chain = write.catch(() => undefined);
-    return write;
   }
 
   async close(): Promise<void> {
-    await this.chain;
+    await this.writing;
     await this.file.close();
+  }
+
+  /** Writes what is pending, then what arrived meanwhile, until nothing is left. A failed write fails
+   * only the lines it carried. */
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.file.write(batch.map((p) => p.line).join(''));
+        this.writes++;
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+    this.writing = undefined;
   }
 }

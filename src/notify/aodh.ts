@@ -46,11 +46,17 @@ export interface AodhAlarmNotification {
   };
 }
 
+/** The last time string formatted: every notification of a fault carries the same one. */
+let lastTime: { from: string; to: string } | undefined;
+
 /** Ceilometer writes event times as naive UTC with microseconds: 2017-05-08T13:50:39.710436. */
 export function ceilometerTime(time: Date | string): string {
+  if (typeof time === 'string' && lastTime?.from === time) return lastTime.to;
   const date = typeof time === 'string' ? new Date(time) : time;
   if (Number.isNaN(date.getTime())) throw new RangeError(`time is not a valid date: ${String(time)}`);
-  return date.toISOString().replace('Z', '000');
+  const formatted = date.toISOString().replace('Z', '000');
+  if (typeof time === 'string') lastTime = { from: time, to: formatted };
+  return formatted;
 }
 
 export function buildAodhAlarm(input: ServerNotificationInput): AodhAlarmNotification {

@@ -35,7 +35,24 @@ export function notificationId(key: NotificationKey): string {
   );
 }
 
+/** Alarm ids remembered: a fault's notifications need one per server, and a host's servers fail again. */
+export const maxRememberedAlarmIds = 10_000;
+const alarmIds = new Map<string, string>();
+
 /** An Aodh alarm is a lasting object: one per consumer and server, the same across faults. */
 export function alarmId(consumer: string, subject: string): string {
-  return uuidV5(JSON.stringify(['alarm', consumer, subject]));
+  const name = JSON.stringify(['alarm', consumer, subject]);
+  let id = alarmIds.get(name);
+  if (id === undefined) {
+    id = uuidV5(name);
+    // Bounded: when full, start over rather than grow with every server ever seen.
+    if (alarmIds.size >= maxRememberedAlarmIds) alarmIds.clear();
+    alarmIds.set(name, id);
+  }
+  return id;
+}
+
+/** How many alarm ids are remembered now (for tests). */
+export function rememberedAlarmIds(): number {
+  return alarmIds.size;
 }

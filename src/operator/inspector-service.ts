@@ -27,6 +27,7 @@ import type { EventSink } from '../intake/http.js';
 import { MissingInterfaces } from './interface-reports.js';
 import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
 import { errorText } from '../util/error-text.js';
+import { DeferredKubeWrites } from './deferred-kube-writes.js';
 
 /** Set by a test harness on a HostHealth just before it injects a fault: the timeline's T00. */
 export const faultInjectedAnnotation = 'doctor.io/fault-injected-at';
@@ -91,10 +92,13 @@ export class InspectorService implements EventSink {
   private timer: NodeJS.Timeout | undefined;
   private active = false;
   private readonly now: () => number;
+  /** Status, Events and policy status start after the turn that decided: Nova calls leave first. */
+  private readonly kube: DeferredKubeWrites;
 
   constructor(private readonly deps: InspectorDeps) {
     this.now = deps.now ?? Date.now;
     this.missingInterfaces = new MissingInterfaces(deps);
+    this.kube = new DeferredKubeWrites(deps.hostStatus);
   }
 
   accepting(): boolean {
@@ -115,6 +119,7 @@ export class InspectorService implements EventSink {
   /** Refuses reports from now on; resolves when remediation has stopped. */
   async stop(): Promise<void> {
     this.active = false;
+    this.kube.stop('this replica stopped leading');
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.engines.clear();
@@ -254,14 +259,19 @@ export class InspectorService implements EventSink {
           this.onHostHealthy(policyName, decision);
           break;
         case 'stormActive':
-          void this.onStorm(policyName, decision.hosts, decision.limit, decision.unhealthy);
+          this.kube.later(
+            () => void this.onStorm(policyName, decision.hosts, decision.limit, decision.unhealthy),
+          );
           break;
         case 'stormCleared':
-          void this.clearStorm(policyName);
+          this.kube.later(() => void this.clearStorm(policyName));
           break;
       }
-      // Logged after acting: a host-down's Nova calls do not wait for the log line.
-      this.deps.log.info(`inspector decision: ${decision.kind}`, { policy: policyName, ...decision });
+      // Logged on the next turn: a host-down's Nova calls do not wait for the log line. Not dropped by
+      // stop(), unlike the writes: what was decided is logged even when this replica steps down.
+      setImmediate(() =>
+        this.deps.log.info(`inspector decision: ${decision.kind}`, { policy: policyName, ...decision }),
+      );
     }
   }
 
@@ -292,7 +302,8 @@ export class InspectorService implements EventSink {
       timeline: decision.reopened ? timeline : { ...timelineLaterPoints, ...timeline },
     };
     // Remediation starts first: its Nova calls leave without waiting on the API server. The Down status
-    // below is still queued before any remediation progress (the job writes from a later tick).
+    // below is queued for the next turn (setImmediate), still before any remediation progress (the job
+    // writes from a timer, which runs after it).
     if (!policy.spec.paused) {
       const novaHost = hostHealth.status?.novaHost ?? decision.host;
       this.deps.remediation
@@ -399,13 +410,13 @@ export class InspectorService implements EventSink {
   ): void {
     const node = { apiVersion: 'v1', kind: 'Node', name: hostHealth.metadata.name };
     for (const target of [hostHealthTarget(hostHealth), node])
-      void this.deps.events.record(target, type, reason, message);
+      this.kube.later(() => void this.deps.events.record(target, type, reason, message));
   }
 
   /** Failures are logged by the writer; the next decision or refresh writes again. The returned promise
    * is for callers that wait on the write; nobody has to. */
   private writeStatus(host: string, status: Record<string, unknown>): Promise<void> {
-    const written = this.deps.hostStatus.write(host, status);
+    const written = this.kube.status(host, status);
     written.catch(() => undefined);
     return written;
   }

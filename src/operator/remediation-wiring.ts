@@ -11,6 +11,7 @@ import type { EventRecorder } from '../runtime/event-recorder.js';
 import type { HostDownInput, HostRecoveredInput, Remediation } from './inspector-service.js';
 import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
 import type { SecretReader } from '../remediation/index.js';
+import type { EventSink, NodeTainter } from '../remediation/ports.js';
 import type { HostRelease } from './policy-reconciler.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 import { needsRelease } from '../remediation/host-release.js';
@@ -39,8 +40,59 @@ export interface RemediationWiringDeps {
 
 const defaultWarmUpPeriodMs = 30_000;
 
+/**
+ * Starts a Kubernetes call on the next turn of the event loop. A job starts its steps together; the API
+ * client's work for a taint or an Event (building and sending the request) would otherwise run before
+ * the Nova requests of the same turn are on the wire.
+ */
+function nextTurn<T>(call: () => Promise<T>): Promise<T> {
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(call);
+}
+
+export function taintsAfterThisTurn(tainter: NodeTainter): NodeTainter {
+  return {
+    ensureTaint: (node, taint) => nextTurn(() => tainter.ensureTaint(node, taint)),
+    removeTaint: (node, key, effect) => nextTurn(() => tainter.removeTaint(node, key, effect)),
+  };
+}
+
+export function eventsAfterThisTurn(events: EventSink): EventSink {
+  return { record: (...args) => nextTurn(() => events.record(...args)) };
+}
+
+/**
+ * Hands out one turn of the event loop per caller: the first caller of a turn goes at once, each further
+ * one on a later turn (setImmediate). When a rack fails, a report declares many hosts Down at once; a
+ * host's Nova requests only go on the wire once the turn's synchronous work is over, so starting every
+ * job in one turn would hold the first request back until all jobs had built all of theirs.
+ */
+export class TurnGate {
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+
+  take(): Promise<void> {
+    if (!this.busy) {
+      this.busy = true;
+      setImmediate(() => this.pass());
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private pass(): void {
+    const next = this.waiting.shift();
+    if (next === undefined) {
+      this.busy = false;
+      return;
+    }
+    next();
+    setImmediate(() => this.pass());
+  }
+}
+
 export class LeaderRemediation implements Remediation, HostRelease {
   private executor: RemediationExecutor | undefined;
+  private readonly turns = new TurnGate();
   private warmUpTimer: NodeJS.Timeout | undefined;
   private secrets: SecretReader | undefined;
   /** Per policy: what the last warm-up covered (Nova settings and hosts), and whether one is running. */
@@ -55,8 +107,8 @@ export class LeaderRemediation implements Remediation, HostRelease {
       statusWriter: hostHealthStatusWriter(this.deps.hostStatus),
       statusReader: cachedHostHealthStatusReader(this.deps.hostHealths),
       secrets: this.secrets,
-      tainter: nodeTainter(this.deps.core),
-      events: this.deps.events,
+      tainter: taintsAfterThisTurn(nodeTainter(this.deps.core)),
+      events: eventsAfterThisTurn(this.deps.events),
       logger: this.deps.log,
     });
     clearInterval(this.warmUpTimer);
@@ -119,6 +171,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
   }
 
   async hostDown(input: HostDownInput): Promise<void> {
+    await this.turns.take();
     if (!this.executor) throw new Error('remediation is not active: this replica is not the leader');
     const result = await this.executor.hostDown({
       policy: input.policy,
@@ -138,6 +191,8 @@ export class LeaderRemediation implements Remediation, HostRelease {
   }
 
   async hostRecovered(input: HostRecoveredInput): Promise<void> {
+    // Through the same gate as hostDown: calls about one node still start in the order they were made.
+    await this.turns.take();
     if (!this.executor) throw new Error('remediation is not active: this replica is not the leader');
     const result = await this.executor.hostRecovered({
       policy: input.policy,
@@ -155,6 +210,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
 
   /** The HostHealth of a host under remediation goes away: undo what is left (see host-release.ts). */
   async releaseHost(policy: FaultPolicy, hostHealth: HostHealth): Promise<string> {
+    await this.turns.take();
     if (!this.executor) throw new Error('remediation is not active: this replica is not the leader');
     const name = hostHealth.metadata.name;
     return this.executor.releaseHost({ policy, node: name, novaHost: hostHealth.status?.novaHost ?? name });

@@ -32,6 +32,7 @@ export function reuseConnections(config: k8s.KubeConfig): k8s.KubeConfig {
         maxFreeSockets: maxSocketsPerAgent,
         ...secureContextFor(cluster, options),
       });
+      handOverSocketsNextTurn(agent);
       agents.set(key, agent);
     }
     return agent;
@@ -63,4 +64,20 @@ function secureContextFor(
   for (const name of ['ca', 'cert', 'key', 'passphrase'] as const)
     if (options[name] !== undefined) material[name] = options[name];
   return { secureContext: createSecureContext(material) };
+}
+
+/**
+ * A request queued for a socket (more requests than maxSockets) gets the socket the previous response
+ * freed on the next turn, not at once. node-fetch 2, under the API client, checks when a chunked
+ * response closes whether its socket still has a data listener and calls the response truncated
+ * ("Premature close") if so; handed over at once, the socket already carries the next request's
+ * listener, so nearly every queued request failed although its response was complete.
+ */
+export function handOverSocketsNextTurn(agent: Agent): void {
+  const emit = agent.emit.bind(agent) as (event: string | symbol, ...args: unknown[]) => boolean;
+  agent.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event !== 'free') return emit(event, ...args);
+    setImmediate(() => emit(event, ...args));
+    return true;
+  }) as Agent['emit'];
 }

@@ -35,6 +35,7 @@ export async function startOperatorProcess(options: {
   const healthPort = await freePort();
   const inspectorPort = await freePort();
   const args = [
+    ...profilingArgs(options.identity),
     join(repoRoot, 'dist/src/cli.js'),
     ...operatorArgs({
       ...options,
@@ -115,6 +116,21 @@ export async function waitForHealthz(
     async () => ((await httpGet(url).catch(() => undefined))?.status === 200 ? true : undefined),
     options,
   );
+}
+
+/**
+ * With DOCTOR_OPERATOR_CPU_PROF_DIR set, every operator process writes a V8 CPU profile there when it
+ * exits (sampled every 100 us): where the operator spends its time in a benchmark or demo.
+ */
+export function profilingArgs(identity: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const dir = env.DOCTOR_OPERATOR_CPU_PROF_DIR;
+  if (dir === undefined || dir === '') return [];
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    `--cpu-prof-name=operator-${identity}-${Date.now()}.cpuprofile`,
+    '--cpu-prof-interval=100',
+  ];
 }
 
 /** Leader election flags with short times, so a test sees a takeover in seconds. */

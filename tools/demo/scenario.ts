@@ -48,6 +48,9 @@ export interface Scenario {
   arrivals(): ArrivalRecord[];
   /** Records T00 on the host's HostHealth, then `ip link set eth0 down` inside it. */
   injectLinkDown(host: string): Promise<string>;
+  /** Epoch ms just before the last injectLinkDown of `host` ran its `ip link` command (after T00 was
+   * recorded, which is one API round trip earlier): when the fault was really injected. */
+  linkPulledAt(host: string): number | undefined;
   linkUp(host: string): Promise<void>;
   /** Waits for T08 of the fault injected at `injectedAt` (the value injectLinkDown returned). */
   waitRemediated(host: string, injectedAt: string, timeoutMs?: number): Promise<HostHealth>;
@@ -59,6 +62,7 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
   const { cluster, name } = options;
   const kube = kubeClients(cluster.kubeconfigPath);
   const stops: (() => Promise<unknown>)[] = [];
+  const linkPulledAt = new Map<string, number>();
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch(() => undefined);
     stops.length = 0;
@@ -223,9 +227,11 @@ ${notify}
           },
           k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
         );
+        linkPulledAt.set(host, Date.now());
         await testbed.setNic(host, 'down');
         return injectedAt;
       },
+      linkPulledAt: (host) => linkPulledAt.get(host),
       linkUp: (host) => testbed.setNic(host, 'up'),
       waitRemediated: (host, injectedAt, timeoutMs = 30_000) =>
         waitFor(

@@ -74,6 +74,10 @@ describe('Aodh alarm payload', () => {
 
   it('formats times like Ceilometer and refuses invalid ones', () => {
     assert.equal(ceilometerTime('2020-02-03T04:05:06.007Z'), '2020-02-03T04:05:06.007000');
+    // Formatted again from the remembered last one, and a different time is not mixed up with it.
+    assert.equal(ceilometerTime('2020-02-03T04:05:06.007Z'), '2020-02-03T04:05:06.007000');
+    assert.equal(ceilometerTime('2020-02-03T04:05:07Z'), '2020-02-03T04:05:07.000000');
+    assert.equal(ceilometerTime(new Date('2020-02-03T04:05:06.007Z')), '2020-02-03T04:05:06.007000');
     assert.throws(() => ceilometerTime('yesterday'), RangeError);
   });
 });

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { alarmId, notificationId, uuidV5 } from '../../../src/notify/notification-id.js';
+import {
+  alarmId,
+  maxRememberedAlarmIds,
+  notificationId,
+  rememberedAlarmIds,
+  uuidV5,
+} from '../../../src/notify/notification-id.js';
 
 describe('stable notification ids', () => {
   it('implements RFC 4122 version 5 (published DNS-namespace vector)', () => {
@@ -40,5 +46,13 @@ describe('stable notification ids', () => {
     assert.equal(alarmId('vnfm', 's1'), alarmId('vnfm', 's1'));
     assert.notEqual(alarmId('vnfm', 's1'), alarmId('vnfm', 's2'));
     assert.notEqual(alarmId('vnfm', 's1'), alarmId('other', 's1'));
+  });
+
+  it('remembers alarm ids up to a bound, and computes the same id after forgetting', () => {
+    const first = alarmId('vnfm', 'server-0');
+    for (let i = 0; i < maxRememberedAlarmIds + 10; i++) alarmId('vnfm', `server-${i}`);
+    assert.ok(rememberedAlarmIds() <= maxRememberedAlarmIds);
+    assert.equal(alarmId('vnfm', 'server-0'), first);
+    assert.equal(first, uuidV5(JSON.stringify(['alarm', 'vnfm', 'server-0'])));
   });
 });

@@ -250,6 +250,25 @@ describe('inspector service', function () {
     assert.equal(downs.length, 1, 'the same evidence again changes nothing');
   });
 
+  it('calls remediation in the turn that declared the host Down, and writes status and Events only after it', async function () {
+    setUp(['h1', 'h2', 'h3'], (p) => {
+      p.spec.detection.quorum = 1;
+    });
+    const accepted = service.accept([down('h1', 'h2', new Date(clock).toISOString())], clock, {
+      kind: 'anonymous',
+      name: 'a',
+    });
+    assert.equal(downs.length, 1, 'remediation is called at once');
+    await Promise.resolve();
+    assert.equal(writes.length, 0, 'no status write starts in that turn');
+    assert.equal(events.length, 0, 'no Event starts in that turn');
+    await accepted;
+    const h1 = writes.filter(([name]) => name === 'h1');
+    assert.equal(h1.length, 1, 'the Down and the state change of one turn are one patch');
+    assert.equal(h1[0]![1].state, 'Down');
+    assert.ok(events.includes('HostDown'));
+  });
+
   it('records the one HostDown Event of a fault on the HostHealth and the Node, also when the policy is paused', async function () {
     setUp(['h1', 'h2', 'h3'], (p) => {
       p.spec.detection.quorum = 1;
