@@ -11,15 +11,17 @@ import { createSecureContext, type ConnectionOptions } from 'node:tls';
 import { Agent, type buildConnector } from 'undici';
 
 /**
- * Connections per pool. Without a bound a burst of concurrent writes opens one connection (and one TLS
- * handshake) per write, and the surplus is closed again later; with it, writes queue briefly and reuse
- * warm connections. Well above the few long-lived watches, which hold one connection each.
+ * Connections per pool. The API server speaks HTTP/2, which undici negotiates (as client-go does): one
+ * connection carries up to 100 concurrent requests and watches, so a burst of 200 writes opens two. Over
+ * HTTP/1.1 (a proxy that does not speak HTTP/2) each connection carries one request at a time: without a
+ * bound a burst opens one connection (and one TLS handshake) per write; with it, writes queue briefly and
+ * reuse warm connections.
  */
 export const maxConnectionsPerPool = 32;
 
 /**
  * How long an idle connection stays open: well below the API server's idle timeout (90 s), so the client
- * always closes first and never sends a request on a connection the server is closing; long enough that
+ * closes first and never sends a request on an HTTP/1.1 connection the server is closing; long enough that
  * connections stay warm between the bursts of a steady load (heartbeats every few seconds).
  */
 export const idleConnectionMs = 30_000;
@@ -102,6 +104,7 @@ function connectionPool(server: string, tls: ClientTls): Agent {
   }
   const connect: buildConnector.BuildOptions = { ...secure, keepAlive: true, keepAliveInitialDelay: 30_000 };
   return new Agent({
+    allowH2: true,
     connections: maxConnectionsPerPool,
     keepAliveTimeout: idleConnectionMs,
     keepAliveMaxTimeout: idleConnectionMs,
