@@ -57,6 +57,7 @@ describe('kube connections', function () {
       config({ skipTLSVerify: true }),
       config({ server: 'https://127.0.0.2:6443' }),
       config({ tlsServerName: 'kubernetes' }),
+      config({ server: 'http://127.0.0.1:8080', skipTLSVerify: true }),
     ];
     for (const kc of others) assert.notEqual((await dispatcherOf(reuseConnections(kc))).dispatcher, base);
   });
