@@ -5,7 +5,11 @@ SHELL := /bin/bash
 KUBE_VERSION := $(shell cat tools/kube/VERSION)
 KUBE_BIN := $(CURDIR)/.cache/kube/$(KUBE_VERSION)/bin
 export KUBE_BIN
-export PATH := $(KUBE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+# Every target runs on the Node.js pinned in tools/image/versions.env (the image's too), which the `node`
+# target installs into .cache/node/<version> from the npm registry (tools/node/install.sh).
+NODE_VERSION := $(shell sed -n 's/^NODE_VERSION=//p' tools/image/versions.env)
+NODE_BIN := $(CURDIR)/.cache/node/$(NODE_VERSION)/bin
+export PATH := $(NODE_BIN):$(KUBE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 # A stray .only or a pending/skipped test fails the run instead of passing with less tested.
 MOCHA := mocha --timeout 20000 --forbid-only --forbid-pending
 # make test fails when coverage falls below today's level (percent; measured 85.9 lines, 87.2 branches,
@@ -16,12 +20,15 @@ INTEGRATION_SPECS := 'dist/test/integration/**/*.test.js'
 E2E_SPECS := 'dist/test/e2e/**/*.test.js'
 ROOT_HOOKS := --require dist/test/support/root-hooks.js
 
-.PHONY: help deps system-deps build lint crds test test-unit test-integration test-e2e kube-bin cluster-up cluster-down demo bench clean image image-docker image-compare e2e-kind
+.PHONY: help node deps system-deps build lint crds test test-unit test-integration test-e2e kube-bin cluster-up cluster-down demo bench clean image image-docker image-compare e2e-kind
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-node_modules/.package-lock.json: package-lock.json
+node: ## install the pinned Node.js and npm into .cache/node/<version> (once; every target that runs Node.js does it first)
+	@bash tools/node/install.sh >/dev/null
+
+node_modules/.package-lock.json: package-lock.json | node
 	npm ci --no-audit --no-fund
 deps: node_modules/.package-lock.json ## install npm dependencies (npm ci)
 

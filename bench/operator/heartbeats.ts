@@ -79,7 +79,7 @@ async function issueTokens(options: HeartbeatOptions, pods: k8s.V1Pod[]): Promis
           },
         },
       });
-      tokens.set(pod.spec!.nodeName!, issued.status!.token);
+      tokens.set(pod.spec!.nodeName!, issued.status!.token!);
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));

@@ -22,7 +22,10 @@ export function describeApiError(err: unknown): string {
     }
   }
   const message = errorText(err);
-  return status ? `${status}: ${message.split('\n')[0]}` : message;
+  if (status) return `${status}: ${message.split('\n')[0]}`;
+  // undici's fetch says only "fetch failed"; the reason (refused, reset, TLS) is in its cause.
+  const cause = (err as { cause?: unknown } | undefined)?.cause;
+  return cause instanceof Error ? `${message}: ${cause.message}` : message;
 }
 
 /** Kubernetes MicroTime (RFC 3339 with exactly six fractional digits), which Lease fields require. */

@@ -1,5 +1,5 @@
 // One small HTTP request function for every outbound call (Keystone, Nova, consumers). It uses node:http
-// and node:https directly because Node 20's global fetch cannot take a CA bundle per request, and an
+// and node:https directly because Node's global fetch cannot take a CA bundle per request, and an
 // operator must trust the cloud's private CA without touching process-wide settings.
 import http from 'node:http';
 import https from 'node:https';

@@ -9,11 +9,14 @@ export interface BlackholeProxy {
   blackhole(): void;
   /** Forward again (connections that lost bytes are broken; clients open new ones). */
   restore(): void;
+  /** Client connections accepted so far. */
+  accepted(): number;
   close(): Promise<void>;
 }
 
 export async function startBlackholeProxy(target: { host: string; port: number }): Promise<BlackholeProxy> {
   let dropping = false;
+  let accepted = 0;
   const sockets = new Set<net.Socket>();
   const track = (socket: net.Socket) => {
     sockets.add(socket);
@@ -25,6 +28,7 @@ export async function startBlackholeProxy(target: { host: string; port: number }
       if (!dropping && !to.destroyed) to.write(chunk);
     });
   const server = net.createServer((client) => {
+    accepted++;
     track(client);
     const upstream = net.connect(target.port, target.host);
     track(upstream);
@@ -46,6 +50,7 @@ export async function startBlackholeProxy(target: { host: string; port: number }
     restore: () => {
       dropping = false;
     },
+    accepted: () => accepted,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

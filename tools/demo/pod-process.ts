@@ -85,7 +85,7 @@ export async function startPodAsProcess(options: {
             },
           },
         });
-        writeAtomically(join(local, token.path), request.status!.token);
+        writeAtomically(join(local, token.path), request.status!.token!);
       }
     }
   }

