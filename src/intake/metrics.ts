@@ -30,7 +30,7 @@ export function createIntakeMetrics(registry: Registry = new Registry()): Intake
     registers: [registry],
   });
   // Every reason is exported from the start: an alert on a rate never sees a missing series.
-  for (const reason of refusalReasons) refused.labels(reason);
+  for (const reason of refusalReasons) refused.inc({ reason }, 0);
   return {
     accepted: new Counter({
       name: 'doctor_reports_accepted_total',

@@ -166,6 +166,7 @@ export class InspectorService implements EventSink {
         const persisted = this.hostHealthsOf(name).map(persistedFromHostHealth);
         engine.restore(persisted, now);
         this.engines.set(name, { engine, configKey });
+        this.deps.metrics?.stormHolds.inc({ policy: name }, 0);
         this.deps.log.info('inspector engine started', { policy: name, hosts: config.hosts.length });
       } else {
         existing.configKey = configKey;

@@ -75,8 +75,8 @@ export function createRemediationMetrics(registry: Registry = new Registry()): R
   };
   // Known label values are exported from the start, so queries and alerts see zeros, not gaps.
   for (const operation of novaOperations) {
-    metrics.novaCalls.labels(operation);
-    metrics.novaErrors.labels(operation);
+    metrics.novaCalls.inc({ operation }, 0);
+    metrics.novaErrors.inc({ operation }, 0);
   }
   return metrics;
 }

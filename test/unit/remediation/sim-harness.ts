@@ -9,6 +9,7 @@ import type { ArrivalRecord } from '../../../src/consumer/recorder.js';
 import {
   openStackNovaFactory,
   RemediationExecutor,
+  type RemediationDeps,
   type RemediationOptionsInput,
 } from '../../../src/remediation/index.js';
 import type { FaultPolicy } from '../../../src/api/types.js';
@@ -50,7 +51,8 @@ export interface Bed {
   events: MemoryEvents;
   consumer: Consumer;
   policy: FaultPolicy;
-  executor(options?: RemediationOptionsInput): RemediationExecutor;
+  /** `extra` adds to (or replaces) the executor's dependencies, e.g. metrics. */
+  executor(options?: RemediationOptionsInput, extra?: Partial<RemediationDeps>): RemediationExecutor;
 }
 
 export function useBed() {
@@ -122,7 +124,7 @@ export function useBed() {
       events,
       consumer,
       policy: p,
-      executor(options = {}) {
+      executor(options = {}, extra = {}) {
         const executor = new RemediationExecutor({
           statusWriter: store,
           statusReader: store,
@@ -136,6 +138,7 @@ export function useBed() {
             pageSize: clientPageSize,
           }),
           options: { ...quickExecutorOptions, ...options },
+          ...extra,
         });
         cleanups.push(() => executor.stop());
         return executor;
