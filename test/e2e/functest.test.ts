@@ -108,6 +108,15 @@ describe('Doctor functest: link down on a compute host', function () {
     // The conditions say the same as the state and the steps, for kubectl wait and kstatus tools.
     await kubectlWait(cluster, victim, 'Remediated');
     await kubectlWait(cluster, victim, 'Healthy=False');
+    // kubectl describe sorts status fields by name: the summary sits among state and timeline, the
+    // long per-server list comes last.
+    const described = await cluster.kubectl(['describe', 'hh', victim]);
+    assert.equal(described.code, 0, described.stderr);
+    const line = (heading: string) => described.stdout.indexOf(`\n  ${heading}:`);
+    for (const heading of ['Notification Summary', 'State', 'Timeline', 'Webhooks'])
+      assert.ok(line(heading) > 0, `describe shows ${heading}:\n${described.stdout}`);
+    assert.ok(line('State') < line('Webhooks') && line('Timeline') < line('Webhooks'), described.stdout);
+    assert.match(described.stdout, new RegExp(`Delivered:\\s+${serversPerHost}\\n`));
   });
 
   it('recovers when the link comes back: Healthy, un-forced, untainted', async function () {
