@@ -76,7 +76,10 @@ export function createInspectorApp(options: InspectorAppOptions): express.Expres
   app.use('/events', (_req, res, next) => {
     res.once('finish', () => {
       if (res.statusCode === 200) metrics.accepted.inc();
-      else metrics.refused.inc({ reason: (res.locals.refusal as RefusalReason | undefined) ?? reasonOfStatus(res.statusCode) });
+      else
+        metrics.refused.inc({
+          reason: (res.locals.refusal as RefusalReason | undefined) ?? reasonOfStatus(res.statusCode),
+        });
     });
     next();
   });

@@ -6,7 +6,7 @@
 import type { Condition, HostHealth } from '../api/types.js';
 import { composeMergePatches, type PatchStatus } from '../runtime/coalescing-status-writer.js';
 import type { ReadCache } from '../runtime/read-cache.js';
-import { hostConditions, type ConditionInputs } from './host-conditions.js';
+import { hostConditions } from './host-conditions.js';
 
 type Json = Record<string, unknown>;
 
@@ -58,12 +58,7 @@ export class HostConditionWriter {
     }
     known.inputs = composeMergePatches(known.inputs, inputsOf(status));
     const base = (status.conditions as Condition[] | undefined) ?? known.conditions;
-    const conditions = hostConditions(
-      known.inputs as ConditionInputs,
-      base,
-      cached?.metadata.generation,
-      this.now(),
-    );
+    const conditions = hostConditions(known.inputs, base, cached?.metadata.generation, this.now());
     const changed = JSON.stringify(conditions) !== JSON.stringify(known.conditions);
     known.conditions = conditions;
     return changed || status.conditions !== undefined ? { ...status, conditions } : status;

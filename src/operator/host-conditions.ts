@@ -48,7 +48,12 @@ export function remediatedCondition(status: ConditionInputs): ConditionUpdate {
   const remediation = status.remediation ?? {};
   const remediatedFault = typeof remediation.faultId === 'string' ? remediation.faultId : undefined;
   if (fault === undefined && remediatedFault === undefined)
-    return { type, status: 'True', reason: ConditionReason.NoFault, message: 'no fault recorded for this host' };
+    return {
+      type,
+      status: 'True',
+      reason: ConditionReason.NoFault,
+      message: 'no fault recorded for this host',
+    };
   if (fault !== undefined && remediatedFault !== fault)
     return {
       type,

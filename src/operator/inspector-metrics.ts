@@ -27,7 +27,10 @@ const detectionSegments: readonly [keyof FaultTimeline, keyof FaultTimeline][] =
   ['T01', 'T03'],
 ];
 
-export function createInspectorMetrics(registry: Registry, sources: InspectorMetricSources): InspectorMetrics {
+export function createInspectorMetrics(
+  registry: Registry,
+  sources: InspectorMetricSources,
+): InspectorMetrics {
   new Gauge({
     name: 'doctor_hosts',
     help: 'Monitored hosts by policy and state (from HostHealth status; Unknown before the first report).',

@@ -180,7 +180,10 @@ export class InspectorService implements EventSink {
    * HostHealth status; rejects when such a write failed. Observer lists are not waited for. */
   accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): Promise<void> {
     if (!this.active) return Promise.resolve();
-    this.heardFrom(identity.observer ?? events[0]?.details.observer ?? events[0]?.details.monitor, receivedAt);
+    this.heardFrom(
+      identity.observer ?? events[0]?.details.observer ?? events[0]?.details.monitor,
+      receivedAt,
+    );
     this.missingInterfaces.observe(events);
     const decisionWrites: Promise<void>[] = [];
     const byPolicy = new Map<string, HostEvent[]>();
@@ -239,7 +242,8 @@ export class InspectorService implements EventSink {
     for (const policy of this.engines.keys()) out.set(policy, { oldestAgeSeconds: 0, silent: 0 });
     for (const host of this.deps.hostHealths.list()) {
       const beat = out.get(host.spec?.policy ?? '');
-      if (!beat || silenceExplained.has(host.status?.state ?? '') || host.spec?.maintenance?.enabled) continue;
+      if (!beat || silenceExplained.has(host.status?.state ?? '') || host.spec?.maintenance?.enabled)
+        continue;
       const age = now - (this.lastHeard.get(host.metadata.name) ?? this.activeSince);
       beat.oldestAgeSeconds = Math.max(beat.oldestAgeSeconds, age / 1000);
       if (age > monitorSilentAfterMs) beat.silent++;

@@ -16,7 +16,10 @@ function settlement(entry: NotificationStatus): 'delivered' | 'abandoned' | 'pen
 /** Pending first (a restarted operator sends them), then given up, then delivered. */
 const listOrder = { pending: 0, abandoned: 1, delivered: 2 } as const;
 
-export function summarizeNotifications(entries: readonly NotificationStatus[], listed: number): NotificationSummary {
+export function summarizeNotifications(
+  entries: readonly NotificationStatus[],
+  listed: number,
+): NotificationSummary {
   const consumers = new Map<string, NotificationSummary['consumers'][number]>();
   const total = { delivered: 0, pending: 0, abandoned: 0 };
   for (const entry of entries) {

@@ -34,9 +34,9 @@ export function cachedHostHealthStatusReader(hostHealths: ReadCache<HostHealth>)
   return {
     readStatus: (name) =>
       Promise.resolve(
-        fromStoredStatus(structuredClone(hostHealths.get(name)?.status) as Record<string, unknown> | undefined) as
-          | RemediationView
-          | undefined,
+        fromStoredStatus(
+          structuredClone(hostHealths.get(name)?.status) as Record<string, unknown> | undefined,
+        ) as RemediationView | undefined,
       ),
   };
 }

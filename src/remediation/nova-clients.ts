@@ -99,13 +99,20 @@ export class NovaClientCache {
     if (nova === undefined) throw new Error(`FaultPolicy ${name}: spec.actions.nova is not set`);
     const ref = nova.cloudSecretRef;
     if (ref === undefined || ref.name === '' || ref.key === '')
-      throw this.unusable(name, `FaultPolicy ${name}: spec.actions.nova.cloudSecretRef needs a name and a key`);
+      throw this.unusable(
+        name,
+        `FaultPolicy ${name}: spec.actions.nova.cloudSecretRef needs a name and a key`,
+      );
     if (nova.cloud === '') throw this.unusable(name, `FaultPolicy ${name}: spec.actions.nova.cloud is empty`);
     let text: string;
     try {
       text = await this.secrets.read(ref.name, ref.key);
     } catch (err) {
-      throw this.unusable(name, `FaultPolicy ${name}: spec.actions.nova.cloudSecretRef: ${errorText(err)}`, err);
+      throw this.unusable(
+        name,
+        `FaultPolicy ${name}: spec.actions.nova.cloudSecretRef: ${errorText(err)}`,
+        err,
+      );
     }
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([ref.name, ref.key, nova.cloud, text]))

@@ -31,7 +31,8 @@ export function reachabilityOf(operation: NovaOperation, err?: unknown): NovaRea
   if (err instanceof HttpTransportError)
     return { reachable: false, reason: ConditionReason.NovaUnreachable, message: text };
   if (err instanceof OpenStackHttpError) {
-    if (err.status >= 500) return { reachable: false, reason: ConditionReason.NovaServerError, message: text };
+    if (err.status >= 500)
+      return { reachable: false, reason: ConditionReason.NovaServerError, message: text };
     if (err.service === 'identity' && (err.status === 401 || err.status === 403))
       return { reachable: false, reason: ConditionReason.AuthenticationFailed, message: text };
     return { reachable: true, reason: ConditionReason.NovaAnswered, message: `Nova answered ${text}` };

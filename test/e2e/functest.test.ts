@@ -20,7 +20,12 @@ import { dashboardMetrics, exposedNames } from '../support/promql-metrics.js';
 
 /** `kubectl wait` for a HostHealth condition, as a user would: fails the test with kubectl's words. */
 async function kubectlWait(cluster: Cluster, host: string, condition: string): Promise<void> {
-  const result = await cluster.kubectl(['wait', `--for=condition=${condition}`, `hh/${host}`, '--timeout=60s']);
+  const result = await cluster.kubectl([
+    'wait',
+    `--for=condition=${condition}`,
+    `hh/${host}`,
+    '--timeout=60s',
+  ]);
   assert.equal(result.code, 0, `kubectl wait --for=condition=${condition} hh/${host}: ${result.stderr}`);
 }
 
@@ -138,7 +143,10 @@ describe('Doctor functest: link down on a compute host', function () {
   });
 
   it('exports every metric the Grafana dashboard queries, after the fault', async function () {
-    const dashboard = readFileSync(join(repoRoot, 'helm/doctor-operator/files/grafana-dashboard.json'), 'utf8');
+    const dashboard = readFileSync(
+      join(repoRoot, 'helm/doctor-operator/files/grafana-dashboard.json'),
+      'utf8',
+    );
     const wanted = dashboardMetrics(dashboard);
     assert.ok(wanted.size >= 15, `the dashboard queries ${wanted.size} metrics`);
     const metrics = await scenario!.operator.get('/metrics');

@@ -8,7 +8,10 @@ import { createLogger } from '../../src/observability/logger.js';
 /** Every sample name the operator's /metrics can carry: histograms as name, _bucket, _sum and _count. */
 export async function operatorMetricNames(): Promise<Set<string>> {
   const config = new k8s.KubeConfig();
-  config.loadFromClusterAndUser({ name: 'none', server: 'https://127.0.0.1:9', skipTLSVerify: true }, { name: 'none' });
+  config.loadFromClusterAndUser(
+    { name: 'none', server: 'https://127.0.0.1:9', skipTLSVerify: true },
+    { name: 'none' },
+  );
   const parsed = parseOperatorArgs(['--namespace', 'doctor-system'], {});
   if (parsed === 'help') throw new Error('unexpected help');
   const operator = new Operator(config, parsed.options, createLogger('test', 'error'));

@@ -98,16 +98,19 @@ const counts = {
   abandoned: int('Notifications given up.', { minimum: 0 }),
 };
 
-const notificationSummary = obj('What the notifications of the current fault came to, per consumer and in all.', {
-  total: int('Notifications of the current fault.', { minimum: 0 }),
-  ...counts,
-  listed: int('Entries in webhooks: all of them unless there are more than it may hold.', { minimum: 0 }),
-  consumers: arr(
-    'Counts per consumer.',
-    obj('The notifications of one consumer.', { consumer: str('Name of the notify target.'), ...counts }),
-    { maxItems: 32, 'x-kubernetes-list-type': 'atomic' },
-  ),
-});
+const notificationSummary = obj(
+  'What the notifications of the current fault came to, per consumer and in all.',
+  {
+    total: int('Notifications of the current fault.', { minimum: 0 }),
+    ...counts,
+    listed: int('Entries in webhooks: all of them unless there are more than it may hold.', { minimum: 0 }),
+    consumers: arr(
+      'Counts per consumer.',
+      obj('The notifications of one consumer.', { consumer: str('Name of the notify target.'), ...counts }),
+      { maxItems: 32, 'x-kubernetes-list-type': 'atomic' },
+    ),
+  },
+);
 
 const step = (what: string): JSONSchemaProps =>
   obj(`Outcome of the step that ${what}.`, {

@@ -6,7 +6,9 @@ import { operatorMetricNames } from '../../support/exported-metrics.js';
 import { renderChart } from './helm.js';
 
 interface RuleShape {
-  spec: { groups: { name: string; rules: { alert: string; expr: string; labels: { severity: string } }[] }[] };
+  spec: {
+    groups: { name: string; rules: { alert: string; expr: string; labels: { severity: string } }[] }[];
+  };
 }
 
 describe('helm chart: PrometheusRule', function () {
@@ -18,7 +20,10 @@ describe('helm chart: PrometheusRule', function () {
   });
 
   it('alerts on host down, notifications abandoned, Nova unreachable, monitors silent and no leader, from exported metrics', async function () {
-    const objects = await renderChart('doctor-system', ['prometheusRule.enabled=true', 'prometheusRule.labels.release=kps']);
+    const objects = await renderChart('doctor-system', [
+      'prometheusRule.enabled=true',
+      'prometheusRule.labels.release=kps',
+    ]);
     const rules = objects.filter((o) => o.kind === 'PrometheusRule');
     assert.equal(rules.length, 1);
     const rule = rules[0]!;

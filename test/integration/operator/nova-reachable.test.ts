@@ -58,7 +58,11 @@ spec:
       body: { metadata: { name: 'reach-clouds' }, stringData: { 'clouds.yaml': nova.cloudsYaml() } },
     });
     for (const [i, name] of hosts.entries())
-      await createKwokNode(kube.core, { name, labels: { 'reach-test': 'enabled' }, internalIP: `198.18.11.${i + 1}` });
+      await createKwokNode(kube.core, {
+        name,
+        labels: { 'reach-test': 'enabled' },
+        internalIP: `198.18.11.${i + 1}`,
+      });
     const logDir = join(cluster.runDir, 'logs');
     mkdirSync(logDir, { recursive: true });
     operator = await startOperatorProcess({

@@ -11,11 +11,15 @@ describe('metric names out of PromQL', function () {
       ['doctor_detection_latency_seconds_bucket'],
     );
     assert.deepEqual(
-      metricNamesOf('(max(doctor_leader{namespace="x"}) or vector(0)) < 1 and on (pod) process_cpu_seconds_total'),
+      metricNamesOf(
+        '(max(doctor_leader{namespace="x"}) or vector(0)) < 1 and on (pod) process_cpu_seconds_total',
+      ),
       ['doctor_leader', 'process_cpu_seconds_total'],
     );
     assert.deepEqual(metricNamesOf('sum without (a) (increase(x_total{y="a{b}"}[15m])) > 0'), ['x_total']);
-    assert.deepEqual(metricNamesOf('process_resident_memory_bytes / 1e9 > 2.5E-3'), ['process_resident_memory_bytes']);
+    assert.deepEqual(metricNamesOf('process_resident_memory_bytes / 1e9 > 2.5E-3'), [
+      'process_resident_memory_bytes',
+    ]);
   });
 
   it('resolves a dashboard constant into the metric it names', function () {

@@ -2,7 +2,11 @@
 // the writer that sees every patch of a host.
 import assert from 'node:assert/strict';
 import type { Condition, HostHealth } from '../../../src/api/types.js';
-import { healthyCondition, hostConditions, remediatedCondition } from '../../../src/operator/host-conditions.js';
+import {
+  healthyCondition,
+  hostConditions,
+  remediatedCondition,
+} from '../../../src/operator/host-conditions.js';
 import { HostConditionWriter } from '../../../src/operator/host-condition-writer.js';
 
 const done = { state: 'Done' };
@@ -35,28 +39,69 @@ describe('HostHealth conditions', function () {
     };
     assert.equal(of({ state: 'Healthy' }), 'True/NoFault');
     // Declared Down, remediation not started (or the policy is paused).
-    assert.equal(of({ state: 'Down', timeline: { faultId: 'f2' }, remediation: { faultId: 'f1', forceDown: done } }), 'False/RemediationPending');
-    const running = { faultId: 'f2', forceDown: done, resetServers: { state: 'Running' }, taint: skipped, notify: done };
-    assert.equal(of({ state: 'Down', timeline: { faultId: 'f2' }, remediation: running }), 'False/RemediationInProgress');
-    assert.match(remediatedCondition({ timeline: { faultId: 'f2' }, remediation: running }).message, /resetServers/);
+    assert.equal(
+      of({ state: 'Down', timeline: { faultId: 'f2' }, remediation: { faultId: 'f1', forceDown: done } }),
+      'False/RemediationPending',
+    );
+    const running = {
+      faultId: 'f2',
+      forceDown: done,
+      resetServers: { state: 'Running' },
+      taint: skipped,
+      notify: done,
+    };
+    assert.equal(
+      of({ state: 'Down', timeline: { faultId: 'f2' }, remediation: running }),
+      'False/RemediationInProgress',
+    );
+    assert.match(
+      remediatedCondition({ timeline: { faultId: 'f2' }, remediation: running }).message,
+      /resetServers/,
+    );
     const failed = { ...running, resetServers: { state: 'Failed' } };
-    assert.equal(of({ state: 'Down', timeline: { faultId: 'f2' }, remediation: failed }), 'False/RemediationFailed');
+    assert.equal(
+      of({ state: 'Down', timeline: { faultId: 'f2' }, remediation: failed }),
+      'False/RemediationFailed',
+    );
     const complete = { ...running, resetServers: done };
-    assert.equal(of({ state: 'Down', timeline: { faultId: 'f2' }, remediation: complete }), 'True/RemediationComplete');
+    assert.equal(
+      of({ state: 'Down', timeline: { faultId: 'f2' }, remediation: complete }),
+      'True/RemediationComplete',
+    );
     // A step never planned (absent) is not finished.
-    assert.equal(of({ timeline: { faultId: 'f2' }, remediation: { faultId: 'f2', forceDown: done } }), 'False/RemediationInProgress');
+    assert.equal(
+      of({ timeline: { faultId: 'f2' }, remediation: { faultId: 'f2', forceDown: done } }),
+      'False/RemediationInProgress',
+    );
     // Recovered afterwards: the fault stays remediated.
-    assert.equal(of({ state: 'Healthy', timeline: { faultId: 'f2' }, remediation: complete }), 'True/RemediationComplete');
+    assert.equal(
+      of({ state: 'Healthy', timeline: { faultId: 'f2' }, remediation: complete }),
+      'True/RemediationComplete',
+    );
   });
 
   it('keeps other conditions and the transition time while the status stays the same', function () {
-    const other: Condition = { type: 'InterfacesPresent', status: 'True', reason: 'AllPresent', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' };
+    const other: Condition = {
+      type: 'InterfacesPresent',
+      status: 'True',
+      reason: 'AllPresent',
+      message: '',
+      lastTransitionTime: '2026-01-01T00:00:00Z',
+    };
     const first = hostConditions({ state: 'Down' }, [other], 3, new Date('2026-01-02T00:00:00Z'));
-    const again = hostConditions({ state: 'Down', message: 'other words' }, first, 3, new Date('2026-01-03T00:00:00Z'));
+    const again = hostConditions(
+      { state: 'Down', message: 'other words' },
+      first,
+      3,
+      new Date('2026-01-03T00:00:00Z'),
+    );
     const healthy = again.find((c) => c.type === 'Healthy')!;
     assert.equal(healthy.lastTransitionTime, '2026-01-02T00:00:00Z');
     assert.equal(healthy.observedGeneration, 3);
-    assert.deepEqual(again.find((c) => c.type === 'InterfacesPresent'), other);
+    assert.deepEqual(
+      again.find((c) => c.type === 'InterfacesPresent'),
+      other,
+    );
     const up = hostConditions({ state: 'Healthy' }, again, 3, new Date('2026-01-04T00:00:00Z'));
     assert.equal(up.find((c) => c.type === 'Healthy')!.lastTransitionTime, '2026-01-04T00:00:00Z');
   });
@@ -90,7 +135,13 @@ describe('HostConditionWriter', function () {
 
   it('recomputes its own conditions on a patch that carries a conditions list of another writer', function () {
     const writer = new HostConditionWriter(cache);
-    const interfaces: Condition = { type: 'InterfacesPresent', status: 'False', reason: 'InterfaceMissing', message: 'eth9', lastTransitionTime: '2026-01-01T00:00:00Z' };
+    const interfaces: Condition = {
+      type: 'InterfacesPresent',
+      status: 'False',
+      reason: 'InterfaceMissing',
+      message: 'eth9',
+      lastTransitionTime: '2026-01-01T00:00:00Z',
+    };
     const out = writer.withConditions('n1', { conditions: [interfaces] }).conditions as Condition[];
     assert.deepEqual(out.map((c) => c.type).sort(), ['Healthy', 'InterfacesPresent', 'Remediated']);
   });

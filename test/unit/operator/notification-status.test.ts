@@ -7,7 +7,11 @@ import { maxListedFaults, maxListedObservers } from '../../../src/api/schema/hos
 import { maxClosedFaults, maxObserversPerHost } from '../../../src/inspector/engine-state.js';
 import { fromStoredStatus, toStoredStatus } from '../../../src/operator/notification-status.js';
 
-const entry = (consumer: string, id: string, state: 'delivered' | 'pending' | 'abandoned'): NotificationStatus => ({
+const entry = (
+  consumer: string,
+  id: string,
+  state: 'delivered' | 'pending' | 'abandoned',
+): NotificationStatus => ({
   consumer,
   id,
   delivered: state === 'delivered',
