@@ -63,9 +63,4 @@ export class HostConditionWriter {
     known.conditions = conditions;
     return changed || status.conditions !== undefined ? { ...status, conditions } : status;
   }
-
-  /** The HostHealth is gone. */
-  forget(name: string): void {
-    this.known.delete(name);
-  }
 }
