@@ -1,9 +1,11 @@
 // The chart's optional PrometheusRule: off by default, and every alert reads only metrics the operator
 // really exports (the names come from a constructed Operator's registry, not from a list kept here).
 import assert from 'node:assert/strict';
-import { metricNamesOf } from '../../support/promql-metrics.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dashboardMetrics, metricNamesOf } from '../../support/promql-metrics.js';
 import { operatorMetricNames } from '../../support/exported-metrics.js';
-import { renderChart } from './helm.js';
+import { chartDir, renderChart } from './helm.js';
 
 interface RuleShape {
   spec: {
@@ -11,7 +13,7 @@ interface RuleShape {
   };
 }
 
-describe('helm chart: PrometheusRule', function () {
+describe('helm chart: PrometheusRule and dashboard metrics', function () {
   this.timeout(60_000);
 
   it('is not rendered unless prometheusRule.enabled', async function () {
@@ -46,5 +48,14 @@ describe('helm chart: PrometheusRule', function () {
       assert.match(alert.expr, /namespace="doctor-system"/, `${alert.alert} is scoped to the release`);
       assert.ok(['warning', 'critical'].includes(alert.labels.severity));
     }
+  });
+
+  it('the Grafana dashboard queries only metrics the operator registers (the e2e checks they have samples)', async function () {
+    const used = dashboardMetrics(readFileSync(join(chartDir, 'files/grafana-dashboard.json'), 'utf8'));
+    const exported = await operatorMetricNames();
+    const unknown = [...used]
+      .filter(([name]) => !exported.has(name))
+      .map(([name, panels]) => `${name} (${panels.join(', ')})`);
+    assert.deepEqual(unknown, []);
   });
 });
