@@ -10,6 +10,12 @@ export const ConditionType = {
   NodeConflict: 'NodeConflict',
   /** FaultPolicy: protection.maxUnhealthy is exceeded and actions are held back. */
   StormActive: 'StormActive',
+  /** FaultPolicy: the policy's Nova (and Keystone) answered the last warm-up or call. */
+  NovaReachable: 'NovaReachable',
+  /** HostHealth: the host is in the Healthy state (observers reach it). */
+  Healthy: 'Healthy',
+  /** HostHealth: every host-down action of the host's current (or last) fault is finished. */
+  Remediated: 'Remediated',
   /** HostHealth: every interface in spec.monitor.interfaces exists on the node. */
   InterfacesPresent: 'InterfacesPresent',
 } as const;
@@ -30,6 +36,26 @@ export const ConditionReason = {
   // StormActive
   TooManyUnhealthy: 'TooManyUnhealthy',
   WithinLimit: 'WithinLimit',
+  // NovaReachable
+  NovaAnswered: 'NovaAnswered',
+  NovaUnreachable: 'NovaUnreachable',
+  NovaServerError: 'NovaServerError',
+  AuthenticationFailed: 'AuthenticationFailed',
+  CloudConfigInvalid: 'CloudConfigInvalid',
+  NovaCallFailed: 'NovaCallFailed',
+  // Healthy: the host's state
+  HostHealthy: 'HostHealthy',
+  HostSuspect: 'HostSuspect',
+  HostDown: 'HostDown',
+  HostRecovering: 'HostRecovering',
+  InMaintenance: 'InMaintenance',
+  NoReports: 'NoReports',
+  // Remediated
+  NoFault: 'NoFault',
+  RemediationPending: 'RemediationPending',
+  RemediationInProgress: 'RemediationInProgress',
+  RemediationFailed: 'RemediationFailed',
+  RemediationComplete: 'RemediationComplete',
   // InterfacesPresent
   InterfaceMissing: 'InterfaceMissing',
   AllPresent: 'AllPresent',

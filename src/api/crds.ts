@@ -105,7 +105,21 @@ export const faultPolicyCrd = buildCrd({
       name: 'Ready',
       type: 'string',
       jsonPath: '.status.conditions[?(@.type=="Ready")].status',
-      description: 'Whether the policy is in force: monitors running on every selected node.',
+      description:
+        'Whether the operator has created every object of the policy as desired (DaemonSet, ConfigMap, one HostHealth per selected node).',
+    },
+    {
+      name: 'Monitors',
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="MonitorsAvailable")].status',
+      description: 'Whether a monitor runs on every selected node (MonitorsAvailable).',
+    },
+    {
+      name: 'Nova',
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="NovaReachable")].status',
+      description: "Whether the policy's Nova answered its last warm-up or call (NovaReachable).",
+      priority: 1,
     },
     { name: 'Hosts', type: 'integer', jsonPath: '.status.monitoredHosts', description: 'Monitored hosts.' },
     {
@@ -138,6 +152,13 @@ export const hostHealthCrd = buildCrd({
   schema: hostHealthSchema,
   columns: [
     { name: 'State', type: 'string', jsonPath: '.status.state', description: 'Fault state of the host.' },
+    {
+      name: 'Remediated',
+      type: 'string',
+      jsonPath: '.status.conditions[?(@.type=="Remediated")].status',
+      description: 'Whether every host-down action of the current or last fault is finished.',
+      priority: 1,
+    },
     { name: 'Nova Host', type: 'string', jsonPath: '.status.novaHost', description: 'Nova host name.' },
     { name: 'Faults', type: 'integer', jsonPath: '.status.activeFaults', description: 'Unresolved faults.' },
     {

@@ -187,6 +187,21 @@ export interface NotificationStatus {
   deliveredTime?: string;
 }
 
+/** Counts of one consumer's notifications, or of all of them. */
+export interface NotificationCounts {
+  delivered: number;
+  pending: number;
+  abandoned: number;
+}
+
+/** What the notifications of the current fault came to, so people need not read the whole list. */
+export interface NotificationSummary extends NotificationCounts {
+  total: number;
+  /** How many entries `webhooks` lists (all of them unless there are more than it may hold). */
+  listed: number;
+  consumers: (NotificationCounts & { consumer: string })[];
+}
+
 export interface RemediationStep {
   state?: 'Running' | 'Done' | 'Failed' | 'Skipped';
   attempts?: number;
@@ -226,7 +241,9 @@ export interface HostHealthStatus {
   faults?: FaultRecord[];
   timeline?: FaultTimeline;
   servers?: ServersStatus;
-  notifications?: NotificationStatus[];
+  notificationSummary?: NotificationSummary;
+  /** One entry per consumer and notification (named so `kubectl describe` lists it last). */
+  webhooks?: NotificationStatus[];
   remediation?: RemediationStatus;
   conditions?: Condition[];
 }

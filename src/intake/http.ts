@@ -13,6 +13,7 @@ import type { Authenticator, ReporterIdentity } from './authenticator.js';
 import { inspectorLimitDefaults, type InspectorLimits } from './limits.js';
 import { KeyedRateLimiter } from './rate-limit.js';
 import { errorText } from '../util/error-text.js';
+import { createIntakeMetrics, reasonOfStatus, type IntakeMetrics, type RefusalReason } from './metrics.js';
 
 export interface EventSink {
   /** Whether this replica acts on reports now (the leader); others answer 503 so monitors retry. */
@@ -28,6 +29,7 @@ export interface InspectorAppOptions extends Partial<InspectorLimits> {
   /** Longest wait for a batch's decisions to be recorded before answering 503 (the monitor retries). */
   recordTimeoutMs?: number;
   now?: () => number;
+  metrics?: IntakeMetrics;
 }
 
 /** Rejects when `promise` has not settled within `ms`. */
@@ -51,7 +53,8 @@ interface Locals {
 }
 
 /** Answers and closes the connection: an unread body is not worth reading. */
-function refuse(res: express.Response, status: number, error: string): void {
+function refuse(res: express.Response, status: number, error: string, reason?: RefusalReason): void {
+  if (reason !== undefined) res.locals.refusal = reason;
   res.set('Connection', 'close').status(status).json({ error });
 }
 
@@ -65,18 +68,31 @@ export function createInspectorApp(options: InspectorAppOptions): express.Expres
     now,
   });
   let inFlight = 0;
+  const metrics = options.metrics ?? createIntakeMetrics();
   const app = express();
   app.disable('x-powered-by');
+
+  // One count per answer, from the reason its check named (or its status): off the report's path.
+  app.use('/events', (_req, res, next) => {
+    res.once('finish', () => {
+      if (res.statusCode === 200) metrics.accepted.inc();
+      else
+        metrics.refused.inc({
+          reason: (res.locals.refusal as RefusalReason | undefined) ?? reasonOfStatus(res.statusCode),
+        });
+    });
+    next();
+  });
 
   app.all('/events', (req, res, next) => {
     if (req.method !== 'POST' && req.method !== 'PUT') {
       res.set('Allow', 'POST, PUT');
-      refuse(res, 405, 'use POST or PUT');
+      refuse(res, 405, 'use POST or PUT', 'method');
       return;
     }
     if (inFlight >= limits.maxConcurrentRequests) {
       res.set('Retry-After', '1');
-      refuse(res, 503, `more than ${limits.maxConcurrentRequests} reports in progress; retry`);
+      refuse(res, 503, `more than ${limits.maxConcurrentRequests} reports in progress; retry`, 'busy');
       return;
     }
     inFlight++;
@@ -95,18 +111,28 @@ export function createInspectorApp(options: InspectorAppOptions): express.Expres
             error: auth.error,
             remote: req.socket.remoteAddress,
           });
-          refuse(res, auth.status, auth.error);
+          refuse(res, auth.status, auth.error, auth.status === 401 ? 'unauthenticated' : 'forbidden');
           return;
         }
         const identity = auth.identity;
         const key = identity.observer ?? `${identity.name}@${req.socket.remoteAddress ?? ''}`;
         if (!perReporter.take(key)) {
           res.set('Retry-After', '1');
-          refuse(res, 429, `more than ${limits.requestsPerSecond} reports per second from ${identity.name}`);
+          refuse(
+            res,
+            429,
+            `more than ${limits.requestsPerSecond} reports per second from ${identity.name}`,
+            'rate_limited',
+          );
           return;
         }
         if (!sink.accepting()) {
-          refuse(res, 503, 'this replica is not the leader; retry (the Service routes to the leader)');
+          refuse(
+            res,
+            503,
+            'this replica is not the leader; retry (the Service routes to the leader)',
+            'not_leader',
+          );
           return;
         }
         const locals: Locals = { identity, receivedAt };
@@ -134,6 +160,7 @@ export function createInspectorApp(options: InspectorAppOptions): express.Expres
     const attributed = attributeEvents(parsed.events, identity.observer);
     if (!attributed.ok) {
       log.warn('report refused', { status: 403, error: attributed.error, reporter: identity.name });
+      res.locals.refusal = 'misattributed';
       res.status(403).json({ error: attributed.error });
       return;
     }
@@ -145,6 +172,7 @@ export function createInspectorApp(options: InspectorAppOptions): express.Expres
       (err: unknown) => {
         const reason = errorText(err);
         log.warn('report applied but its decisions were not recorded; answering 503', { reason });
+        res.locals.refusal = 'not_recorded';
         res.status(503).json({ error: `the report's decisions could not be recorded (${reason}); retry` });
       },
     );
@@ -160,7 +188,7 @@ export function createInspectorApp(options: InspectorAppOptions): express.Expres
     ) => {
       if (res.headersSent) return next(err);
       if (err.type === 'entity.too.large') {
-        refuse(res, 413, `body larger than ${limits.maxBodyBytes} bytes`);
+        refuse(res, 413, `body larger than ${limits.maxBodyBytes} bytes`, 'too_large');
         return;
       }
       const client = err.status !== undefined && err.status >= 400 && err.status < 500;

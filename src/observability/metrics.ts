@@ -1,4 +1,7 @@
 // Prometheus metrics of the operator. One registry per process so tests can create operators freely.
+// This file holds the registry, the process metrics (standard names: process_*, nodejs_*) and the
+// controller runtime's own metrics; each stage defines its metrics once, in its own metrics.ts, on the
+// registry it is given (see docs/operations.md for the whole list).
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface OperatorMetrics {
@@ -10,9 +13,19 @@ export interface OperatorMetrics {
   isLeader: Gauge;
 }
 
+/** Buckets of the fault-path latency histograms, in seconds: Doctor's goal is under one second. */
+export const latencyBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/** Seconds from `from` to `to` (RFC 3339 times), or undefined when either is missing or unreadable. */
+export function secondsBetween(from: string | undefined, to: string | undefined): number | undefined {
+  if (from === undefined || to === undefined) return undefined;
+  const seconds = (Date.parse(to) - Date.parse(from)) / 1000;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
 export function createOperatorMetrics(): OperatorMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'doctor_operator_' });
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     reconciles: new Counter({

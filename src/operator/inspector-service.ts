@@ -28,6 +28,7 @@ import { MissingInterfaces } from './interface-reports.js';
 import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
 import { errorText } from '../util/error-text.js';
 import { DeferredKubeWrites } from './deferred-kube-writes.js';
+import { observeDetection, type InspectorMetrics } from './inspector-metrics.js';
 
 /** Set by a test harness on a HostHealth just before it injects a fault: the timeline's T00. */
 export const faultInjectedAnnotation = 'doctor.io/fault-injected-at';
@@ -64,6 +65,7 @@ export interface InspectorDeps {
   remediation?: Remediation;
   log: Logger;
   now?: () => number;
+  metrics?: InspectorMetrics;
 }
 
 interface PolicyEngine {
@@ -83,6 +85,10 @@ export const maxUnknownHostsLogged = 1_000;
  */
 export const observerRefreshMs = 5 * 60_000;
 const timelineLaterPoints = { T04: null, T05: null, T06: null, T07: null, T08: null };
+/** A monitor silent this long (six heartbeats) counts as silent in the metrics. */
+export const monitorSilentAfterMs = 30_000;
+/** Host states that explain a silent monitor: its host is down or in maintenance. */
+const silenceExplained = new Set(['Down', 'Maintenance']);
 
 export class InspectorService implements EventSink {
   private readonly engines = new Map<string, PolicyEngine>();
@@ -91,6 +97,9 @@ export class InspectorService implements EventSink {
   private readonly missingInterfaces: MissingInterfaces;
   private timer: NodeJS.Timeout | undefined;
   private active = false;
+  /** When each monitor (by its node) last reported to this leader; bounded by the HostHealths. */
+  private readonly lastHeard = new Map<string, number>();
+  private activeSince = 0;
   private readonly now: () => number;
   /** Status, Events and policy status start after the turn that decided: Nova calls leave first. */
   private readonly kube: DeferredKubeWrites;
@@ -109,6 +118,8 @@ export class InspectorService implements EventSink {
   start(): void {
     if (this.active) return;
     this.active = true;
+    this.activeSince = this.now();
+    this.lastHeard.clear();
     this.engines.clear();
     this.resync();
     this.resumeOpenFaults();
@@ -167,6 +178,7 @@ export class InspectorService implements EventSink {
         );
         if (stormShown && engine.stormHosts().length === 0) void this.clearStorm(name);
         this.engines.set(name, { engine, configKey });
+        this.deps.metrics?.stormHolds.inc({ policy: name }, 0);
         this.deps.log.info('inspector engine started', { policy: name, hosts: config.hosts.length });
       } else {
         existing.configKey = configKey;
@@ -180,6 +192,10 @@ export class InspectorService implements EventSink {
    * HostHealth status; rejects when such a write failed. Observer lists are not waited for. */
   accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): Promise<void> {
     if (!this.active) return Promise.resolve();
+    this.heardFrom(
+      identity.observer ?? events[0]?.details.observer ?? events[0]?.details.monitor,
+      receivedAt,
+    );
     this.missingInterfaces.observe(events);
     const decisionWrites: Promise<void>[] = [];
     const byPolicy = new Map<string, HostEvent[]>();
@@ -212,6 +228,39 @@ export class InspectorService implements EventSink {
       for (const host of touched) this.writeObservers(engine, host);
     }
     return Promise.all(decisionWrites).then(() => undefined);
+  }
+
+  /** Only monitors of monitored hosts are remembered: a client cannot grow the map with made-up names. */
+  private heardFrom(observer: string | undefined, at: number): void {
+    if (observer !== undefined && this.deps.hostHealths.get(observer) !== undefined)
+      this.lastHeard.set(observer, at);
+  }
+
+  /** Hosts each policy's storm guard holds back now (policies with an engine). */
+  stormHeld(): Map<string, number> {
+    const held = new Map<string, number>();
+    for (const [policy, { engine }] of this.engines) held.set(policy, engine.stormHosts().length);
+    return held;
+  }
+
+  /**
+   * Per policy with an engine: seconds since the least recent report of its monitors (each selected
+   * node runs one), and how many have been silent beyond monitorSilentAfterMs. A monitor not heard
+   * since this replica started leading counts from then. Hosts Down or in maintenance are left out.
+   */
+  monitorHeartbeats(): Map<string, { oldestAgeSeconds: number; silent: number }> {
+    const now = this.now();
+    const out = new Map<string, { oldestAgeSeconds: number; silent: number }>();
+    for (const policy of this.engines.keys()) out.set(policy, { oldestAgeSeconds: 0, silent: 0 });
+    for (const host of this.deps.hostHealths.list()) {
+      const beat = out.get(host.spec?.policy ?? '');
+      if (!beat || silenceExplained.has(host.status?.state ?? '') || host.spec?.maintenance?.enabled)
+        continue;
+      const age = now - (this.lastHeard.get(host.metadata.name) ?? this.activeSince);
+      beat.oldestAgeSeconds = Math.max(beat.oldestAgeSeconds, age / 1000);
+      if (age > monitorSilentAfterMs) beat.silent++;
+    }
+    return out;
   }
 
   private tick(): void {
@@ -259,6 +308,7 @@ export class InspectorService implements EventSink {
           this.onHostHealthy(policyName, decision);
           break;
         case 'stormActive':
+          this.deps.metrics?.stormHolds.inc({ policy: policyName });
           this.kube.later(
             () => void this.onStorm(policyName, decision.hosts, decision.limit, decision.unhealthy),
           );
@@ -293,6 +343,7 @@ export class InspectorService implements EventSink {
       T02: decision.firstReportReceivedAt,
       T03: decision.declaredAt,
     };
+    if (!decision.reopened && this.deps.metrics) observeDetection(this.deps.metrics, timeline);
     const status: Record<string, unknown> = {
       state: 'Down',
       lastTransitionTime: decision.declaredAt,

@@ -30,6 +30,12 @@ import { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
 import { StaticTokenSource } from '../intake/static-token.js';
 import { PolicyStatusWriter } from './policy-status.js';
 import { LeaderRemediation } from './remediation-wiring.js';
+import { ConditionType } from '../api/conditions.js';
+import { createIntakeMetrics } from '../intake/metrics.js';
+import { createRemediationMetrics } from '../remediation/metrics.js';
+import { createInspectorMetrics } from './inspector-metrics.js';
+import { NovaReachableConditions } from './nova-reachable.js';
+import { HostConditionWriter } from './host-condition-writer.js';
 
 export interface OperatorOptions {
   namespace: string;
@@ -78,6 +84,7 @@ export class Operator {
   private readonly elector: LeaderElector | undefined;
   private readonly leaderLabel: LeaderPodLabel | undefined;
   private readonly hostStatus: CoalescingStatusWriter;
+  private readonly hostConditions: HostConditionWriter;
   private leading = false;
   /** The step-down in progress, so a shutdown waits for it rather than racing it. */
   private steppingDown: Promise<void> = Promise.resolve();
@@ -192,14 +199,25 @@ export class Operator {
 
     const events = new EventRecorder(core, 'doctor-operator', options.identity, log);
     const policyStatus = new PolicyStatusWriter(custom, this.policies);
+    const novaStatus = new PolicyStatusWriter(
+      custom,
+      this.policies,
+      [ConditionType.NovaReachable],
+      'doctor-remediation',
+    );
+    const registry = this.metrics.registry;
+    const remediationMetrics = createRemediationMetrics(registry);
+    // Every HostHealth status patch carries the conditions (Healthy, Remediated) when they change.
+    this.hostConditions = new HostConditionWriter(this.hostHealths);
     const hostStatus = (this.hostStatus = new CoalescingStatusWriter(
-      (name, status) =>
+      this.hostConditions.wrap((name, status) =>
         custom
           .patchClusterCustomObjectStatus(
             { ...crdApi, plural: 'hosthealths', name, body: { status } },
             k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
           )
           .then(() => undefined),
+      ),
       log,
     ));
     if (options.podName) {
@@ -220,6 +238,12 @@ export class Operator {
         log: log.child({ component: 'remediation' }),
         hostHealths: this.hostHealths,
         policies: this.policies,
+        metrics: remediationMetrics,
+        novaReachable: new NovaReachableConditions({
+          updatePolicyStatus: (name, update) => novaStatus.update(name, update),
+          registry,
+          log: log.child({ component: 'remediation' }),
+        }),
       }));
     this.inspector = new InspectorService({
       policies: this.policies,
@@ -229,6 +253,11 @@ export class Operator {
       events,
       remediation,
       log: log.child({ component: 'inspector' }),
+      metrics: createInspectorMetrics(registry, {
+        hostHealths: this.hostHealths,
+        stormHeld: () => this.inspector.stormHeld(),
+        monitorHeartbeats: () => this.inspector.monitorHeartbeats(),
+      }),
     });
     if (options.inspectorTokenSecret) {
       this.staticToken = new StaticTokenSource(core, options.namespace, options.inspectorTokenSecret, log);
@@ -237,6 +266,7 @@ export class Operator {
       authenticator: this.authenticator(config),
       sink: this.inspector,
       log: log.child({ component: 'inspector' }),
+      metrics: createIntakeMetrics(registry),
       ...options.inspectorLimits,
     });
     const reconciler = new PolicyReconciler(
@@ -414,6 +444,7 @@ export class Operator {
     this.metrics.isLeader.set(0);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.hostStatus.abandon('this replica stopped leading');
+    this.hostConditions.reset();
     await Promise.all([
       withTimeout(this.inspector.stop(), waitMs),
       withTimeout(this.policyController.stop(), waitMs),

@@ -15,11 +15,14 @@ import type { RemediationView } from '../remediation/status.js';
 import { isConflict, isNotFound } from '../runtime/api-errors.js';
 import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
 import type { ReadCache } from '../runtime/read-cache.js';
+import { fromStoredStatus, toStoredStatus } from './notification-status.js';
 
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
 export function hostHealthStatusWriter(writer: CoalescingStatusWriter): HostHealthStatusWriter {
-  return { patchStatus: (name, patch) => writer.write(name, patch as Record<string, unknown>) };
+  return {
+    patchStatus: (name, patch) => writer.write(name, toStoredStatus(patch as Record<string, unknown>)),
+  };
 }
 
 /**
@@ -30,7 +33,11 @@ export function hostHealthStatusWriter(writer: CoalescingStatusWriter): HostHeal
 export function cachedHostHealthStatusReader(hostHealths: ReadCache<HostHealth>): HostHealthStatusReader {
   return {
     readStatus: (name) =>
-      Promise.resolve(structuredClone(hostHealths.get(name)?.status) as RemediationView | undefined),
+      Promise.resolve(
+        fromStoredStatus(
+          structuredClone(hostHealths.get(name)?.status) as Record<string, unknown> | undefined,
+        ) as RemediationView | undefined,
+      ),
   };
 }
 

@@ -23,6 +23,8 @@ import {
   nodeTainter,
 } from './remediation-adapters.js';
 import { errorText } from '../util/error-text.js';
+import type { RemediationMetrics } from '../remediation/metrics.js';
+import type { NovaReachableConditions } from './nova-reachable.js';
 
 export interface RemediationWiringDeps {
   core: k8s.CoreV1Api;
@@ -36,6 +38,9 @@ export interface RemediationWiringDeps {
   policies: ReadCache<FaultPolicy>;
   /** How often each policy's Nova work is refreshed. */
   warmUpPeriodMs?: number;
+  metrics?: RemediationMetrics;
+  /** The policies' NovaReachable conditions, from every warm-up and Nova call. */
+  novaReachable?: NovaReachableConditions;
 }
 
 const defaultWarmUpPeriodMs = 30_000;
@@ -110,6 +115,10 @@ export class LeaderRemediation implements Remediation, HostRelease {
       tainter: taintsAfterThisTurn(nodeTainter(this.deps.core)),
       events: eventsAfterThisTurn(this.deps.events),
       logger: this.deps.log,
+      ...(this.deps.metrics ? { metrics: this.deps.metrics } : {}),
+      ...(this.deps.novaReachable
+        ? { novaReachability: this.deps.novaReachable.observe.bind(this.deps.novaReachable) }
+        : {}),
     });
     clearInterval(this.warmUpTimer);
     this.warmed.clear();
@@ -134,8 +143,11 @@ export class LeaderRemediation implements Remediation, HostRelease {
     for (const target of policy.spec.actions.notify)
       if (target.secretRef)
         this.secrets?.read(target.secretRef.name, target.secretRef.key).catch(() => undefined);
-    if (!policy.spec.actions.nova) return;
     const name = policy.metadata.name;
+    if (!policy.spec.actions.nova) {
+      this.deps.novaReachable?.notUsed(name);
+      return;
+    }
     const novaHosts = this.deps.hostHealths
       .list()
       .filter((h) => h.spec?.policy === name)
@@ -167,6 +179,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
 
   policyDeleted(name: string): void {
     this.warmed.delete(name);
+    this.deps.novaReachable?.forget(name);
     this.executor?.forgetPolicy(name);
   }
 
@@ -221,6 +234,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
   async stop(): Promise<void> {
     clearInterval(this.warmUpTimer);
     this.warmUpTimer = undefined;
+    this.deps.novaReachable?.forget();
     const executor = this.executor;
     this.executor = undefined;
     await executor?.stop();

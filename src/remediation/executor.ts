@@ -22,6 +22,8 @@ import type {
 import type { RemediationView } from './status.js';
 import type { FaultPolicy } from '../api/types.js';
 import type { RefreshOutcome } from './host-directory.js';
+import { createRemediationMetrics, type RemediationMetrics } from './metrics.js';
+import { novaCallObserver, type NovaReachabilitySink } from './nova-reachability.js';
 import { errorText } from '../util/error-text.js';
 
 export interface RemediationDeps {
@@ -39,6 +41,10 @@ export interface RemediationDeps {
   /** Epoch milliseconds, for the times written to status. */
   now?: () => number;
   options?: RemediationOptionsInput;
+  /** Nova, notification and latency metrics; a private registry by default. */
+  metrics?: RemediationMetrics;
+  /** Told whether each policy's Nova answered its last operation (the NovaReachable condition). */
+  novaReachability?: NovaReachabilitySink;
 }
 
 type Job = HostDownJob | HostUpJob;
@@ -74,6 +80,7 @@ export class RemediationExecutor {
   constructor(deps: RemediationDeps) {
     const log = deps.logger ?? createLogger('remediation');
     const options = resolveRemediationOptions(deps.options);
+    const metrics = deps.metrics ?? createRemediationMetrics();
     this.services = {
       writer: deps.statusWriter,
       reader: deps.statusReader,
@@ -81,11 +88,18 @@ export class RemediationExecutor {
       tainter: deps.tainter,
       events: deps.events,
       log,
-      nova: new NovaClientCache(deps.secrets, deps.novaFactory ?? openStackNovaFactory(), deps.now),
+      nova: new NovaClientCache(
+        deps.secrets,
+        deps.novaFactory ?? openStackNovaFactory(),
+        deps.now,
+        undefined,
+        novaCallObserver(metrics, deps.novaReachability),
+      ),
       resetLimiter: new Limiter(options.globalResetConcurrency),
       deliver: deps.deliver ?? defaultDeliver,
       now: deps.now ?? Date.now,
       options,
+      metrics,
     };
   }
 

@@ -27,6 +27,7 @@ import {
   timelinePoints,
 } from './status.js';
 import { hostDownTaint } from './taint.js';
+import { observeTimelinePoint } from './metrics.js';
 
 /** The inspector's HostDownDecision, or the same facts restored from status after a restart. */
 export interface HostDownDecisionInput {
@@ -441,6 +442,7 @@ export class HostDownJob extends StepJob {
     const value = isoTime(this.ctx.now());
     this.timeline[point] = value;
     this.ctx.batcher.update({ timeline: { faultId: this.faultId, [point]: value } }, 'urgent');
+    observeTimelinePoint(this.services.metrics, this.timeline, point);
   }
 
   /** After the steps and deliveries: the notify step's outcome, then T08. False when stopped meanwhile. */

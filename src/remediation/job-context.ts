@@ -11,6 +11,7 @@ import { OpenStackHttpError } from '../openstack/index.js';
 import type { DeliverFn } from './notification-queue.js';
 import type { NovaClientCache } from './nova-clients.js';
 import type { RemediationOptions } from './options.js';
+import type { RemediationMetrics } from './metrics.js';
 import type {
   EventSink,
   HostHealthStatusReader,
@@ -43,6 +44,7 @@ export interface Services {
   deliver: DeliverFn;
   now: () => number;
   options: RemediationOptions;
+  metrics: RemediationMetrics;
 }
 
 /** A failure that trying again cannot fix (Nova refused the request itself). */

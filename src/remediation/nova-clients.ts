@@ -7,6 +7,7 @@ import type { FaultPolicy } from '../api/types.js';
 import { createOpenStackClients, type NovaApi, type OpenStackClientOptions } from '../openstack/index.js';
 import { HostDirectory, type RefreshOutcome } from './host-directory.js';
 import type { NovaFactory, NovaHandle, SecretReader } from './ports.js';
+import { observedHandle, type NovaCallObserver } from './nova-reachability.js';
 import { errorText } from '../util/error-text.js';
 
 interface Entry {
@@ -48,6 +49,8 @@ export class NovaClientCache {
     private readonly factory: NovaFactory,
     private readonly now: () => number = Date.now,
     private readonly secretCheckMs = 60_000,
+    /** Told every operation's outcome (metrics, NovaReachable). */
+    private readonly observer?: NovaCallObserver,
   ) {}
 
   /** The policy's Nova client; throws an Error naming the field when the policy or Secret is unusable. */
@@ -96,15 +99,20 @@ export class NovaClientCache {
     if (nova === undefined) throw new Error(`FaultPolicy ${name}: spec.actions.nova is not set`);
     const ref = nova.cloudSecretRef;
     if (ref === undefined || ref.name === '' || ref.key === '')
-      throw new Error(`FaultPolicy ${name}: spec.actions.nova.cloudSecretRef needs a name and a key`);
-    if (nova.cloud === '') throw new Error(`FaultPolicy ${name}: spec.actions.nova.cloud is empty`);
+      throw this.unusable(
+        name,
+        `FaultPolicy ${name}: spec.actions.nova.cloudSecretRef needs a name and a key`,
+      );
+    if (nova.cloud === '') throw this.unusable(name, `FaultPolicy ${name}: spec.actions.nova.cloud is empty`);
     let text: string;
     try {
       text = await this.secrets.read(ref.name, ref.key);
     } catch (err) {
-      throw new Error(`FaultPolicy ${name}: spec.actions.nova.cloudSecretRef: ${errorText(err)}`, {
-        cause: err,
-      });
+      throw this.unusable(
+        name,
+        `FaultPolicy ${name}: spec.actions.nova.cloudSecretRef: ${errorText(err)}`,
+        err,
+      );
     }
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([ref.name, ref.key, nova.cloud, text]))
@@ -116,7 +124,14 @@ export class NovaClientCache {
       return current;
     }
     if (current !== undefined) closeQuietly(current.handle);
-    const handle = this.factory(text, nova.cloud);
+    const observer = this.observer;
+    const handle = this.factory(text, nova.cloud).then(
+      (built) => (observer !== undefined ? observedHandle(built, name, observer) : built),
+      (err: unknown) => {
+        observer?.unusable(name, err);
+        throw err;
+      },
+    );
     const entry: Entry = {
       reference: referenceOf(policy),
       fingerprint,
@@ -130,6 +145,13 @@ export class NovaClientCache {
       if (this.entries.get(name) === entry) this.entries.delete(name);
     });
     return entry;
+  }
+
+  /** The error to throw for a policy whose client cannot be built, after telling the observer. */
+  private unusable(policy: string, message: string, cause?: unknown): Error {
+    const err = new Error(message, cause !== undefined ? { cause } : {});
+    this.observer?.unusable(policy, err);
+    return err;
   }
 }
 

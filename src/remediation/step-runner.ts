@@ -70,9 +70,16 @@ export class StepRunner {
         retry: services.options.notificationRetry,
       },
       {
-        delivered: options.delivered,
-        failed: () => this.ctx.batcher.notificationsChanged('lazy'),
-        abandoned: () => {
+        delivered: (entry) => {
+          services.metrics.notifications.inc({ consumer: entry.consumer, outcome: 'delivered' });
+          options.delivered();
+        },
+        failed: (entry) => {
+          services.metrics.notifications.inc({ consumer: entry.consumer, outcome: 'retried' });
+          this.ctx.batcher.notificationsChanged('lazy');
+        },
+        abandoned: (entry) => {
+          services.metrics.notifications.inc({ consumer: entry.consumer, outcome: 'abandoned' });
           this.ctx.batcher.notificationsChanged('urgent');
           options.checkNotified();
         },

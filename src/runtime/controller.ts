@@ -21,7 +21,10 @@ export class Controller {
     private readonly reconcile: Reconcile,
     private readonly metrics: OperatorMetrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // Exported as zero from the start: a rate over errors that never happened is 0, not "no data".
+    metrics.reconcileErrors.inc({ controller: name }, 0);
+  }
 
   get queueLength(): number {
     return this.queue.length;

@@ -3,6 +3,10 @@
 // be detected, correlated, marked in Nova and notified, with the whole timeline T00-T08 in its HostHealth
 // and the consumer notified less than 1 second after detection; link up must undo it.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../tools/cluster/paths.js';
+import type { Cluster } from '../../tools/cluster/cluster.js';
 import { waitFor } from '../../tools/cluster/wait.js';
 import {
   startScenario,
@@ -12,17 +16,31 @@ import {
 } from '../../tools/demo/scenario.js';
 import { sharedCluster } from '../support/shared-cluster.js';
 import { eventsFor } from '../integration/operator/helpers.js';
+import { dashboardMetrics, exposedNames } from '../support/promql-metrics.js';
+
+/** `kubectl wait` for a HostHealth condition, as a user would: fails the test with kubectl's words. */
+async function kubectlWait(cluster: Cluster, host: string, condition: string): Promise<void> {
+  const result = await cluster.kubectl([
+    'wait',
+    `--for=condition=${condition}`,
+    `hh/${host}`,
+    '--timeout=60s',
+  ]);
+  assert.equal(result.code, 0, `kubectl wait --for=condition=${condition} hh/${host}: ${result.stderr}`);
+}
 
 const serversPerHost = 20;
 
 describe('Doctor functest: link down on a compute host', function () {
   this.timeout(300_000);
   let scenario: Scenario | undefined;
+  let cluster: Cluster;
   let victim = '';
 
   before(async function () {
+    cluster = await sharedCluster();
     scenario = await startScenario({
-      cluster: await sharedCluster(),
+      cluster,
       name: 'e2e',
       hosts: 4,
       serversPerHost,
@@ -92,6 +110,18 @@ describe('Doctor functest: link down on a compute host', function () {
     }
     const reasons = (await eventsFor(s.kube, 'HostHealth', victim)).map((e) => e.reason);
     assert.ok(reasons.includes('HostDown'), reasons.join(', '));
+    // The conditions say the same as the state and the steps, for kubectl wait and kstatus tools.
+    await kubectlWait(cluster, victim, 'Remediated');
+    await kubectlWait(cluster, victim, 'Healthy=False');
+    // kubectl describe sorts status fields by name: the summary sits among state and timeline, the
+    // long per-server list comes last.
+    const described = await cluster.kubectl(['describe', 'hh', victim]);
+    assert.equal(described.code, 0, described.stderr);
+    const line = (heading: string) => described.stdout.indexOf(`\n  ${heading}:`);
+    for (const heading of ['Notification Summary', 'State', 'Timeline', 'Webhooks'])
+      assert.ok(line(heading) > 0, `describe shows ${heading}:\n${described.stdout}`);
+    assert.ok(line('State') < line('Webhooks') && line('Timeline') < line('Webhooks'), described.stdout);
+    assert.match(described.stdout, new RegExp(`Delivered:\\s+${serversPerHost}\\n`));
   });
 
   it('recovers when the link comes back: Healthy, un-forced, untainted', async function () {
@@ -107,6 +137,26 @@ describe('Doctor functest: link down on a compute host', function () {
         return hh.status?.state === 'Healthy' && !forced && !tainted ? true : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    await kubectlWait(cluster, victim, 'Healthy');
+    await kubectlWait(cluster, victim, 'Remediated');
+  });
+
+  it('exports every metric the Grafana dashboard queries, after the fault', async function () {
+    const dashboard = readFileSync(
+      join(repoRoot, 'helm/doctor-operator/files/grafana-dashboard.json'),
+      'utf8',
+    );
+    const wanted = dashboardMetrics(dashboard);
+    assert.ok(wanted.size >= 15, `the dashboard queries ${wanted.size} metrics`);
+    const metrics = await scenario!.operator.get('/metrics');
+    assert.equal(metrics?.status, 200);
+    const exposed = exposedNames(metrics.body);
+    const missing = [...wanted].filter(([name]) => !exposed.has(name));
+    assert.deepEqual(
+      missing.map(([name, panels]) => `${name} (panels: ${panels.join(', ')})`),
+      [],
+      'every metric a panel queries has samples on the leader',
     );
   });
 });

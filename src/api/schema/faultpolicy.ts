@@ -276,7 +276,7 @@ export const faultPolicyStatus = obj(
   {
     observedGeneration: observedGeneration(),
     conditions: conditions(
-      'Ready (the operator has created every object of the policy as desired), MonitorsAvailable (from the DaemonSet), StormActive (maxUnhealthy exceeded, actions held back) and NovaReachable.',
+      'Ready (the operator has created every object of the policy as desired), MonitorsAvailable (a monitor runs on every selected node), NodeConflict, StormActive (maxUnhealthy exceeded, actions held back) and NovaReachable (the Nova of spec.actions.nova answered the last warm-up or call).',
     ),
     monitoredHosts: int('Nodes the policy selects, each with a HostHealth.', { minimum: 0 }),
     unhealthyHosts: int('Monitored hosts currently unhealthy (Suspect, Down or Recovering).', { minimum: 0 }),

@@ -85,6 +85,33 @@ const notification = obj('Delivery of one notification to one consumer.', {
   abandoned: bool('True when delivery was given up (too old, or the host recovered first).'),
 });
 
+/** Entries `webhooks` may hold: a host of 200 servers with 5 consumers. Undelivered ones come first. */
+export const maxListedNotifications = 1000;
+/** Observers listed per host (the inspector keeps at most 256 per host). */
+export const maxListedObservers = 256;
+/** Faults listed per host (the inspector keeps the last 10 closed ones and the open one). */
+export const maxListedFaults = 16;
+
+const counts = {
+  delivered: int('Notifications the consumer accepted.', { minimum: 0 }),
+  pending: int('Notifications not delivered yet (being retried).', { minimum: 0 }),
+  abandoned: int('Notifications given up.', { minimum: 0 }),
+};
+
+const notificationSummary = obj(
+  'What the notifications of the current fault came to, per consumer and in all.',
+  {
+    total: int('Notifications of the current fault.', { minimum: 0 }),
+    ...counts,
+    listed: int('Entries in webhooks: all of them unless there are more than it may hold.', { minimum: 0 }),
+    consumers: arr(
+      'Counts per consumer.',
+      obj('The notifications of one consumer.', { consumer: str('Name of the notify target.'), ...counts }),
+      { maxItems: 32, 'x-kubernetes-list-type': 'atomic' },
+    ),
+  },
+);
+
 const step = (what: string): JSONSchemaProps =>
   obj(`Outcome of the step that ${what}.`, {
     state: str(
@@ -125,15 +152,26 @@ export const hostHealthStatus = obj(
     activeFaults: int('Faults that are not resolved yet (entries of faults without resolvedTime).', {
       minimum: 0,
     }),
-    observers: arr('The monitors that watch this host.', observer, { 'x-kubernetes-list-type': 'atomic' }),
-    faults: arr('Recent faults of this host, oldest first.', fault, { 'x-kubernetes-list-type': 'atomic' }),
-    timeline,
-    servers,
-    notifications: arr('Notifications sent for the current fault.', notification, {
+    observers: arr('The monitors that watch this host.', observer, {
+      maxItems: maxListedObservers,
       'x-kubernetes-list-type': 'atomic',
     }),
+    faults: arr('Recent faults of this host, oldest first.', fault, {
+      maxItems: maxListedFaults,
+      'x-kubernetes-list-type': 'atomic',
+    }),
+    timeline,
+    servers,
+    notificationSummary,
+    webhooks: arr(
+      `Notifications sent for the current fault, one per consumer and notification id, undelivered ones first; at most ${maxListedNotifications} (notificationSummary counts all).`,
+      notification,
+      { maxItems: maxListedNotifications, 'x-kubernetes-list-type': 'atomic' },
+    ),
     remediation,
-    conditions: conditions('Conditions of the host, one per type.'),
+    conditions: conditions(
+      'Healthy (the state is Healthy), Remediated (every host-down action of the current or last fault is finished) and InterfacesPresent, one per type.',
+    ),
   },
 );
 

@@ -220,7 +220,7 @@ describe('helm chart: lint, CRDs and rendering', function () {
       'Nova errors',
     ]);
     const constants = dashboard.templating.list.filter((v) => v.type === 'constant');
-    assert.ok(constants.length >= 4 && constants.every((c) => c.query.startsWith('doctor_')));
+    assert.ok(constants.length >= 4 && constants.every((c) => /^(doctor|process|nodejs)_/.test(c.query)));
     const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
     for (const expr of exprs) {
       assert.doesNotMatch(expr, /doctor_/, `panel query names a metric directly: ${expr}`);

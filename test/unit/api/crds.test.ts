@@ -105,7 +105,12 @@ describe('generated CRDs', () => {
 describe('CRD definitions', () => {
   it('are cluster-scoped doctor.io/v1alpha1 with short names, status subresource and printer columns', () => {
     const expected = [
-      { kind: 'FaultPolicy', plural: 'faultpolicies', short: 'fp', columns: ['Ready', 'Hosts', 'Unhealthy'] },
+      {
+        kind: 'FaultPolicy',
+        plural: 'faultpolicies',
+        short: 'fp',
+        columns: ['Ready', 'Monitors', 'Hosts', 'Unhealthy'],
+      },
       { kind: 'HostHealth', plural: 'hosthealths', short: 'hh', columns: ['State', 'Nova Host', 'Faults'] },
     ];
     assert.equal(crds.length, expected.length);

@@ -255,7 +255,8 @@ describe('schemas and src/api/types.ts describe the same fields', () => {
     faults: true,
     timeline: true,
     servers: true,
-    notifications: true,
+    notificationSummary: true,
+    webhooks: true,
     remediation: true,
     conditions: true,
   };

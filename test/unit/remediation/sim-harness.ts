@@ -9,6 +9,7 @@ import type { ArrivalRecord } from '../../../src/consumer/recorder.js';
 import {
   openStackNovaFactory,
   type RemediationExecutor,
+  type RemediationDeps,
   type RemediationOptionsInput,
 } from '../../../src/remediation/index.js';
 import type { FaultPolicy } from '../../../src/api/types.js';
@@ -39,7 +40,8 @@ export interface Bed extends MemoryKube {
   sim: NovaSim;
   consumer: Consumer;
   policy: FaultPolicy;
-  executor(options?: RemediationOptionsInput): RemediationExecutor;
+  /** `extra` adds to (or replaces) the executor's dependencies, e.g. metrics. */
+  executor(options?: RemediationOptionsInput, extra?: Partial<RemediationDeps>): RemediationExecutor;
 }
 
 export function useBed() {
@@ -105,7 +107,7 @@ export function useBed() {
       sim,
       consumer,
       policy: p,
-      executor(options = {}) {
+      executor(options = {}, extra = {}) {
         const executor = executorOn(kube, {
           novaFactory: openStackNovaFactory({
             retry: quickClientRetry,
@@ -113,6 +115,7 @@ export function useBed() {
             pageSize: clientPageSize,
           }),
           options: { ...quickExecutorOptions, ...options },
+          ...extra,
         });
         cleanups.push(() => executor.stop());
         return executor;

@@ -128,6 +128,29 @@ describe('inspector service', function () {
     patchOutcome = () => Promise.resolve();
   });
 
+  it('tells how long ago each monitor reported: silent ones counted, Down hosts and unknown reporters left out', async function () {
+    setUp(['h1', 'h2', 'h3', 'h4'], undefined, (h) => {
+      if (h.metadata.name === 'h4') h.status = { ...h.status, state: 'Down' };
+    });
+    const start = clock;
+    await service.accept([heartbeat('h1', ['h2'], clock)], clock, { kind: 'anonymous', name: 'a' });
+    clock += 40_000;
+    await service.accept([heartbeat('h2', ['h3'], clock)], clock, {
+      kind: 'monitor',
+      name: 'm',
+      observer: 'h2',
+    });
+    // A made-up reporter is not remembered: it cannot grow the operator.
+    await service.accept([heartbeat('nobody', [], clock)], clock, { kind: 'anonymous', name: 'x' });
+    clock += 1_000;
+    // h1 heard 41 s ago, h3 never (counted from the start of leading), h4 is Down: left out.
+    assert.deepEqual(
+      [...service.monitorHeartbeats()],
+      [['p', { oldestAgeSeconds: (clock - start) / 1000, silent: 2 }]],
+    );
+    assert.deepEqual([...service.stormHeld()], [['p', 0]]);
+  });
+
   it('settles a report only once the Down it caused is written to status, and rejects when that write is refused', async function () {
     setUp(['h1', 'h2', 'h3'], (p) => {
       p.spec.detection.quorum = 1;
