@@ -56,16 +56,18 @@ describe('CloudEvents output, read by the official SDK', function () {
   }
 
   const time = new Date('2026-11-30T05:00:00.123Z');
-
-  it('a server notification is a valid structured-mode CloudEvent', async () => {
-    const notification = prepareServerNotification('cloudevents', {
+  const serverDown = (n: number) =>
+    prepareServerNotification('cloudevents', {
       kind: 'host.down',
-      faultId: 'fault-1',
+      faultId: `fault-${n}`,
       consumer: 'vnfm',
-      host: 'compute-1',
-      server: { id: 'srv-1', projectId: 'tenant-a' },
+      host: `compute-${n}`,
+      server: { id: `srv-${n}`, projectId: 'tenant-a' },
       time,
     });
+
+  it('a server notification is a valid structured-mode CloudEvent', async () => {
+    const notification = serverDown(1);
     const request = await sentThrough(notification);
     assert.equal(HTTP.isEvent({ headers: request.headers, body: request.body }), true);
     const event = parse(request);
@@ -103,14 +105,7 @@ describe('CloudEvents output, read by the official SDK', function () {
   });
 
   it('the SDK refuses an event that breaks the spec, so the checks above have teeth', async () => {
-    const notification = prepareServerNotification('cloudevents', {
-      kind: 'host.down',
-      faultId: 'fault-3',
-      consumer: 'vnfm',
-      host: 'compute-3',
-      server: { id: 'srv-3', projectId: 'tenant-a' },
-      time,
-    });
+    const notification = serverDown(3);
     const request = await sentThrough(notification);
     const broken = JSON.parse(request.body) as Record<string, unknown>;
     delete broken.source;
