@@ -92,11 +92,18 @@ export interface NodeActions {
 
 export type NotifyFormat = 'aodh' | 'cloudevents';
 
+/** CA certificates (PEM) an https consumer's certificate must chain to: inline, or from a Secret. */
+export interface CaBundle {
+  pem?: string;
+  secretRef?: SecretKeyRef;
+}
+
 export interface NotifyTarget {
   name: string;
   url: string;
   format: NotifyFormat;
   secretRef?: SecretKeyRef;
+  caBundle?: CaBundle;
   timeoutMilliseconds: number;
   projects: string[];
 }

@@ -12,6 +12,7 @@ export {
   type CloudEvent,
   type HostNotificationInput,
 } from './cloudevents.js';
+export { caAgents, checkCaBundle, maxCaBundleBytes } from './ca-agents.js';
 export {
   deliver,
   targetAgents,

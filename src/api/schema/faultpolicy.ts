@@ -193,6 +193,24 @@ const notifyTarget = obj(
     secretRef: secretKeyRef(
       'Optional HMAC key: when set, each body is signed with HMAC-SHA256 and the signature sent in a header.',
     ),
+    caBundle: obj(
+      'CA certificates (PEM) to trust for an https url instead of the system roots, e.g. a private CA of the VNF manager. Give exactly one of pem and secretRef.',
+      {
+        pem: str('The PEM text of one or more CA certificates (larger bundles go in a Secret).', {
+          minLength: 1,
+          maxLength: 16384,
+        }),
+        secretRef: secretKeyRef('The Secret key holding the PEM CA certificates.'),
+      },
+      {
+        'x-kubernetes-validations': [
+          {
+            rule: 'has(self.pem) != has(self.secretRef)',
+            message: 'caBundle needs exactly one of pem and secretRef',
+          },
+        ],
+      },
+    ),
     timeoutMilliseconds: int('How long one delivery attempt may take, in milliseconds.', {
       default: 1000,
       minimum: 1,

@@ -231,6 +231,7 @@ describe('schemas and src/api/types.ts describe the same fields', () => {
     url: true,
     format: true,
     secretRef: true,
+    caBundle: true,
     timeoutMilliseconds: true,
     projects: true,
   };
