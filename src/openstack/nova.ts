@@ -1,7 +1,7 @@
 // Nova compute API client: the calls remediation needs, each with a timeout, bounded retries of
 // 5xx and connection errors, one re-authentication on 401 and one re-negotiation on 406.
 import type { EndpointInterface } from './clouds.js';
-import { OpenStackConfigError, OpenStackHttpError, isRetryableError, parseErrorBody } from './errors.js';
+import { httpError, isRetryableError, OpenStackConfigError, OpenStackHttpError } from './errors.js';
 import { type HttpAgents, type HttpResponse, httpRequest } from '../util/http-client.js';
 import type { CallObserver, KeystoneSession } from './keystone.js';
 import { selectEndpoint } from './keystone-body.js';
@@ -307,8 +307,7 @@ export class NovaClient implements NovaApi {
       async (attempt) => {
         const response = await this.send('GET', url, path, attempt, { accept: 'application/json' });
         if (response.status !== 200) {
-          const { fault, message } = parseErrorBody(response.body);
-          throw new OpenStackHttpError('compute', 'GET', path, response.status, fault, message);
+          throw httpError('compute', 'GET', path, response);
         }
         return response;
       },
@@ -405,8 +404,7 @@ export class NovaClient implements NovaApi {
             continue;
           }
           if (options.expect.includes(res.status)) return res;
-          const { fault, message } = parseErrorBody(res.body);
-          throw new OpenStackHttpError('compute', method, path, res.status, fault, message);
+          throw httpError('compute', method, path, res);
         }
       },
       { policy: this.options.retry ?? defaultRetryPolicy, isRetryable: isRetryableError },
