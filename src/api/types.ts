@@ -79,6 +79,8 @@ export interface ProtectionSpec {
 
 export interface NovaActions {
   cloudSecretRef?: SecretKeyRef;
+  /** A Secret of OS_* keys (openstack-helm's credentials Secret), instead of cloudSecretRef. */
+  credentialsSecretRef?: { name: string };
   cloud: string;
   forceDown: boolean;
   resetServers: boolean;

@@ -89,6 +89,15 @@ export function namespaceSecretReader(
       if (value === undefined) throw new Error(`Secret ${namespace}/${name} has no key "${key}"`);
       return Buffer.from(value, 'base64').toString('utf8');
     },
+    async readAll(name) {
+      const secret = await secretNamed(name);
+      return Object.fromEntries(
+        Object.entries(secret.data ?? {}).map(([key, value]) => [
+          key,
+          Buffer.from(value, 'base64').toString('utf8'),
+        ]),
+      );
+    },
   };
 }
 

@@ -24,6 +24,8 @@ export interface SecretReader {
    * Throws an Error naming the Secret and key when either is missing.
    */
   read(name: string, key: string): Promise<string>;
+  /** Every key of Secret `name`, decoded; for Secrets that spread credentials over keys (OS_*). */
+  readAll?(name: string): Promise<Record<string, string>>;
 }
 
 export interface NodeTaint {

@@ -4,6 +4,7 @@
 import {
   conditions,
   dnsLabelPattern,
+  dnsSubdomainPattern,
   labelKeyMaxLength,
   labelKeyPattern,
   labelSelector,
@@ -128,6 +129,11 @@ const nova = obj(
       'The Secret key holding a clouds.yaml with credentials for Keystone v3 and Nova.',
       'clouds.yaml',
     ),
+    credentialsSecretRef: obj(
+      "A Secret holding the credentials as OS_* keys (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_NAME, OS_PROJECT_DOMAIN_NAME, OS_REGION_NAME, OS_INTERFACE, OS_CACERT, ...), as openstack-helm creates them (e.g. keystone-keystone-admin). Use instead of cloudSecretRef. The Secret lives in the operator's namespace.",
+      { name: str('Name of the Secret.', { minLength: 1, maxLength: 253, pattern: dnsSubdomainPattern }) },
+      { required: ['name'] },
+    ),
     cloud: str('Which entry under clouds: in the clouds.yaml to use.', {
       default: 'openstack',
       minLength: 1,
@@ -157,9 +163,9 @@ const nova = obj(
     'x-kubernetes-validations': [
       {
         // Even with both actions off Nova is still asked which servers a host runs, for notifications.
-        rule: 'has(self.cloudSecretRef)',
+        rule: 'has(self.cloudSecretRef) != has(self.credentialsSecretRef)',
         message:
-          'cloudSecretRef is required when actions.nova is set: the operator needs a clouds.yaml Secret to call Nova',
+          'actions.nova needs exactly one of cloudSecretRef (a clouds.yaml Secret) and credentialsSecretRef (a Secret of OS_* keys): the operator needs credentials to call Nova',
         fieldPath: '.cloudSecretRef',
         reason: 'FieldValueRequired',
       },
