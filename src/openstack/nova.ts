@@ -14,6 +14,7 @@ import {
   parseMicroversion,
   parseVersionDocument,
   serviceUuidMinimum,
+  type VersionRange,
   versionDocumentUrl,
 } from './microversion.js';
 import type { ComputeService, ForceDownResult, KnownService, NovaApi, ServerSummary } from './nova-api.js';
@@ -301,6 +302,16 @@ export class NovaClient implements NovaApi {
   }
 
   private async discover(): Promise<Microversion> {
+    return negotiate(await this.versionRange(), this.wantedMax);
+  }
+
+  /** The compute endpoint the client uses (catalog, interface, region). */
+  endpoint(): Promise<string> {
+    return this.computeEndpoint();
+  }
+
+  /** The microversion range the cloud offers (undefined: no microversions, v2.0 only). */
+  async versionRange(): Promise<VersionRange | undefined> {
     const url = versionDocumentUrl(await this.computeEndpoint());
     const path = new URL(url).pathname;
     const res = await withRetry(
@@ -313,7 +324,33 @@ export class NovaClient implements NovaApi {
       },
       { policy: this.options.retry ?? defaultRetryPolicy, isRetryable: isRetryableError },
     );
-    return negotiate(parseVersionDocument(res.body), this.wantedMax);
+    return parseVersionDocument(res.body);
+  }
+
+  /**
+   * The status of one call at the negotiated microversion, for permission probes: a 4xx is an answer
+   * (403 refused by policy, 404 allowed but nothing there), not an error. 5xx and 429 are retried.
+   */
+  async probe(method: string, path: string, body?: unknown): Promise<{ status: number; message: string }> {
+    return this.withMicroversion(async (version) => {
+      try {
+        const res = await this.request(method, path, version, {
+          ...(body !== undefined ? { body } : {}),
+          expect: [200, 202, 204],
+        });
+        return { status: res.status, message: '' };
+      } catch (err) {
+        if (
+          err instanceof OpenStackHttpError &&
+          err.status >= 400 &&
+          err.status < 500 &&
+          !err.retryable &&
+          err.status !== 406
+        )
+          return { status: err.status, message: err.apiMessage };
+        throw err;
+      }
+    });
   }
 
   /** Runs `op` at the negotiated version; on 406 (the cloud changed under us) negotiates again once. */

@@ -3,23 +3,17 @@
 import assert from 'node:assert/strict';
 import { createOpenStackClients } from '../../../src/openstack/factory.js';
 import { osEnvCloudName, osEnvToCloudsYaml } from '../../../src/openstack/os-env.js';
-import { simCredentials, start } from '../../../tools/nova-sim/index.js';
-import { quickRetry } from './harness.js';
+import { start } from '../../../tools/nova-sim/index.js';
+import { adminOsEnv, quickRetry } from './harness.js';
 
 describe('OpenStack client: OS_* credentials', function () {
   this.timeout(20_000);
 
   it('authenticates and picks the interface and region the keys name', async () => {
     const sim = await start();
-    const { admin } = simCredentials;
     const clients = await createOpenStackClients(
       osEnvToCloudsYaml({
-        OS_AUTH_URL: sim.authUrl,
-        OS_USERNAME: admin.username,
-        OS_PASSWORD: admin.password,
-        OS_PROJECT_NAME: admin.project,
-        OS_USER_DOMAIN_NAME: admin.domain,
-        OS_PROJECT_DOMAIN_NAME: admin.domain,
+        ...adminOsEnv(sim.authUrl),
         OS_REGION_NAME: 'RegionOne',
         OS_INTERFACE: 'internal',
       }),
