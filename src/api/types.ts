@@ -94,10 +94,11 @@ export interface NodeActions {
 
 export type NotifyFormat = 'aodh' | 'cloudevents';
 
-/** CA certificates (PEM) an https consumer's certificate must chain to: inline, or from a Secret. */
+/** CA certificates (PEM) an https consumer's certificate must chain to: inline, a Secret or a ConfigMap. */
 export interface CaBundle {
   pem?: string;
   secretRef?: SecretKeyRef;
+  configMapRef?: { name: string; key: string };
 }
 
 export interface NotifyTarget {

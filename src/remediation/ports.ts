@@ -26,6 +26,8 @@ export interface SecretReader {
   read(name: string, key: string): Promise<string>;
   /** Every key of Secret `name`, decoded; for Secrets that spread credentials over keys (OS_*). */
   readAll?(name: string): Promise<Record<string, string>>;
+  /** The value of `key` in ConfigMap `name` of the same namespace (public data such as CA bundles). */
+  readConfigMap?(name: string, key: string): Promise<string>;
 }
 
 export interface NodeTaint {

@@ -62,25 +62,35 @@ export async function agentsFor(
 ): Promise<HttpAgents | undefined> {
   const bundle = target.caBundle;
   if (bundle === undefined) return undefined;
-  let pem = bundle.pem;
-  const ref = bundle.secretRef;
-  if (pem === undefined && ref !== undefined) {
-    try {
-      pem = await secrets.read(ref.name, ref.key);
-    } catch (err) {
-      throw new Error(
-        `notify target ${target.name}: caBundle.secretRef ${ref.name}/${ref.key}: ${errorText(err)}`,
-        {
-          cause: err,
-        },
-      );
-    }
-  }
-  if (pem === undefined)
-    throw new Error(`notify target ${target.name}: caBundle has neither pem nor secretRef`);
+  const pem = await bundlePem(target, secrets);
   try {
     return caAgents(pem);
   } catch (err) {
     throw new Error(`notify target ${target.name}: ${errorText(err)}`, { cause: err });
+  }
+}
+
+async function bundlePem(target: NotifyTarget, secrets: SecretReader): Promise<string> {
+  const bundle = target.caBundle ?? {};
+  if (bundle.pem !== undefined) return bundle.pem;
+  const [field, ref, read] =
+    bundle.secretRef !== undefined
+      ? (['secretRef', bundle.secretRef, (n: string, k: string) => secrets.read(n, k)] as const)
+      : bundle.configMapRef !== undefined && secrets.readConfigMap !== undefined
+        ? (['configMapRef', bundle.configMapRef, secrets.readConfigMap.bind(secrets)] as const)
+        : [];
+  if (field === undefined)
+    throw new Error(
+      `notify target ${target.name}: caBundle has no pem, secretRef or configMapRef it can read`,
+    );
+  try {
+    return await read(ref.name, ref.key);
+  } catch (err) {
+    throw new Error(
+      `notify target ${target.name}: caBundle.${field} ${ref.name}/${ref.key}: ${errorText(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
 }

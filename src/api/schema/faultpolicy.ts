@@ -9,6 +9,7 @@ import {
   labelKeyPattern,
   labelSelector,
   observedGeneration,
+  secretKeyPattern,
   secretKeyRef,
 } from './common.js';
 import { arr, bool, defaultedObj, int, obj, str, type JSONSchemaProps } from './openapi.js';
@@ -200,19 +201,35 @@ const notifyTarget = obj(
       'Optional HMAC key: when set, each body is signed with HMAC-SHA256 and the signature sent in a header.',
     ),
     caBundle: obj(
-      'CA certificates (PEM) to trust for an https url instead of the system roots, e.g. a private CA of the VNF manager. Give exactly one of pem and secretRef.',
+      'CA certificates (PEM) to trust for an https url instead of the system roots, e.g. a private CA of the VNF manager. Give exactly one of pem, secretRef and configMapRef.',
       {
         pem: str('The PEM text of one or more CA certificates (larger bundles go in a Secret).', {
           minLength: 1,
           maxLength: 16384,
         }),
         secretRef: secretKeyRef('The Secret key holding the PEM CA certificates.'),
+        configMapRef: obj(
+          "The ConfigMap key holding the PEM CA certificates (such as a cluster's trust bundle). The ConfigMap lives in the operator's namespace.",
+          {
+            name: str('Name of the ConfigMap.', {
+              minLength: 1,
+              maxLength: 253,
+              pattern: dnsSubdomainPattern,
+            }),
+            key: str('The key inside the ConfigMap.', {
+              minLength: 1,
+              maxLength: 253,
+              pattern: secretKeyPattern,
+            }),
+          },
+          { required: ['name', 'key'] },
+        ),
       },
       {
         'x-kubernetes-validations': [
           {
-            rule: 'has(self.pem) != has(self.secretRef)',
-            message: 'caBundle needs exactly one of pem and secretRef',
+            rule: '(has(self.pem) ? 1 : 0) + (has(self.secretRef) ? 1 : 0) + (has(self.configMapRef) ? 1 : 0) == 1',
+            message: 'caBundle needs exactly one of pem, secretRef and configMapRef',
           },
         ],
       },

@@ -51,13 +51,15 @@ describe('consumer CA bundle', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const lookup = (kind: string, data: Record<string, string>) => (name: string, key: string) => {
+    const value = data[`${kind}/${name}/${key}`];
+    return value === undefined
+      ? Promise.reject(new Error(`${kind} ${name} has no key ${key}`))
+      : Promise.resolve(value);
+  };
   const secrets = (data: Record<string, string>): SecretReader => ({
-    read: (name, key) => {
-      const value = data[`${name}/${key}`];
-      return value === undefined
-        ? Promise.reject(new Error(`Secret ${name} has no key ${key}`))
-        : Promise.resolve(value);
-    },
+    read: lookup('Secret', data),
+    readConfigMap: lookup('ConfigMap', data),
   });
 
   async function send(target: NotifyTarget, reader: SecretReader = secrets({})) {
@@ -84,9 +86,18 @@ describe('consumer CA bundle', function () {
   });
 
   it('reads the bundle from a Secret', async () => {
-    const reader = secrets({ 'vnfm-ca/ca.crt': consumerCa.cert.toString() });
+    const reader = secrets({ 'Secret/vnfm-ca/ca.crt': consumerCa.cert.toString() });
     const result = await send(target({ secretRef: { name: 'vnfm-ca', key: 'ca.crt' } }), reader);
     assert.equal(result.ok, true, result.error);
+  });
+
+  it('reads the bundle from a ConfigMap', async () => {
+    const reader = secrets({ 'ConfigMap/trust/ca.crt': consumerCa.cert.toString() });
+    const result = await send(target({ configMapRef: { name: 'trust', key: 'ca.crt' } }), reader);
+    assert.equal(result.ok, true, result.error);
+    await assert.rejects(agentsFor(target({ configMapRef: { name: 'trust', key: 'x' } }), reader), {
+      message: /notify target vnfm: caBundle.configMapRef trust\/x: ConfigMap trust has no key x/,
+    });
   });
 
   it('refuses a consumer certificate of another CA, and the system roots do not trust it either', async () => {

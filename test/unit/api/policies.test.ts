@@ -156,7 +156,7 @@ describe('examples and valid fixtures', () => {
     const openstackHelm = examples.find((e) => e.file === 'openstack-helm-policy.yaml')?.policy.spec;
     assert.ok(openstackHelm?.actions.nova?.credentialsSecretRef);
     assert.deepEqual(missing, ['spec.actions.nova.credentialsSecretRef']);
-    assert.equal(full.actions.notify.length, 2);
+    assert.equal(full.actions.notify.length, 3);
     assert.equal(full.actions.notify.filter((n) => n.secretRef !== undefined).length, 1);
     assert.equal(full.actions.nova?.cloudSecretRef?.name, 'openstack-clouds');
   });
