@@ -47,7 +47,7 @@ async function guarded(name: string, check: () => Promise<CheckResult>): Promise
   }
 }
 
-/** Runs every check; later checks are skipped (as failures naming the cause) when auth or catalog fail. */
+/** Runs every check in order; stops after a failed auth, catalog or microversion check, which the rest need. */
 export async function checkCloud(clients: OpenStackClients): Promise<CheckResult[]> {
   const { cloud, session, nova } = clients;
   const results: CheckResult[] = [];
