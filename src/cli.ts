@@ -38,6 +38,11 @@ export const subcommands: Subcommand[] = [
     'run the sample consumer that receives fault notifications on /failure',
     async () => (await import('./consumer/command.js')).runConsumerCommand,
   ),
+  lazy(
+    'check-cloud',
+    'check the OpenStack credentials: Keystone, catalog, microversions, services, Nova policy',
+    async () => (await import('./openstack/check-cloud-command.js')).runCheckCloudCommand,
+  ),
 ];
 
 export function usage(): string {

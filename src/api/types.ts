@@ -79,6 +79,8 @@ export interface ProtectionSpec {
 
 export interface NovaActions {
   cloudSecretRef?: SecretKeyRef;
+  /** A Secret of OS_* keys (openstack-helm's credentials Secret), instead of cloudSecretRef. */
+  credentialsSecretRef?: { name: string };
   cloud: string;
   forceDown: boolean;
   resetServers: boolean;
@@ -92,11 +94,19 @@ export interface NodeActions {
 
 export type NotifyFormat = 'aodh' | 'cloudevents';
 
+/** CA certificates (PEM) an https consumer's certificate must chain to: inline, a Secret or a ConfigMap. */
+export interface CaBundle {
+  pem?: string;
+  secretRef?: SecretKeyRef;
+  configMapRef?: { name: string; key: string };
+}
+
 export interface NotifyTarget {
   name: string;
   url: string;
   format: NotifyFormat;
   secretRef?: SecretKeyRef;
+  caBundle?: CaBundle;
   timeoutMilliseconds: number;
   projects: string[];
 }

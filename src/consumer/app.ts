@@ -1,13 +1,15 @@
 // The sample consumer's HTTP app: POST /failure like Doctor's sample consumer. It logs each
-// notification, checks the HMAC signature when a key is configured, drops duplicate ids (still 200, so
-// the sender stops retrying) and records every arrival for the benchmark.
+// notification, checks the signature and its timestamp when a key is configured, refuses an exact
+// replay of a signed request (409), drops other repeats of an id (200, so the sender stops retrying) and
+// records every arrival for the benchmark.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { notificationIdHeader, signatureHeader } from '../notify/headers.js';
-import { verifySignature } from '../notify/signature.js';
+import { notificationIdHeader } from '../notify/headers.js';
+import { defaultToleranceSeconds } from '../notify/signature.js';
 import type { Logger } from '../observability/logger.js';
 import { describeArrival } from './arrival.js';
 import type { ArrivalRecorder } from './recorder.js';
 import { SeenIds } from './seen-ids.js';
+import { verifyRequest } from './verify-request.js';
 import { errorText } from '../util/error-text.js';
 
 export interface ConsumerAppOptions {
@@ -16,11 +18,17 @@ export interface ConsumerAppOptions {
   recorder?: ArrivalRecorder;
   maxBodyBytes?: number;
   seen?: SeenIds;
+  /** Signed timestamps further than this from the clock are refused (default 300 s). */
+  toleranceSeconds?: number;
+  /** Epoch ms; Date.now by default. */
+  now?: () => number;
 }
 
 export function createConsumerApp(options: ConsumerAppOptions): express.Express {
   const { logger } = options;
   const seen = options.seen ?? new SeenIds();
+  const now = options.now ?? Date.now;
+  const tolerance = options.toleranceSeconds ?? defaultToleranceSeconds;
   const app = express();
   app.disable('x-powered-by');
 
@@ -39,10 +47,17 @@ export function createConsumerApp(options: ConsumerAppOptions): express.Express 
     async (req: Request, res: Response) => {
       const receivedAtMs = res.locals.receivedAtMs as number;
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (options.hmacKey !== undefined && !verifySignature(raw, options.hmacKey, req.get(signatureHeader))) {
-        logger.warn('notification refused: missing or wrong signature', { remote: req.ip });
-        res.status(401).json({ error: `missing or wrong ${signatureHeader}` });
-        return;
+      let signedAt: string | undefined;
+      let signedId: string | undefined;
+      if (options.hmacKey !== undefined) {
+        const verdict = verifyRequest(req, raw, options.hmacKey, tolerance, now());
+        if (!verdict.ok) {
+          logger.warn(`notification refused: ${verdict.reason}`, { remote: req.ip });
+          res.status(401).json({ error: verdict.reason });
+          return;
+        }
+        signedAt = String(verdict.timestampSeconds);
+        signedId = verdict.id;
       }
       let body: unknown;
       try {
@@ -51,8 +66,17 @@ export function createConsumerApp(options: ConsumerAppOptions): express.Express 
         res.status(400).json({ error: 'body is not valid JSON' });
         return;
       }
-      const info = describeArrival(body, req.get(notificationIdHeader));
-      const duplicate = info.id !== undefined && seen.checkAndAdd(info.id);
+      const info = describeArrival(body, signedId ?? req.get(notificationIdHeader));
+      const seenBefore = info.id !== undefined ? seen.check(info.id, signedAt) : 'new';
+      if (seenBefore === 'replay') {
+        logger.warn('notification refused: replay of a request already accepted', {
+          notificationId: info.id,
+          remote: req.ip,
+        });
+        res.status(409).json({ error: 'replayed request: this id was already accepted with this timestamp' });
+        return;
+      }
+      const duplicate = seenBefore === 'duplicate';
       logger.info(`doctor consumer notified at ${(receivedAtMs / 1000).toFixed(3)}`, {
         notificationId: info.id,
         duplicate,

@@ -17,8 +17,10 @@ Receives fault notifications on POST /failure, logs them, and records arrival ti
 Options:
   --port N              listen port (default 12346; 0 picks a free port)
   --host ADDR           listen address (default 127.0.0.1)
-  --hmac-key-file PATH  verify X-Doctor-Signature with this key (a trailing newline is ignored);
-                        unsigned or wrongly signed posts get 401
+  --hmac-key-file PATH  verify webhook-signature (Standard Webhooks: id, timestamp and body) with this
+                        key (a trailing newline is ignored); unsigned, wrongly signed or stale posts
+                        get 401, an exact replay of an accepted post gets 409
+  --tolerance-seconds N accept signed timestamps up to N seconds from this clock (default 300)
   --record FILE         append one JSON line per arrival (receivedAtMs, id, type, host, server)
   --max-body-bytes N    larger bodies get 413 (default 262144)
   -h, --help            show this help
@@ -30,6 +32,7 @@ export interface ConsumerOptions {
   hmacKey?: Buffer;
   recordFile?: string;
   maxBodyBytes?: number;
+  toleranceSeconds?: number;
   logger?: Logger;
 }
 
@@ -47,6 +50,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     ...(options.hmacKey !== undefined ? { hmacKey: options.hmacKey } : {}),
     ...(recorder !== undefined ? { recorder } : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}),
   });
   let server: Server;
   try {
@@ -102,6 +106,7 @@ async function parseOptions(args: string[]): Promise<ConsumerOptions | 'help'> {
       'hmac-key-file': { type: 'string' },
       record: { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'tolerance-seconds': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -130,6 +135,12 @@ async function parseOptions(args: string[]): Promise<ConsumerOptions | 'help'> {
     const n = Number(values['max-body-bytes']);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--max-body-bytes must be a positive integer`);
     options.maxBodyBytes = n;
+  }
+  if (values['tolerance-seconds'] !== undefined) {
+    const n = Number(values['tolerance-seconds']);
+    if (!Number.isInteger(n) || n < 1 || n > 86_400)
+      throw new Error(`--tolerance-seconds must be an integer from 1 to 86400`);
+    options.toleranceSeconds = n;
   }
   return options;
 }

@@ -5,7 +5,7 @@ import { HttpAgents, httpRequest, HttpTransportError, type TlsOptions } from '..
 import { version } from '../util/version.js';
 import { notificationIdHeader, signatureHeader } from './headers.js';
 import type { PreparedNotification } from './notification.js';
-import { signBody } from './signature.js';
+import { signBody, signWebhook } from './signature.js';
 import { errorText } from '../util/error-text.js';
 
 export interface DeliveryTarget {
@@ -21,6 +21,8 @@ export interface DeliveryTarget {
 export interface DeliveryOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Clock of the signed send time (epoch ms); Date.now by default. */
+  now?: () => number;
 }
 
 export interface DeliveryResult {
@@ -53,6 +55,9 @@ export async function deliver(
     [notificationIdHeader.toLowerCase()]: notification.id,
   };
   if (target.hmacKey !== undefined && target.hmacKey.length > 0) {
+    // Signed per attempt: a retry carries its own send time, so it passes the consumer's time window.
+    const sentAt = (options.now ?? Date.now)() / 1000;
+    Object.assign(headers, signWebhook(notification.id, sentAt, notification.body, target.hmacKey));
     headers[signatureHeader.toLowerCase()] = signBody(notification.body, target.hmacKey);
   }
   try {

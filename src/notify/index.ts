@@ -12,6 +12,7 @@ export {
   type CloudEvent,
   type HostNotificationInput,
 } from './cloudevents.js';
+export { caAgents, checkCaBundle, maxCaBundleBytes } from './ca-agents.js';
 export {
   deliver,
   targetAgents,
@@ -19,7 +20,13 @@ export {
   type DeliveryResult,
   type DeliveryTarget,
 } from './deliver.js';
-export { notificationIdHeader, signatureHeader } from './headers.js';
+export {
+  notificationIdHeader,
+  signatureHeader,
+  webhookIdHeader,
+  webhookSignatureHeader,
+  webhookTimestampHeader,
+} from './headers.js';
 export { alarmId, notificationId, type NotificationKey, type NotificationKind } from './notification-id.js';
 export {
   prepareHostNotification,
@@ -27,4 +34,11 @@ export {
   type PreparedNotification,
 } from './notification.js';
 export { nextRetryDelay, type RetryDelayOptions } from './retry-delay.js';
-export { normalizeHmacKey, signBody, verifySignature } from './signature.js';
+export {
+  defaultToleranceSeconds,
+  normalizeHmacKey,
+  signBody,
+  signWebhook,
+  verifySignature,
+  verifyWebhook,
+} from './signature.js';

@@ -188,6 +188,11 @@ export function parseCloudsYaml(text: string, cloudName: string): CloudConfig {
     );
   }
   if (!isMapping(cloud)) throw new OpenStackConfigError(`${path} must be a mapping`);
+  return parseCloudEntry(cloud, cloudName, path);
+}
+
+/** One cloud's entry (the mapping under clouds.<name>); errors name fields under `path`. */
+export function parseCloudEntry(cloud: Mapping, cloudName: string, path: string): CloudConfig {
   const auth = cloud.auth;
   if (auth === undefined || auth === null) throw new OpenStackConfigError(`${path}.auth is missing`);
   if (!isMapping(auth)) throw new OpenStackConfigError(`${path}.auth must be a mapping`);

@@ -1,7 +1,8 @@
 // Errors of OpenStack calls that got an HTTP answer. The message carries the API's own explanation
 // (Nova: {"itemNotFound": {"code": 404, "message": "..."}}, Keystone: {"error": {"message": ...}}) so a
 // log line or a status condition says what the cloud refused and why.
-import { HttpTransportError } from '../util/http-client.js';
+import { parseRetryAfter } from '../util/backoff.js';
+import { headerValue, HttpTransportError, type HttpResponse } from '../util/http-client.js';
 
 export class OpenStackHttpError extends Error {
   constructor(
@@ -12,15 +13,20 @@ export class OpenStackHttpError extends Error {
     /** The fault name of the body, e.g. itemNotFound, badRequest; empty when the body had none. */
     readonly fault: string,
     readonly apiMessage: string,
+    /** The wait the API asked for with Retry-After (429, 503), in ms. */
+    readonly retryAfterMs?: number,
   ) {
     const detail = [fault, apiMessage].filter((part) => part !== '').join(': ');
     super(`${service} ${method} ${path}: HTTP ${status}${detail !== '' ? ` ${detail}` : ''}`);
     this.name = 'OpenStackHttpError';
   }
 
-  /** 5xx may be transient; a 4xx says the request itself is wrong and repeating it cannot help. */
+  /**
+   * 5xx may be transient, and 429 says "later"; any other 4xx says the request itself is wrong and
+   * repeating it cannot help.
+   */
   get retryable(): boolean {
-    return this.status >= 500;
+    return this.status >= 500 || this.status === 429;
   }
 }
 
@@ -56,4 +62,20 @@ export function parseErrorBody(body: string): { fault: string; message: string }
 export function isRetryableError(err: unknown): boolean {
   if (err instanceof OpenStackHttpError || err instanceof HttpTransportError) return err.retryable;
   return false;
+}
+
+/** The error of an unexpected answer: the API's explanation and, for 429 and 503, its Retry-After. */
+export function httpError(
+  service: 'identity' | 'compute',
+  method: string,
+  path: string,
+  res: HttpResponse,
+  nowMs: number = Date.now(),
+): OpenStackHttpError {
+  const { fault, message } = parseErrorBody(res.body);
+  const retryAfterMs =
+    res.status === 429 || res.status === 503
+      ? parseRetryAfter(headerValue(res.headers, 'retry-after'), nowMs)
+      : undefined;
+  return new OpenStackHttpError(service, method, path, res.status, fault, message, retryAfterMs);
 }

@@ -14,3 +14,4 @@ export {
 } from './nova-api.js';
 export { NovaClient, NovaServiceNotFoundError, type NovaClientOptions } from './nova.js';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.js';
+export { osEnvCloudName, osEnvToCloudsYaml, parseOsEnv } from './os-env.js';

@@ -1,7 +1,7 @@
 // Keystone v3 session: gets a project-scoped token, shares it between concurrent callers, refreshes it
 // before it expires, and drops it when a service answers 401 so the next call re-authenticates.
 import type { CloudAuth, EndpointInterface } from './clouds.js';
-import { OpenStackHttpError, isRetryableError, parseErrorBody } from './errors.js';
+import { httpError, isRetryableError } from './errors.js';
 import { type HttpAgents, headerValue, httpRequest } from '../util/http-client.js';
 import {
   authRequestBody,
@@ -106,8 +106,7 @@ export class KeystoneSession {
             attempt,
           });
           if (res.status !== 201) {
-            const { fault, message } = parseErrorBody(res.body);
-            throw new OpenStackHttpError('identity', 'POST', path, res.status, fault, message);
+            throw httpError('identity', 'POST', path, res);
           }
           const token = parseTokenResponse(headerValue(res.headers, 'x-subject-token'), res.body, this.now());
           this.token = token;

@@ -1,7 +1,7 @@
 // Nova compute API client: the calls remediation needs, each with a timeout, bounded retries of
 // 5xx and connection errors, one re-authentication on 401 and one re-negotiation on 406.
 import type { EndpointInterface } from './clouds.js';
-import { OpenStackConfigError, OpenStackHttpError, isRetryableError, parseErrorBody } from './errors.js';
+import { httpError, isRetryableError, OpenStackConfigError, OpenStackHttpError } from './errors.js';
 import { type HttpAgents, type HttpResponse, httpRequest } from '../util/http-client.js';
 import type { CallObserver, KeystoneSession } from './keystone.js';
 import { selectEndpoint } from './keystone-body.js';
@@ -14,6 +14,7 @@ import {
   parseMicroversion,
   parseVersionDocument,
   serviceUuidMinimum,
+  type VersionRange,
   versionDocumentUrl,
 } from './microversion.js';
 import type { ComputeService, ForceDownResult, KnownService, NovaApi, ServerSummary } from './nova-api.js';
@@ -301,20 +302,55 @@ export class NovaClient implements NovaApi {
   }
 
   private async discover(): Promise<Microversion> {
+    return negotiate(await this.versionRange(), this.wantedMax);
+  }
+
+  /** The compute endpoint the client uses (catalog, interface, region). */
+  endpoint(): Promise<string> {
+    return this.computeEndpoint();
+  }
+
+  /** The microversion range the cloud offers (undefined: no microversions, v2.0 only). */
+  async versionRange(): Promise<VersionRange | undefined> {
     const url = versionDocumentUrl(await this.computeEndpoint());
     const path = new URL(url).pathname;
     const res = await withRetry(
       async (attempt) => {
         const response = await this.send('GET', url, path, attempt, { accept: 'application/json' });
         if (response.status !== 200) {
-          const { fault, message } = parseErrorBody(response.body);
-          throw new OpenStackHttpError('compute', 'GET', path, response.status, fault, message);
+          throw httpError('compute', 'GET', path, response);
         }
         return response;
       },
       { policy: this.options.retry ?? defaultRetryPolicy, isRetryable: isRetryableError },
     );
-    return negotiate(parseVersionDocument(res.body), this.wantedMax);
+    return parseVersionDocument(res.body);
+  }
+
+  /**
+   * The status of one call at the negotiated microversion, for permission probes: a 4xx is an answer
+   * (403 refused by policy, 404 allowed but nothing there), not an error. 5xx and 429 are retried.
+   */
+  async probe(method: string, path: string, body?: unknown): Promise<{ status: number; message: string }> {
+    return this.withMicroversion(async (version) => {
+      try {
+        const res = await this.request(method, path, version, {
+          ...(body !== undefined ? { body } : {}),
+          expect: [200, 202, 204],
+        });
+        return { status: res.status, message: '' };
+      } catch (err) {
+        if (
+          err instanceof OpenStackHttpError &&
+          err.status >= 400 &&
+          err.status < 500 &&
+          !err.retryable &&
+          err.status !== 406
+        )
+          return { status: err.status, message: err.apiMessage };
+        throw err;
+      }
+    });
   }
 
   /** Runs `op` at the negotiated version; on 406 (the cloud changed under us) negotiates again once. */
@@ -405,8 +441,7 @@ export class NovaClient implements NovaApi {
             continue;
           }
           if (options.expect.includes(res.status)) return res;
-          const { fault, message } = parseErrorBody(res.body);
-          throw new OpenStackHttpError('compute', method, path, res.status, fault, message);
+          throw httpError('compute', method, path, res);
         }
       },
       { policy: this.options.retry ?? defaultRetryPolicy, isRetryable: isRetryableError },

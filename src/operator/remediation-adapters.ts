@@ -42,10 +42,11 @@ export function cachedHostHealthStatusReader(hostHealths: ReadCache<HostHealth>)
 }
 
 /**
- * Secrets of the operator's namespace. The fault path reads clouds.yaml and HMAC keys several times per
- * fault; a fresh GET each time costs a round trip to the API server on the critical path. Values are kept
- * for `maxAgeMs` and refreshed in the background once older than `refreshAfterMs`, so a rotated Secret
- * takes effect within seconds while a fault never waits for the API server.
+ * Secrets (and ConfigMaps) of the operator's namespace. The fault path reads clouds.yaml, HMAC keys and
+ * CA bundles several times per fault; a fresh GET each time costs a round trip to the API server on the
+ * critical path. Values are kept for `maxAgeMs` and refreshed in the background once older than
+ * `refreshAfterMs`, so a rotated Secret takes effect within seconds while a fault never waits for the
+ * API server.
  */
 export function namespaceSecretReader(
   core: k8s.CoreV1Api,
@@ -55,18 +56,27 @@ export function namespaceSecretReader(
   const refreshAfterMs = options.refreshAfterMs ?? 5_000;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const now = options.now ?? Date.now;
-  const cache = new Map<string, { secret: k8s.V1Secret; fetchedAt: number }>();
+  type Kind = 'Secret' | 'ConfigMap';
+  const cache = new Map<string, { data: Record<string, string>; fetchedAt: number }>();
   const refreshing = new Set<string>();
 
-  async function fetchSecret(name: string): Promise<k8s.V1Secret> {
+  async function fetchData(kind: Kind, name: string): Promise<Record<string, string>> {
+    const cacheKey = `${kind}/${name}`;
     try {
-      const secret = await core.readNamespacedSecret({ name, namespace });
-      cache.set(name, { secret, fetchedAt: now() });
-      return secret;
+      const data =
+        kind === 'Secret'
+          ? Object.fromEntries(
+              Object.entries((await core.readNamespacedSecret({ name, namespace })).data ?? {}).map(
+                ([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')],
+              ),
+            )
+          : ((await core.readNamespacedConfigMap({ name, namespace })).data ?? {});
+      cache.set(cacheKey, { data, fetchedAt: now() });
+      return data;
     } catch (err) {
       if (isNotFound(err)) {
-        cache.delete(name);
-        throw new Error(`Secret ${namespace}/${name} not found (create it in the operator's namespace)`, {
+        cache.delete(cacheKey);
+        throw new Error(`${kind} ${namespace}/${name} not found (create it in the operator's namespace)`, {
           cause: err,
         });
       }
@@ -74,28 +84,32 @@ export function namespaceSecretReader(
     }
   }
 
-  async function secretNamed(name: string): Promise<k8s.V1Secret> {
-    const cached = cache.get(name);
+  async function dataOf(kind: Kind, name: string): Promise<Record<string, string>> {
+    const cacheKey = `${kind}/${name}`;
+    const cached = cache.get(cacheKey);
     const age = cached ? now() - cached.fetchedAt : Infinity;
     if (cached && age < maxAgeMs) {
-      if (age > refreshAfterMs && !refreshing.has(name)) {
-        refreshing.add(name);
-        fetchSecret(name)
+      if (age > refreshAfterMs && !refreshing.has(cacheKey)) {
+        refreshing.add(cacheKey);
+        fetchData(kind, name)
           .catch(() => undefined)
-          .finally(() => refreshing.delete(name));
+          .finally(() => refreshing.delete(cacheKey));
       }
-      return cached.secret;
+      return cached.data;
     }
-    return fetchSecret(name);
+    return fetchData(kind, name);
+  }
+
+  async function valueOf(kind: Kind, name: string, key: string): Promise<string> {
+    const value = (await dataOf(kind, name))[key];
+    if (value === undefined) throw new Error(`${kind} ${namespace}/${name} has no key "${key}"`);
+    return value;
   }
 
   return {
-    async read(name, key) {
-      const secret = await secretNamed(name);
-      const value = secret.data?.[key];
-      if (value === undefined) throw new Error(`Secret ${namespace}/${name} has no key "${key}"`);
-      return Buffer.from(value, 'base64').toString('utf8');
-    },
+    read: (name, key) => valueOf('Secret', name, key),
+    readAll: (name) => dataOf('Secret', name),
+    readConfigMap: (name, key) => valueOf('ConfigMap', name, key),
   };
 }
 

@@ -14,6 +14,7 @@ import {
 import type { NotificationEntry } from './status.js';
 import { isoTime } from './status.js';
 import { errorText } from '../util/error-text.js';
+import type { HttpAgents } from '../util/http-client.js';
 
 export type DeliverFn = (
   target: DeliveryTarget,
@@ -60,6 +61,8 @@ export class NotificationQueue {
     private readonly deps: {
       deliver: DeliverFn;
       keyFor: (target: NotifyTarget) => Promise<Buffer | undefined>;
+      /** The target's own connection pool (its caBundle); undefined for the shared one. */
+      agentsFor?: (target: NotifyTarget) => Promise<HttpAgents | undefined>;
       now: () => number;
       log: Logger;
     },
@@ -197,8 +200,13 @@ export class NotificationQueue {
     let result: DeliveryResult;
     try {
       const hmacKey = await this.deps.keyFor(target);
+      const agents = await this.deps.agentsFor?.(target);
       result = await this.deps.deliver(
-        { url: target.url, ...(hmacKey !== undefined ? { hmacKey } : {}) },
+        {
+          url: target.url,
+          ...(hmacKey !== undefined ? { hmacKey } : {}),
+          ...(agents !== undefined ? { agents } : {}),
+        },
         prepared,
         { timeoutMs: target.timeoutMilliseconds },
       );

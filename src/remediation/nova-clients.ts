@@ -4,7 +4,13 @@
 // on uses more than `secretCheckMs` after the last check: a fault never waits for the API server.
 import { createHash } from 'node:crypto';
 import type { FaultPolicy } from '../api/types.js';
-import { createOpenStackClients, type NovaApi, type OpenStackClientOptions } from '../openstack/index.js';
+import {
+  createOpenStackClients,
+  type NovaApi,
+  type OpenStackClientOptions,
+  osEnvCloudName,
+  osEnvToCloudsYaml,
+} from '../openstack/index.js';
 import { HostDirectory, type RefreshOutcome } from './host-directory.js';
 import type { NovaFactory, NovaHandle, SecretReader } from './ports.js';
 import { observedHandle, type NovaCallObserver } from './nova-reachability.js';
@@ -93,29 +99,41 @@ export class NovaClientCache {
     for (const name of [...this.entries.keys()]) this.forget(name);
   }
 
+  /** openstack-helm's form: one OS_* key per field, turned into clouds.yaml text (cloud "os-env"). */
+  private async osEnvCredentials(secretName: string): Promise<{ text: string; cloudName: string }> {
+    if (this.secrets.readAll === undefined) throw new Error('this Secret reader cannot read whole Secrets');
+    const data = await this.secrets.readAll(secretName);
+    const env = Object.fromEntries(Object.entries(data).filter(([key]) => key.startsWith('OS_')));
+    if (Object.keys(env).length === 0) throw new Error(`Secret ${secretName} has no OS_* keys`);
+    return { text: osEnvToCloudsYaml(env), cloudName: osEnvCloudName };
+  }
+
   private async entry(policy: FaultPolicy): Promise<Entry> {
     const name = policy.metadata.name;
     const nova = policy.spec.actions.nova;
     if (nova === undefined) throw new Error(`FaultPolicy ${name}: spec.actions.nova is not set`);
     const ref = nova.cloudSecretRef;
-    if (ref === undefined || ref.name === '' || ref.key === '')
-      throw this.unusable(
-        name,
-        `FaultPolicy ${name}: spec.actions.nova.cloudSecretRef needs a name and a key`,
-      );
-    if (nova.cloud === '') throw this.unusable(name, `FaultPolicy ${name}: spec.actions.nova.cloud is empty`);
+    if (nova.credentialsSecretRef === undefined) {
+      if (ref === undefined || ref.name === '' || ref.key === '')
+        throw this.unusable(
+          name,
+          `FaultPolicy ${name}: spec.actions.nova.cloudSecretRef needs a name and a key`,
+        );
+      if (nova.cloud === '')
+        throw this.unusable(name, `FaultPolicy ${name}: spec.actions.nova.cloud is empty`);
+    }
     let text: string;
+    let cloudName = nova.cloud;
     try {
-      text = await this.secrets.read(ref.name, ref.key);
+      if (nova.credentialsSecretRef !== undefined) {
+        ({ text, cloudName } = await this.osEnvCredentials(nova.credentialsSecretRef.name));
+      } else text = await this.secrets.read(ref?.name ?? '', ref?.key ?? '');
     } catch (err) {
-      throw this.unusable(
-        name,
-        `FaultPolicy ${name}: spec.actions.nova.cloudSecretRef: ${errorText(err)}`,
-        err,
-      );
+      const field = nova.credentialsSecretRef !== undefined ? 'credentialsSecretRef' : 'cloudSecretRef';
+      throw this.unusable(name, `FaultPolicy ${name}: spec.actions.nova.${field}: ${errorText(err)}`, err);
     }
     const fingerprint = createHash('sha256')
-      .update(JSON.stringify([ref.name, ref.key, nova.cloud, text]))
+      .update(JSON.stringify([referenceOf(policy), text]))
       .digest('hex');
     const current = this.entries.get(name);
     if (current !== undefined && current.fingerprint === fingerprint) {
@@ -125,7 +143,7 @@ export class NovaClientCache {
     }
     if (current !== undefined) closeQuietly(current.handle);
     const observer = this.observer;
-    const handle = this.factory(text, nova.cloud).then(
+    const handle = this.factory(text, cloudName).then(
       (built) => (observer !== undefined ? observedHandle(built, name, observer) : built),
       (err: unknown) => {
         observer?.unusable(name, err);
@@ -157,7 +175,12 @@ export class NovaClientCache {
 
 function referenceOf(policy: FaultPolicy): string {
   const nova = policy.spec.actions.nova;
-  return JSON.stringify([nova?.cloudSecretRef?.name, nova?.cloudSecretRef?.key, nova?.cloud]);
+  return JSON.stringify([
+    nova?.cloudSecretRef?.name,
+    nova?.cloudSecretRef?.key,
+    nova?.cloud,
+    nova?.credentialsSecretRef?.name,
+  ]);
 }
 
 function closeQuietly(handle: Promise<NovaHandle>): void {

@@ -24,6 +24,10 @@ export interface SecretReader {
    * Throws an Error naming the Secret and key when either is missing.
    */
   read(name: string, key: string): Promise<string>;
+  /** Every key of Secret `name`, decoded; for Secrets that spread credentials over keys (OS_*). */
+  readAll?(name: string): Promise<Record<string, string>>;
+  /** The value of `key` in ConfigMap `name` of the same namespace (public data such as CA bundles). */
+  readConfigMap?(name: string, key: string): Promise<string>;
 }
 
 export interface NodeTaint {

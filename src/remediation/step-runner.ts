@@ -13,7 +13,7 @@ import {
   type StepStatus,
   type TimelinePoint,
 } from './status.js';
-import { HmacKeys } from './targets.js';
+import { agentsFor, HmacKeys } from './targets.js';
 
 /** One step of a job, as the job declares it. */
 export interface StepDeclaration {
@@ -63,7 +63,13 @@ export class StepRunner {
     );
     const hmac = new HmacKeys(services.secrets);
     this.queue = new NotificationQueue(
-      { deliver: services.deliver, keyFor: (t) => hmac.keyFor(t), now: services.now, log: services.log },
+      {
+        deliver: services.deliver,
+        keyFor: (t) => hmac.keyFor(t),
+        agentsFor: (t) => agentsFor(t, services.secrets),
+        now: services.now,
+        log: services.log,
+      },
       {
         concurrencyPerConsumer: services.options.deliveryConcurrency,
         maxAgeMs: services.options.notificationMaxAgeMs,

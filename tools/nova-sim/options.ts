@@ -10,6 +10,11 @@ export interface FailureInjection {
   seed?: number;
   /** Status of an injected failure (default 503); ignored in mode "reset". */
   status?: number;
+  /**
+   * Retry-After header of an injected 429 or 503 (api-ref: Nova and Keystone may send it on both),
+   * delay-seconds ("2") or an HTTP date; absent by default.
+   */
+  retryAfter?: string;
   /** "status": answer with `status`; "reset": drop the connection without an answer. */
   mode?: 'status' | 'reset';
   /** Which calls may fail: Nova only (default) or Keystone too. */

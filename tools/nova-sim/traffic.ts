@@ -111,6 +111,8 @@ export function injectFailures(config: () => FailureInjection | undefined) {
       return;
     }
     const status = failures.status ?? 503;
+    if (failures.retryAfter !== undefined && (status === 429 || status === 503))
+      res.set('Retry-After', failures.retryAfter);
     if (isKeystone)
       res.status(status).json({ error: { code: status, title: 'Error', message: 'injected failure' } });
     else novaError(res, status, 'injected failure');

@@ -4,10 +4,12 @@
 import {
   conditions,
   dnsLabelPattern,
+  dnsSubdomainPattern,
   labelKeyMaxLength,
   labelKeyPattern,
   labelSelector,
   observedGeneration,
+  secretKeyPattern,
   secretKeyRef,
 } from './common.js';
 import { arr, bool, defaultedObj, int, obj, str, type JSONSchemaProps } from './openapi.js';
@@ -131,6 +133,11 @@ const nova = obj(
       'The Secret key holding a clouds.yaml with credentials for Keystone v3 and Nova.',
       'clouds.yaml',
     ),
+    credentialsSecretRef: obj(
+      "A Secret holding the credentials as OS_* keys (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_NAME, OS_PROJECT_DOMAIN_NAME, OS_REGION_NAME, OS_INTERFACE, OS_CACERT, ...), as openstack-helm creates them (e.g. keystone-keystone-admin). Use instead of cloudSecretRef. The Secret lives in the operator's namespace.",
+      { name: str('Name of the Secret.', { minLength: 1, maxLength: 253, pattern: dnsSubdomainPattern }) },
+      { required: ['name'] },
+    ),
     cloud: str('Which entry under clouds: in the clouds.yaml to use.', {
       default: 'openstack',
       minLength: 1,
@@ -160,9 +167,9 @@ const nova = obj(
     'x-kubernetes-validations': [
       {
         // Even with both actions off Nova is still asked which servers a host runs, for notifications.
-        rule: 'has(self.cloudSecretRef)',
+        rule: 'has(self.cloudSecretRef) != has(self.credentialsSecretRef)',
         message:
-          'cloudSecretRef is required when actions.nova is set: the operator needs a clouds.yaml Secret to call Nova',
+          'actions.nova needs exactly one of cloudSecretRef (a clouds.yaml Secret) and credentialsSecretRef (a Secret of OS_* keys): the operator needs credentials to call Nova',
         fieldPath: '.cloudSecretRef',
         reason: 'FieldValueRequired',
       },
@@ -195,6 +202,40 @@ const notifyTarget = obj(
     ),
     secretRef: secretKeyRef(
       'Optional HMAC key: when set, each body is signed with HMAC-SHA256 and the signature sent in a header.',
+    ),
+    caBundle: obj(
+      'CA certificates (PEM) to trust for an https url instead of the system roots, e.g. a private CA of the VNF manager. Give exactly one of pem, secretRef and configMapRef.',
+      {
+        pem: str('The PEM text of one or more CA certificates (larger bundles go in a Secret).', {
+          minLength: 1,
+          maxLength: 16384,
+        }),
+        secretRef: secretKeyRef('The Secret key holding the PEM CA certificates.'),
+        configMapRef: obj(
+          "The ConfigMap key holding the PEM CA certificates (such as a cluster's trust bundle). The ConfigMap lives in the operator's namespace.",
+          {
+            name: str('Name of the ConfigMap.', {
+              minLength: 1,
+              maxLength: 253,
+              pattern: dnsSubdomainPattern,
+            }),
+            key: str('The key inside the ConfigMap.', {
+              minLength: 1,
+              maxLength: 253,
+              pattern: secretKeyPattern,
+            }),
+          },
+          { required: ['name', 'key'] },
+        ),
+      },
+      {
+        'x-kubernetes-validations': [
+          {
+            rule: '(has(self.pem) ? 1 : 0) + (has(self.secretRef) ? 1 : 0) + (has(self.configMapRef) ? 1 : 0) == 1',
+            message: 'caBundle needs exactly one of pem, secretRef and configMapRef',
+          },
+        ],
+      },
     ),
     timeoutMilliseconds: int('How long one delivery attempt may take, in milliseconds.', {
       default: 1000,

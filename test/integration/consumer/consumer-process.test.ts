@@ -6,7 +6,7 @@ import type { ServerNotificationInput } from '../../../src/notify/aodh.js';
 import { deliver } from '../../../src/notify/deliver.js';
 import { notificationIdHeader, signatureHeader } from '../../../src/notify/headers.js';
 import { prepareServerNotification } from '../../../src/notify/notification.js';
-import { signBody } from '../../../src/notify/signature.js';
+import { signBody, signWebhook } from '../../../src/notify/signature.js';
 import type { ArrivalRecord } from '../../../src/consumer/recorder.js';
 import { type ConsumerProcess, runConsumerToExit, spawnConsumer } from './spawn.js';
 
@@ -24,6 +24,11 @@ function records(path: string): ArrivalRecord[] {
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as ArrivalRecord);
+}
+
+/** Standard Webhooks headers signed now (or `ageSeconds` ago) with `key`. */
+function signed(id: string, body: string, key: Buffer | string, ageSeconds = 0): Record<string, string> {
+  return { ...signWebhook(id, Date.now() / 1000 - ageSeconds, body, key) };
 }
 
 function post(url: string, body: string, headers: Record<string, string> = {}) {
@@ -96,17 +101,13 @@ describe('doctor consumer (child process)', function () {
     it('refuses unsigned and wrongly signed posts with 401 and records nothing', async () => {
       const notification = prepareServerNotification('aodh', input);
       const url = consumer?.url ?? '';
-      assert.equal((await post(url, notification.body)).status, 401);
-      assert.equal(
-        (await post(url, notification.body, { [signatureHeader]: signBody(notification.body, 'wrong') }))
-          .status,
-        401,
-      );
-      const tampered = notification.body.replace('compute-9', 'compute-8');
-      assert.equal(
-        (await post(url, tampered, { [signatureHeader]: signBody(notification.body, key) })).status,
-        401,
-      );
+      const { id, body } = notification;
+      assert.equal((await post(url, body)).status, 401);
+      assert.equal((await post(url, body, signed(id, body, 'wrong'))).status, 401);
+      const tampered = body.replace('compute-9', 'compute-8');
+      assert.equal((await post(url, tampered, signed(id, body, key))).status, 401);
+      // The body-only legacy signature alone no longer passes: it covers neither id nor time.
+      assert.equal((await post(url, body, { [signatureHeader]: signBody(body, key) })).status, 401);
       const wrongKey = await deliver({ url: `${url}/failure`, hmacKey: Buffer.from('nope') }, notification, {
         timeoutMs: 2000,
       });
@@ -116,16 +117,55 @@ describe('doctor consumer (child process)', function () {
       assert.equal(readFileSync(recordFile, 'utf8'), '');
     });
 
+    it('refuses a captured request sent again under another id', async () => {
+      const { id, body } = prepareServerNotification('aodh', input);
+      const captured = signed(id, body, key);
+      const renamed = await post(consumer?.url ?? '', body, { ...captured, 'webhook-id': `${id}-again` });
+      assert.equal(renamed.status, 401);
+      assert.match(((await renamed.json()) as { error: string }).error, /does not match/);
+      // The unsigned id header cannot be changed either.
+      const relabelled = await post(consumer?.url ?? '', body, {
+        ...captured,
+        [notificationIdHeader]: `${id}-again`,
+      });
+      assert.equal(relabelled.status, 401);
+      assert.equal(readFileSync(recordFile, 'utf8'), '');
+    });
+
+    it('refuses a correctly signed request whose timestamp is older than the tolerance', async () => {
+      const { id, body } = prepareServerNotification('aodh', input);
+      const stale = await post(consumer?.url ?? '', body, signed(id, body, key, 301));
+      assert.equal(stale.status, 401);
+      assert.match(((await stale.json()) as { error: string }).error, /webhook-timestamp/);
+      const future = await post(consumer?.url ?? '', body, signed(id, body, key, -301));
+      assert.equal(future.status, 401);
+      // Within the tolerance it passes.
+      assert.equal((await post(consumer?.url ?? '', body, signed(id, body, key, 290))).status, 200);
+    });
+
+    it('refuses an exact replay of an accepted request with 409', async () => {
+      const { id, body } = prepareServerNotification('aodh', input);
+      const captured = signed(id, body, key);
+      assert.equal((await post(consumer?.url ?? '', body, captured)).status, 200);
+      const replay = await post(consumer?.url ?? '', body, captured);
+      assert.equal(replay.status, 409);
+      assert.deepEqual(
+        records(recordFile).map((a) => [a.id, a.duplicate]),
+        [[id, false]],
+      );
+    });
+
     it('drops a duplicate id with 200 and marks it in the record', async () => {
       const notification = prepareServerNotification('cloudevents', input);
       const target = { url: `${consumer?.url}/failure`, hmacKey: key };
       assert.equal((await deliver(target, notification, { timeoutMs: 2000 })).status, 200);
+      // The operator's retry: the same id, signed again with a later timestamp.
       const again = await fetch(`${consumer?.url}/failure`, {
         method: 'POST',
         headers: {
           'content-type': notification.contentType,
           [notificationIdHeader]: notification.id,
-          [signatureHeader]: signBody(notification.body, key),
+          ...signed(notification.id, notification.body, key, -2),
         },
         body: notification.body,
         signal: AbortSignal.timeout(5000),
@@ -145,9 +185,9 @@ describe('doctor consumer (child process)', function () {
     it('answers 400 to invalid JSON and 413 to an oversized body', async () => {
       const url = consumer?.url ?? '';
       const broken = '{"alarm_name": ';
-      assert.equal((await post(url, broken, { [signatureHeader]: signBody(broken, key) })).status, 400);
+      assert.equal((await post(url, broken, signed('broken', broken, key))).status, 400);
       const big = JSON.stringify({ pad: 'x'.repeat(10_000) });
-      assert.equal((await post(url, big, { [signatureHeader]: signBody(big, key) })).status, 413);
+      assert.equal((await post(url, big, signed('big', big, key))).status, 413);
       assert.equal((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) })).status, 200);
     });
 
@@ -173,6 +213,9 @@ describe('doctor consumer (child process)', function () {
     const missingKey = await runConsumerToExit(['--hmac-key-file', join(dir, 'absent')]);
     assert.equal(missingKey.code, 2);
     assert.match(missingKey.stderr, /--hmac-key-file: cannot read .*absent \(ENOENT\)/);
+    const tolerance = await runConsumerToExit(['--tolerance-seconds', '0']);
+    assert.equal(tolerance.code, 2);
+    assert.match(tolerance.stderr, /--tolerance-seconds must be an integer from 1 to 86400/);
     const unknown = await runConsumerToExit(['--colour']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /Unknown option '--colour'/);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { deliver } from '../../../src/notify/deliver.js';
 import { notificationIdHeader, signatureHeader } from '../../../src/notify/headers.js';
 import { prepareServerNotification } from '../../../src/notify/notification.js';
-import { verifySignature } from '../../../src/notify/signature.js';
+import { verifySignature, verifyWebhook } from '../../../src/notify/signature.js';
 
 const notification = prepareServerNotification('aodh', {
   kind: 'host.down',
@@ -68,12 +68,35 @@ describe('notification delivery', function () {
       verifySignature(notification.body, key, request?.headers[signatureHeader.toLowerCase()] as string),
     );
     assert.match(String(request?.headers['user-agent']), /^doctor-operator\//);
+    const verdict = verifyWebhook({
+      id: request?.headers['webhook-id'] as string,
+      timestamp: request?.headers['webhook-timestamp'] as string,
+      signature: request?.headers['webhook-signature'] as string,
+      body: request?.body ?? '',
+      key,
+      nowSeconds: Date.now() / 1000,
+    });
+    assert.deepEqual(verdict.ok && verdict.id, notification.id);
+  });
+
+  it('signs each attempt with its own send time', async () => {
+    const seen: Seen[] = [];
+    const url = await consumerAnswering(200, seen);
+    const target = { url, hmacKey: Buffer.from('k') };
+    await deliver(target, notification, { timeoutMs: 2000, now: () => 1_700_000_000_000 });
+    await deliver(target, notification, { timeoutMs: 2000, now: () => 1_700_000_005_000 });
+    assert.deepEqual(
+      seen.map((s) => s.headers['webhook-timestamp']),
+      ['1700000000', '1700000005'],
+    );
+    assert.notEqual(seen[0]?.headers['webhook-signature'], seen[1]?.headers['webhook-signature']);
   });
 
   it('leaves the signature out without a key', async () => {
     const seen: Seen[] = [];
     await deliver({ url: await consumerAnswering(204, seen) }, notification, { timeoutMs: 2000 });
     assert.equal(seen[0]?.headers[signatureHeader.toLowerCase()], undefined);
+    assert.equal(seen[0]?.headers['webhook-signature'], undefined);
   });
 
   it('marks 5xx, 429 and 408 retryable and other 4xx not', async () => {

@@ -7,7 +7,7 @@ import {
 } from '../../../src/openstack/factory.js';
 import type { CallRecord } from '../../../src/openstack/keystone.js';
 import type { CloudsYamlOptions } from '../../../tools/nova-sim/clouds-yaml.js';
-import { type NovaSim, type SimOptions, start } from '../../../tools/nova-sim/index.js';
+import { type NovaSim, type SimOptions, simCredentials, start } from '../../../tools/nova-sim/index.js';
 
 export const quickRetry = { maxAttempts: 6, baseDelayMs: 2, maxDelayMs: 20, deadlineMs: 10_000 };
 
@@ -51,4 +51,17 @@ export function useBed() {
 
 export function tokenRequests(sim: NovaSim) {
   return sim.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/auth/tokens'));
+}
+
+/** The simulator's admin as OS_* variables, the form openstack-helm's credentials Secret has. */
+export function adminOsEnv(authUrl: string): Record<string, string> {
+  const { admin } = simCredentials;
+  return {
+    OS_AUTH_URL: authUrl,
+    OS_USERNAME: admin.username,
+    OS_PASSWORD: admin.password,
+    OS_PROJECT_NAME: admin.project,
+    OS_USER_DOMAIN_NAME: admin.domain,
+    OS_PROJECT_DOMAIN_NAME: admin.domain,
+  };
 }

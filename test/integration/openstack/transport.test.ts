@@ -1,8 +1,7 @@
 // The request function under the clients: timeouts, aborts, connection errors, size limits, and TLS
 // with a private CA (clouds.yaml cacert / verify) against an https simulator.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { join } from 'node:path';
 import { createOpenStackClients } from '../../../src/openstack/factory.js';
 import { httpRequest, HttpTransportError } from '../../../src/util/http-client.js';
 import { start } from '../../../tools/nova-sim/index.js';
+import { selfSignedCert } from '../../support/test-cert.js';
 import { quickRetry } from './harness.js';
 
 async function listen(handler: Parameters<typeof createServer>[1]): Promise<{ url: string; server: Server }> {
@@ -116,38 +116,7 @@ describe('TLS to the cloud (cacert, verify)', function () {
 
   before(function () {
     dir = mkdtempSync(join(tmpdir(), 'doctor-tls-'));
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { stdio: 'ignore', timeout: 10_000 },
-      );
-    } catch (err) {
-      throw new Error(
-        `cannot make a test certificate with the openssl CLI; install it (apt-get install openssl): ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-    key = readFileSync(join(dir, 'key.pem'));
-    cert = readFileSync(join(dir, 'cert.pem'));
+    ({ key, cert } = selfSignedCert(dir, 'sim'));
   });
 
   after(() => {
@@ -172,7 +141,7 @@ describe('TLS to the cloud (cacert, verify)', function () {
   }
 
   it('trusts the CA file named by cacert', async () => {
-    const path = join(dir, 'cert.pem');
+    const path = join(dir, 'sim-cert.pem');
     await withHttpsSim(
       (yaml) => yaml.replace('interface: public', `interface: public\n    cacert: ${path}`),
       async (list) => {

@@ -107,10 +107,10 @@ describe('FaultPolicy defaults', () => {
 describe('examples and valid fixtures', () => {
   const accepted = [...examples.map((e) => ({ ...e, file: `examples/${e.file}` })), ...valid];
 
-  it('include a minimal, a full and a selector-only policy', () => {
+  it('include a minimal, a full, an openstack-helm and a selector-only policy', () => {
     assert.deepEqual(
       examples.map((e) => e.file),
-      ['full-policy.yaml', 'minimal-policy.yaml'],
+      ['full-policy.yaml', 'minimal-policy.yaml', 'openstack-helm-policy.yaml'],
     );
     const selectorOnly = valid.find((v) => v.file === 'selector-only.yaml');
     assert.deepEqual(Object.keys(selectorOnly?.policy.spec ?? {}), ['nodeSelector']);
@@ -152,8 +152,11 @@ describe('examples and valid fixtures', () => {
       }
     };
     visit(faultPolicySpec, [full], 'spec');
-    assert.deepEqual(missing, []);
-    assert.equal(full.actions.notify.length, 2);
+    // The alternative to cloudSecretRef (the two exclude each other) is shown in its own example.
+    const openstackHelm = examples.find((e) => e.file === 'openstack-helm-policy.yaml')?.policy.spec;
+    assert.ok(openstackHelm?.actions.nova?.credentialsSecretRef);
+    assert.deepEqual(missing, ['spec.actions.nova.credentialsSecretRef']);
+    assert.equal(full.actions.notify.length, 3);
     assert.equal(full.actions.notify.filter((n) => n.secretRef !== undefined).length, 1);
     assert.equal(full.actions.nova?.cloudSecretRef?.name, 'openstack-clouds');
   });
@@ -220,6 +223,7 @@ describe('schemas and src/api/types.ts describe the same fields', () => {
   };
   const novaFields: Record<keyof api.NovaActions, true> = {
     cloudSecretRef: true,
+    credentialsSecretRef: true,
     cloud: true,
     forceDown: true,
     resetServers: true,
@@ -231,6 +235,7 @@ describe('schemas and src/api/types.ts describe the same fields', () => {
     url: true,
     format: true,
     secretRef: true,
+    caBundle: true,
     timeoutMilliseconds: true,
     projects: true,
   };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { sleep, withRetry } from '../../../src/openstack/retry.js';
-import { backoffDelay } from '../../../src/util/backoff.js';
+import { backoffDelay, honourRetryAfter, parseRetryAfter } from '../../../src/util/backoff.js';
 
 class Transient extends Error {}
 
@@ -116,5 +116,29 @@ describe('withRetry', () => {
 
   it('sleep rejects at once for an aborted signal', async () => {
     await assert.rejects(sleep(10_000, AbortSignal.abort()), { message: 'aborted' });
+  });
+});
+
+describe('Retry-After parsing and capping', () => {
+  const now = Date.parse('2026-11-30T05:00:00Z');
+
+  it('reads delay-seconds and HTTP dates, and nothing else', () => {
+    assert.equal(parseRetryAfter('2', now), 2000);
+    assert.equal(parseRetryAfter(' 0 ', now), 0);
+    assert.equal(parseRetryAfter('Mon, 30 Nov 2026 05:00:07 GMT', now), 7000);
+    assert.equal(parseRetryAfter('Mon, 30 Nov 2026 04:00:00 GMT', now), 0);
+    assert.equal(parseRetryAfter(undefined, now), undefined);
+    assert.equal(parseRetryAfter('-1', now), undefined);
+    assert.equal(parseRetryAfter('1.5', now), undefined);
+    assert.equal(parseRetryAfter('2027', now), 2027000);
+    assert.equal(parseRetryAfter('soon', now), undefined);
+    assert.equal(parseRetryAfter('Mon, 99 Foo 2026', now), undefined);
+  });
+
+  it('never waits less than the backoff nor more than the cap', () => {
+    assert.equal(honourRetryAfter(50, undefined, 10_000), 50);
+    assert.equal(honourRetryAfter(50, 10, 10_000), 50);
+    assert.equal(honourRetryAfter(50, 2000, 10_000), 2000);
+    assert.equal(honourRetryAfter(50, 3_600_000, 10_000), 10_000);
   });
 });

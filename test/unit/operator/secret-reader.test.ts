@@ -16,6 +16,12 @@ describe('namespace Secret reader', function () {
           ),
         });
       },
+      readNamespacedConfigMap: ({ name, namespace }: { name: string; namespace: string }) => {
+        calls.push(`configmap ${namespace}/${name}`);
+        const data = values[`configmap/${name}`];
+        if (!data) return Promise.reject(Object.assign(new Error('not found'), { code: 404 }));
+        return Promise.resolve({ data });
+      },
     } as unknown as k8s.CoreV1Api;
     return { core, calls };
   }
@@ -47,5 +53,25 @@ describe('namespace Secret reader', function () {
     const reader = namespaceSecretReader(core, 'ops');
     await assert.rejects(reader.read('nope', 'k'), /Secret ops\/nope not found/);
     await assert.rejects(reader.read('clouds', 'clouds.yaml'), /Secret ops\/clouds has no key "clouds.yaml"/);
+  });
+
+  it('reads whole Secrets and ConfigMap keys, each kind in its own cache entry', async function () {
+    const { core, calls } = fakeCore({
+      admin: { OS_USERNAME: 'admin', OS_PASSWORD: 'p' },
+      'configmap/admin': { 'ca.crt': 'PEM' },
+    });
+    const reader = namespaceSecretReader(core, 'ops');
+    assert.deepEqual(await reader.readAll?.('admin'), { OS_USERNAME: 'admin', OS_PASSWORD: 'p' });
+    assert.equal(await reader.readConfigMap?.('admin', 'ca.crt'), 'PEM');
+    assert.equal(await reader.read('admin', 'OS_PASSWORD'), 'p');
+    assert.deepEqual(calls, ['ops/admin', 'configmap ops/admin']);
+    await assert.rejects(
+      reader.readConfigMap?.('absent', 'ca.crt') ?? Promise.resolve(),
+      /ConfigMap ops\/absent not found/,
+    );
+    await assert.rejects(
+      reader.readConfigMap?.('admin', 'x') ?? Promise.resolve(),
+      /ConfigMap ops\/admin has no key "x"/,
+    );
   });
 });

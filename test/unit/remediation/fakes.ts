@@ -87,6 +87,13 @@ export class MapSecrets implements SecretReader {
       ? Promise.reject(new Error(`Secret ${name} has no key ${key}`))
       : Promise.resolve(value);
   }
+
+  readAll(name: string): Promise<Record<string, string>> {
+    const prefix = `${name}/`;
+    const entries = Object.entries(this.values).filter(([path]) => path.startsWith(prefix));
+    if (entries.length === 0) return Promise.reject(new Error(`Secret ${name} not found`));
+    return Promise.resolve(Object.fromEntries(entries.map(([path, v]) => [path.slice(prefix.length), v])));
+  }
 }
 
 export class MemoryTainter implements NodeTainter {

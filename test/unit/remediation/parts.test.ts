@@ -60,6 +60,50 @@ describe('remediation parts', function () {
     });
   });
 
+  describe('Nova client cache with OS_* credentials', () => {
+    const helmSecret = {
+      'keystone-keystone-admin/OS_AUTH_URL': 'http://keystone.openstack.svc.cluster.local/v3',
+      'keystone-keystone-admin/OS_USERNAME': 'admin',
+      'keystone-keystone-admin/OS_PASSWORD': 'password',
+      'keystone-keystone-admin/OS_PROJECT_NAME': 'admin',
+      'keystone-keystone-admin/OS_USER_DOMAIN_NAME': 'default',
+      'keystone-keystone-admin/OS_PROJECT_DOMAIN_NAME': 'default',
+      'keystone-keystone-admin/OS_INTERFACE': 'internal',
+      'keystone-keystone-admin/unrelated': 'ignored',
+    };
+    const helmPolicy = () =>
+      policy({}, { cloudSecretRef: undefined, credentialsSecretRef: { name: 'keystone-keystone-admin' } });
+
+    it("builds the client from openstack-helm's Secret, as cloud os-env", async () => {
+      const made: string[] = [];
+      const clouds: string[] = [];
+      const cache = new NovaClientCache(new MapSecrets({ ...helmSecret }), (text, cloud) => {
+        clouds.push(cloud);
+        return fakeNovaFactory(new FakeNova(), made)(text, cloud);
+      });
+      await cache.get(helmPolicy());
+      assert.deepEqual(clouds, ['os-env']);
+      assert.match(
+        made[0] ?? '',
+        /os-env:[\s\S]*auth_url: http:\/\/keystone\.openstack\.svc\.cluster\.local\/v3/,
+      );
+      assert.doesNotMatch(made[0] ?? '', /unrelated/);
+    });
+
+    it('names the Secret field and the OS_* key that is wrong', async () => {
+      const { 'keystone-keystone-admin/OS_PASSWORD': _password, ...withoutPassword } = helmSecret;
+      const cache = new NovaClientCache(new MapSecrets(withoutPassword), fakeNovaFactory(new FakeNova()));
+      await assert.rejects(cache.get(helmPolicy()), {
+        message: 'FaultPolicy compute-hosts: spec.actions.nova.credentialsSecretRef: OS_PASSWORD is missing',
+      });
+      const empty = new NovaClientCache(
+        new MapSecrets({ 'keystone-keystone-admin/x': 'y' }),
+        fakeNovaFactory(new FakeNova()),
+      );
+      await assert.rejects(empty.get(helmPolicy()), /Secret keystone-keystone-admin has no OS_\* keys/);
+    });
+  });
+
   describe('status batcher', () => {
     const options = { minIntervalMs: 20, lazyMs: 200, retryBaseMs: 5, retryCapMs: 10 };
 
