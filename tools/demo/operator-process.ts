@@ -43,14 +43,10 @@ export async function startOperatorProcess(options: {
     options.namespace ?? 'doctor-system',
     '--identity',
     options.identity,
-    '--health-host',
-    '127.0.0.1',
-    '--health-port',
-    String(healthPort),
-    '--inspector-host',
-    '127.0.0.1',
-    '--inspector-port',
-    String(inspectorPort),
+    '--health-probe-bind-address',
+    `127.0.0.1:${healthPort}`,
+    '--inspector-bind-address',
+    `127.0.0.1:${inspectorPort}`,
     ...(options.extraArgs ?? []),
   ];
   const proc = startComponent(
