@@ -30,12 +30,12 @@ export const subcommands: Subcommand[] = [
   ),
   lazy(
     'monitor',
-    'run the per-node monitor agent that probes peers and reports to the inspector',
+    'run the per-node monitor that probes its ring peers and reports to the inspector; or its liveness check',
     async () => (await import('./monitor/command.js')).runMonitorCommand,
   ),
   lazy(
     'consumer',
-    'run the sample consumer that receives fault notifications on /failure',
+    'run the sample consumer that receives, verifies and records fault notifications on /failure',
     async () => (await import('./consumer/command.js')).runConsumerCommand,
   ),
 ];
