@@ -1,5 +1,6 @@
 // The doctor command as a user runs it: a real process, its output and exit code.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { runCommand } from '../../tools/cluster/exec.js';
 import { repoRoot } from '../../tools/cluster/paths.js';
@@ -108,14 +109,20 @@ describe('doctor CLI', function () {
     });
 
     it('consumer: its version, then where it listens', async function () {
-      const run = runCommand('node', [cli, 'consumer', '--port', '0'], { timeoutMs: 20_000 });
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      // The consumer runs until a signal; the child's pid is not exposed, so find it by its arguments.
-      const ps = await runCommand('pgrep', ['-f', `${cli} consumer --port 0`]);
-      for (const pid of ps.stdout.trim().split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGTERM');
-      const result = await run;
-      assert.equal(result.code, 0, result.stderr);
-      const lines = result.stdout
+      const child = spawn('node', [cli, 'consumer', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      try {
+        const deadline = Date.now() + 15_000;
+        while (!stdout.includes('listening') && Date.now() < deadline && child.exitCode === null) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        child.kill('SIGTERM');
+      }
+      assert.equal(await exited, 0);
+      const lines = stdout
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l) as Record<string, unknown>);
