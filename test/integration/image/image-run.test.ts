@@ -216,7 +216,7 @@ describe('the image, run with runc', function () {
       });
       monitorContainer = daemonSet.spec!.template.spec!.containers[0]!;
       monitorContext = monitorContainer.securityContext!;
-      // The DaemonSet's two volumes, as kubelet would fill them: the ConfigMap and the projected token.
+      // The DaemonSet's volumes, as kubelet would fill them: the ConfigMap and the projected token.
       files = mkdtempSync(join(tmpdir(), 'doctor-image-monitor-'));
       const hosts = bed.hosts.map((h) => ({ name: h.name, address: h.address }));
       mkdirSync(join(files, 'config'));
@@ -226,6 +226,10 @@ describe('the image, run with runc', function () {
       );
       mkdirSync(join(files, 'inspector-token'));
       writeFileSync(join(files, 'inspector-token', basename(monitorTokenFile)), 'image-test-token\n');
+      // emptyDir volumes (the monitor's liveness folder) start empty.
+      for (const volume of daemonSet.spec!.template.spec!.volumes ?? []) {
+        if (volume.emptyDir) mkdirSync(join(files, volume.name));
+      }
     });
 
     afterEach(async function () {
