@@ -263,6 +263,7 @@ describe('the image, run with runc', function () {
         binds: (monitorContainer.volumeMounts ?? []).map((m) => ({
           source: join(files!, m.name),
           destination: m.mountPath,
+          writable: m.readOnly !== true,
         })),
       });
     }
@@ -277,6 +278,12 @@ describe('the image, run with runc', function () {
       const about = (type: string) => (e: HostEvent) =>
         e.type === type && e.details.hostname === peer!.name && e.details.observer === self!.name;
       await receiver!.waitFor(about('compute.host.up'), 30_000);
+      // The DaemonSet's liveness probe, exec'd in the image as kubelet would, on the running monitor's file.
+      const probe = await containers.run({
+        args: monitorContainer.livenessProbe!.exec!.command!,
+        binds: [{ source: join(files!, 'run'), destination: '/run/doctor' }],
+      });
+      assert.equal(probe.code, 0, probe.stderr);
       const mark = receiver!.received.length;
       await bed!.setNic(peer!.name, 'down');
       await receiver!.waitFor(about('compute.host.down'), 30_000, mark);
