@@ -30,12 +30,12 @@ export const subcommands: Subcommand[] = [
   ),
   lazy(
     'monitor',
-    'run the per-node monitor agent that probes peers and reports to the inspector',
+    'run the per-node monitor that probes its ring peers and reports to the inspector; or its liveness check',
     async () => (await import('./monitor/command.js')).runMonitorCommand,
   ),
   lazy(
     'consumer',
-    'run the sample consumer that receives fault notifications on /failure',
+    'run the sample consumer that receives, verifies and records fault notifications on /failure',
     async () => (await import('./consumer/command.js')).runConsumerCommand,
   ),
   lazy(
@@ -61,15 +61,20 @@ export function usage(): string {
     '  -v, --version  print the version',
     '',
     "Run 'doctor <command> --help' for a command's options.",
+    'Exit codes: 0 done, 1 failed while running, 2 bad command line (the message says which flag).',
     '',
   ].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+  if (first === undefined) {
+    process.stderr.write(`doctor: no command given.\n\n${usage()}`);
+    return 2;
+  }
+  if (first === '-h' || first === '--help' || first === 'help') {
     process.stdout.write(usage());
-    return first === undefined ? 1 : 0;
+    return 0;
   }
   if (first === '-v' || first === '--version') {
     process.stdout.write(`doctor-operator ${version}\n`);

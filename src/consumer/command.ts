@@ -9,20 +9,25 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { createConsumerApp } from './app.js';
 import { ArrivalRecorder } from './recorder.js';
 import { errorText } from '../util/error-text.js';
+import { resolveLogLevel } from '../observability/log-level.js';
+import { version } from '../util/version.js';
 
 export const consumerUsage = `Usage: doctor consumer [options]
 
-Receives fault notifications on POST /failure, logs them, and records arrival times.
+The sample consumer (a VNF manager's side): receives fault notifications (Aodh alarms or CloudEvents)
+on POST /failure, answers 401 to wrongly signed ones when a key is given, drops repeated notification
+ids, logs each one and can record its arrival time. Runs until SIGTERM or SIGINT.
 
 Options:
   --port N              listen port (default 12346; 0 picks a free port)
-  --host ADDR           listen address (default 127.0.0.1)
+  --host ADDR           listen address (default 127.0.0.1; :: for every interface)
   --hmac-key-file PATH  verify webhook-signature (Standard Webhooks: id, timestamp and body) with this
                         key (a trailing newline is ignored); unsigned, wrongly signed or stale posts
                         get 401, an exact replay of an accepted post gets 409
   --tolerance-seconds N accept signed timestamps up to N seconds from this clock (default 300)
   --record FILE         append one JSON line per arrival (receivedAtMs, id, type, host, server)
   --max-body-bytes N    larger bodies get 413 (default 262144)
+  --log-level LEVEL     debug, info, warn or error (default: $DOCTOR_LOG_LEVEL or info)
   -h, --help            show this help
 `;
 
@@ -34,6 +39,7 @@ export interface ConsumerOptions {
   maxBodyBytes?: number;
   toleranceSeconds?: number;
   logger?: Logger;
+  logLevel?: string;
 }
 
 export interface RunningConsumer {
@@ -107,12 +113,17 @@ async function parseOptions(args: string[]): Promise<ConsumerOptions | 'help'> {
       record: { type: 'string' },
       'max-body-bytes': { type: 'string' },
       'tolerance-seconds': { type: 'string' },
+      'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
   });
   if (values.help === true) return 'help';
-  const options: ConsumerOptions = { port: parsePort(values.port), host: values.host ?? '127.0.0.1' };
+  const options: ConsumerOptions = {
+    port: parsePort(values.port),
+    host: values.host ?? '127.0.0.1',
+    logLevel: resolveLogLevel(values['log-level']),
+  };
   const keyFile = values['hmac-key-file'];
   if (keyFile !== undefined) {
     let raw: Buffer;
@@ -157,7 +168,8 @@ export async function runConsumerCommand(args: string[]): Promise<number> {
     process.stdout.write(consumerUsage);
     return 0;
   }
-  const logger = createLogger('consumer');
+  const logger = createLogger('consumer', options.logLevel);
+  logger.info(`doctor-operator ${version} consumer starting`, { version, pid: process.pid });
   // Listen for signals before the listener is up: a SIGTERM right after start must still stop cleanly.
   let onSignal: (name: NodeJS.Signals) => void = () => undefined;
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {

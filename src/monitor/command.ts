@@ -1,21 +1,27 @@
 // `doctor monitor`: the per-node agent the DaemonSet runs. Reads its configuration (file + environment),
 // checks that fping works, runs until SIGTERM/SIGINT, then stops its probes and flushes pending reports.
+// `--check-alive` is the kubelet's liveness probe: it loads nothing else, so it costs a bare Node start.
 import { parseArgs } from 'node:util';
-import { createLogger, type Logger } from '../observability/logger.js';
-import { MonitorAgent } from './agent.js';
-import { ConfigError, parseEnvironment, type MonitorEnvironment, type ParsedSettings } from './config.js';
-import { checkFping } from './fping-check.js';
-import { SettingsFile } from './settings-file.js';
+import type { Logger } from '../observability/logger.js';
+import { resolveLogLevel } from '../observability/log-level.js';
+import { version } from '../util/version.js';
+import type { MonitorEnvironment, ParsedSettings } from './config.js';
+import { checkAlive, startAliveFile } from './alive-file.js';
 
-export const monitorUsage = `Usage: doctor monitor [--config PATH]
+export const monitorUsage = `Usage: doctor monitor [--config PATH] [--alive-file PATH] [--log-level LEVEL]
+       doctor monitor --check-alive PATH
 
-Runs the per-node monitor: probes its assigned peers with ICMP, watches its own NICs, and reports
-host failures to the inspector (POST, Doctor event format).
+Runs the per-node monitor: probes its ring peers with fping (ICMP), watches the NICs the policy names,
+reports failures and heartbeats to the inspector (POST /events, Doctor's event format), and re-reads its
+configuration when the operator changes it. Runs until SIGTERM or SIGINT, then delivers what is pending.
 
 Options:
-  -c, --config PATH  JSON configuration written by the operator (env DOCTOR_MONITOR_CONFIG);
-                     re-read when its content changes
-  -h, --help         show this help
+  -c, --config PATH     JSON configuration written by the operator (env DOCTOR_MONITOR_CONFIG);
+                        re-read when its content changes
+  --alive-file PATH     write the time to PATH every 5 s while running (for the liveness probe)
+  --check-alive PATH    exit 0 if PATH was written in the last 30 s, else print why and exit 1
+  --log-level LEVEL     debug, info, warn or error (default: $DOCTOR_LOG_LEVEL or info)
+  -h, --help            show this help
 
 Environment:
   NODE_NAME              this node's name (required; downward API spec.nodeName)
@@ -23,7 +29,7 @@ Environment:
   DOCTOR_INSPECTOR_URL   overrides inspectorUrl from the file
   DOCTOR_TOKEN_FILE      bearer token file (default /var/run/secrets/doctor/token), re-read per request
   DOCTOR_NET_CLASS_DIR   where NIC operstate files live (default /sys/class/net)
-  DOCTOR_LOG_LEVEL       winston log level (default info)
+  DOCTOR_LOG_LEVEL       log level when --log-level is not given (default info)
 `;
 
 function waitForSignal(logger: Logger): Promise<string> {
@@ -41,10 +47,18 @@ function waitForSignal(logger: Logger): Promise<string> {
 
 export async function runMonitorCommand(args: string[]): Promise<number> {
   let configFlag: string | undefined;
+  let aliveFile: string | undefined;
+  let level: string;
   try {
     const { values } = parseArgs({
       args,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string', short: 'c' },
+        'alive-file': { type: 'string' },
+        'check-alive': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -52,16 +66,45 @@ export async function runMonitorCommand(args: string[]): Promise<number> {
       process.stdout.write(monitorUsage);
       return 0;
     }
+    const check = values['check-alive'];
+    if (check !== undefined) {
+      const problem = await checkAlive(check);
+      if (problem) process.stderr.write(`doctor monitor: not alive: ${problem}\n`);
+      return problem ? 1 : 0;
+    }
     configFlag = values.config;
+    aliveFile = values['alive-file'];
+    level = resolveLogLevel(values['log-level']);
   } catch (err) {
     process.stderr.write(`doctor monitor: ${(err as Error).message}\n\n${monitorUsage}`);
     return 2;
   }
+  return runMonitor(configFlag, aliveFile, level);
+}
 
+async function runMonitor(
+  configFlag: string | undefined,
+  aliveFilePath: string | undefined,
+  level: string,
+): Promise<number> {
+  const [
+    { createLogger },
+    { MonitorAgent },
+    { ConfigError, parseEnvironment },
+    { checkFping },
+    { SettingsFile },
+  ] = await Promise.all([
+    import('../observability/logger.js'),
+    import('./agent.js'),
+    import('./config.js'),
+    import('./fping-check.js'),
+    import('./settings-file.js'),
+  ]);
   let env: MonitorEnvironment;
   let parsed: ParsedSettings;
-  let file: SettingsFile;
-  const logger = createLogger('monitor');
+  let file: InstanceType<typeof SettingsFile>;
+  const logger = createLogger('monitor', level);
+  logger.info(`doctor-operator ${version} monitor starting`, { version, pid: process.pid });
   let lastReloadError = '';
   try {
     env = parseEnvironment(process.env, configFlag);
@@ -96,11 +139,23 @@ export async function runMonitorCommand(args: string[]): Promise<number> {
     return 1;
   }
 
+  let alive: Awaited<ReturnType<typeof startAliveFile>> | undefined;
+  if (aliveFilePath !== undefined) {
+    try {
+      alive = await startAliveFile(aliveFilePath, (err) =>
+        logger.warn('cannot refresh the liveness file', { path: aliveFilePath, error: err.message }),
+      );
+    } catch (err) {
+      process.stderr.write(`doctor monitor: --alive-file ${aliveFilePath}: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   const agent = new MonitorAgent({ env, settings: parsed.settings, logger });
   const signal = waitForSignal(logger);
   agent.start();
   file.start();
   await signal;
+  alive?.stop();
   file.stop();
   await agent.stop();
   return 0;

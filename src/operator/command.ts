@@ -5,6 +5,9 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../observability/logger.js';
+import { resolveLogLevel, type LogLevel } from '../observability/log-level.js';
+import { parseListeners } from './listen-flags.js';
+import { parseMonitorPodOptions } from './monitor-flags.js';
 import { inspectorLimitDefaults, type InspectorLimits } from '../intake/limits.js';
 import { version } from '../util/version.js';
 import { reuseConnections } from '../runtime/kube-connections.js';
@@ -21,42 +24,63 @@ servers to error, taints the Node and notifies the policy's consumers by webhook
 force-down when the host recovers. With two replicas, a Lease elects the one that acts; reports are
 routed to it by a Pod label.
 
+Addresses are HOST:PORT, [IPV6]:PORT or :PORT (every interface: :: where IPv6 is available, else
+0.0.0.0); port 0 picks a free one.
+
 Options:
-  --kubeconfig PATH            kubeconfig file (default: in-cluster configuration, else $KUBECONFIG / ~/.kube/config)
-  --namespace NS               namespace of the operator, its Lease, monitor DaemonSets and Secrets
-                               (default: $POD_NAMESPACE or doctor-system)
-  --monitor-image IMAGE        image of the monitor DaemonSets (default: $DOCTOR_MONITOR_IMAGE or doctor-operator:${version})
-  --monitor-service-account SA ServiceAccount of the monitors (default: doctor-monitor)
-  --inspector-url URL          where monitors post reports
-                               (default: http://doctor-operator-inspector.<namespace>.svc:12345/events)
-  --health-port PORT           port of /healthz, /readyz, /metrics (default: 8081; 0 picks a free one)
-  --health-host HOST           address to listen on (default: 0.0.0.0)
-  --leader-elect BOOL          use leader election (default: true)
-  --lease-name NAME            name of the Lease (default: doctor-operator-leader)
-  --lease-duration SECONDS     how long a lease lasts without renewal (default: 15)
-  --renew-deadline SECONDS     how long the leader retries renewing before it steps down (default: 10)
-  --retry-period SECONDS       how often leases are renewed or tried (default: 2)
-  --identity NAME              this replica's name in the Lease (default: $POD_NAME or hostname-pid)
-  --pod-name NAME              this replica's Pod in --namespace: the leader labels it
-                               doctor.io/inspector-leader=true so the inspector Service routes reports to
-                               it (default: $POD_NAME; unset: no label)
-  --shutdown-seconds SECONDS   on SIGTERM, stop acting, release the lease and exit within this time
-                               (default: 2)
-  --inspector-port PORT        port of the inspector's /events (default: 12345; 0 picks a free one)
-  --inspector-host HOST        address the inspector listens on (default: 0.0.0.0)
-  --inspector-auth MODES       how reporters authenticate, comma-separated: tokenreview (monitors'
-                               projected tokens), static (a shared token), or none (no authentication:
-                               only for tests and trusted networks) (default: tokenreview, plus static when
-                               --inspector-token-secret is set)
-  --inspector-token-secret NAME  Secret in the operator namespace holding external monitors' tokens: each
-                               key names an observer, its value is that observer's token
+  --kubeconfig PATH                   kubeconfig file (default: in-cluster configuration, else $KUBECONFIG
+                                      or ~/.kube/config)
+  --namespace NS                      namespace of the operator, its Lease, monitor DaemonSets and Secrets
+                                      (default: $POD_NAMESPACE or doctor-system)
+  --health-probe-bind-address ADDR    /healthz and /readyz (default: :8081)
+  --metrics-bind-address ADDR         /metrics; 0 turns it off (default: :8081, the probes' listener)
+  --inspector-bind-address ADDR       the inspector's /events, where monitors report (default: :12345)
+  --leader-elect[=BOOL]               elect one acting replica through a Lease (default: true;
+                                      --leader-elect=false: this process acts alone)
+  --lease-name NAME                   name of the Lease (default: doctor-operator-leader)
+  --lease-duration SECONDS            how long a lease lasts without renewal (default: 15)
+  --renew-deadline SECONDS            how long the leader retries renewing before it steps down (default: 10)
+  --retry-period SECONDS              how often leases are renewed or tried (default: 2)
+  --identity NAME                     this replica's name in the Lease (default: $POD_NAME or hostname-pid)
+  --pod-name NAME                     this replica's Pod in --namespace: the leader labels it
+                                      doctor.io/inspector-leader=true so the inspector Service routes
+                                      reports to it (default: $POD_NAME; unset: no label)
+  --shutdown-seconds SECONDS          on SIGTERM, stop acting, release the lease and exit within this time
+                                      (default: 2)
+  --log-level LEVEL                   debug, info, warn or error (default: $DOCTOR_LOG_LEVEL or info)
+
+Monitors (the DaemonSet and ConfigMap the operator creates per FaultPolicy):
+  --monitor-image IMAGE               image (default: $DOCTOR_MONITOR_IMAGE or doctor-operator:${version})
+  --monitor-image-pull-policy POLICY  Always, IfNotPresent or Never (default: IfNotPresent)
+  --monitor-image-pull-secrets LIST   comma-separated Secrets in --namespace to pull the image with
+  --monitor-service-account SA        ServiceAccount of the monitors (default: doctor-monitor)
+  --monitor-name-prefix PREFIX        the objects are named PREFIX-<policy> (default: doctor-monitor)
+  --monitor-priority-class NAME       priorityClassName of the monitor Pods (default: none)
+  --monitor-resources JSON            requests and limits, e.g. '{"requests":{"cpu":"25m","memory":"64Mi"},
+                                      "limits":{"memory":"128Mi"}}' (default: that)
+  --inspector-url URL                 where monitors post reports
+                                      (default: http://doctor-operator-inspector.<namespace>.svc:12345/events)
+
+Inspector:
+  --inspector-auth MODES              how reporters authenticate, comma-separated: tokenreview (monitors'
+                                      projected tokens), static (a shared token), or none (no
+                                      authentication: only for tests and trusted networks) (default:
+                                      tokenreview, plus static when --inspector-token-secret is set)
+  --inspector-token-secret NAME       Secret in the operator namespace holding external monitors' tokens:
+                                      each key names an observer, its value is that observer's token
   --inspector-max-clock-skew SECONDS  refuse event times further ahead of this clock (default: 300)
-  --inspector-max-events N     events per request (default: 500)
-  --inspector-max-body-bytes N request body size (default: 262144)
-  --inspector-rate N           requests per second per reporter, burst twice that (default: 50)
-  --workers N                  parallel reconciles (default: 4)
-  --resync SECONDS             re-check every policy this often even without changes (default: 300)
-  -h, --help                   show this help
+  --inspector-max-events N            events per request (default: 500)
+  --inspector-max-body-bytes N        request body size (default: 262144)
+  --inspector-rate N                  requests per second per reporter, burst twice that (default: 50)
+
+Reconciling:
+  --workers N                         parallel reconciles (default: 4)
+  --resync SECONDS                    re-check every policy this often even without changes (default: 300)
+
+  -h, --help                          show this help
+
+Deprecated (still accepted, with a warning): --health-port PORT and --health-host HOST (probes and
+metrics), --inspector-port PORT and --inspector-host HOST, --leader-elect BOOL as two arguments.
 `;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
@@ -65,13 +89,6 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
   if (!Number.isInteger(value) || value < min)
     throw new Error(`--${name} must be an integer >= ${min}, got '${raw}'`);
   return value;
-}
-
-function bool(name: string, raw: string | undefined, fallback: boolean): boolean {
-  if (raw === undefined) return fallback;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  throw new Error(`--${name} must be true or false, got '${raw}'`);
 }
 
 const authModes = ['tokenreview', 'static', 'none'] as const;
@@ -107,22 +124,73 @@ function inspectorLimits(values: Record<string, string | boolean | undefined>): 
   };
 }
 
+export interface ParsedOperatorArgs {
+  options: OperatorOptions;
+  kubeconfig?: string;
+  logLevel: LogLevel;
+  /** Deprecated flags that were used: logged once the logger exists. */
+  warnings: string[];
+}
+
+/** `--leader-elect` is a bare switch (`--leader-elect=false` turns it off); the older two-argument form
+ * `--leader-elect false` still works, with a warning. node:util's parseArgs knows neither, so it is
+ * taken out of the arguments first. */
+export function takeLeaderElect(
+  args: string[],
+  warnings: string[],
+): { rest: string[]; leaderElect?: boolean } {
+  const rest: string[] = [];
+  let leaderElect: boolean | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      rest.push(...args.slice(i));
+      break;
+    }
+    if (arg === '--leader-elect') {
+      const next = args[i + 1];
+      if (next === 'true' || next === 'false') {
+        warnings.push(`--leader-elect ${next} is deprecated: use --leader-elect=${next}`);
+        leaderElect = next === 'true';
+        i++;
+      } else leaderElect = true;
+    } else if (arg.startsWith('--leader-elect=')) {
+      const value = arg.slice('--leader-elect='.length);
+      if (value !== 'true' && value !== 'false')
+        throw new Error(`--leader-elect must be true or false, got '${value}'`);
+      leaderElect = value === 'true';
+    } else rest.push(arg);
+  }
+  return leaderElect === undefined ? { rest } : { rest, leaderElect };
+}
+
 export function parseOperatorArgs(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
-): { options: OperatorOptions; kubeconfig?: string } | 'help' {
+): ParsedOperatorArgs | 'help' {
+  const warnings: string[] = [];
+  const { rest, leaderElect } = takeLeaderElect(args, warnings);
   const { values } = parseArgs({
-    args,
+    args: rest,
     strict: true,
     options: {
       kubeconfig: { type: 'string' },
       namespace: { type: 'string' },
       'monitor-image': { type: 'string' },
+      'monitor-image-pull-policy': { type: 'string' },
+      'monitor-image-pull-secrets': { type: 'string' },
       'monitor-service-account': { type: 'string' },
+      'monitor-name-prefix': { type: 'string' },
+      'monitor-priority-class': { type: 'string' },
+      'monitor-resources': { type: 'string' },
       'inspector-url': { type: 'string' },
+      'health-probe-bind-address': { type: 'string' },
+      'metrics-bind-address': { type: 'string' },
+      'inspector-bind-address': { type: 'string' },
       'health-port': { type: 'string' },
       'health-host': { type: 'string' },
-      'leader-elect': { type: 'string' },
+      'inspector-port': { type: 'string' },
+      'inspector-host': { type: 'string' },
       'lease-name': { type: 'string' },
       'lease-duration': { type: 'string' },
       'renew-deadline': { type: 'string' },
@@ -130,9 +198,8 @@ export function parseOperatorArgs(
       identity: { type: 'string' },
       'pod-name': { type: 'string' },
       'shutdown-seconds': { type: 'string' },
+      'log-level': { type: 'string' },
       workers: { type: 'string' },
-      'inspector-port': { type: 'string' },
-      'inspector-host': { type: 'string' },
       'inspector-auth': { type: 'string' },
       'inspector-token-secret': { type: 'string' },
       'inspector-max-clock-skew': { type: 'string' },
@@ -144,6 +211,8 @@ export function parseOperatorArgs(
     },
   });
   if (values.help) return 'help';
+  const logLevel = resolveLogLevel(values['log-level'], env);
+  const listeners = parseListeners(values, warnings);
   const namespace = values.namespace ?? env.POD_NAMESPACE ?? 'doctor-system';
   const inspectorUrl =
     values['inspector-url'] ?? `http://doctor-operator-inspector.${namespace}.svc:12345/events`;
@@ -158,17 +227,19 @@ export function parseOperatorArgs(
     inspectorUrl,
     monitorImage: values['monitor-image'] ?? env.DOCTOR_MONITOR_IMAGE ?? `doctor-operator:${version}`,
     monitorServiceAccount: values['monitor-service-account'] ?? 'doctor-monitor',
-    healthPort: positiveInt('health-port', values['health-port'], 8081, 0),
-    healthHost: values['health-host'] ?? '0.0.0.0',
-    leaderElection: bool('leader-elect', values['leader-elect'], true),
+    monitor: parseMonitorPodOptions(values),
+    healthPort: listeners.probes.port,
+    ...(listeners.probes.host !== undefined ? { healthHost: listeners.probes.host } : {}),
+    ...(listeners.metrics !== undefined ? { metrics: listeners.metrics } : {}),
+    leaderElection: leaderElect ?? true,
     leaseName: values['lease-name'] ?? 'doctor-operator-leader',
     leaseDurationSeconds: positiveInt('lease-duration', values['lease-duration'], 15),
     renewDeadlineSeconds: positiveInt('renew-deadline', values['renew-deadline'], 10),
     retryPeriodSeconds: positiveInt('retry-period', values['retry-period'], 2),
     workers: positiveInt('workers', values.workers, 4),
     resyncSeconds: positiveInt('resync', values.resync, 300),
-    inspectorPort: positiveInt('inspector-port', values['inspector-port'], 12345, 0),
-    inspectorHost: values['inspector-host'] ?? '0.0.0.0',
+    inspectorPort: listeners.inspector.port,
+    ...(listeners.inspector.host !== undefined ? { inspectorHost: listeners.inspector.host } : {}),
     inspectorAuth: parseAuthModes(values['inspector-auth'], values['inspector-token-secret']),
     ...(values['inspector-token-secret'] ? { inspectorTokenSecret: values['inspector-token-secret'] } : {}),
     ...((values['pod-name'] ?? env.POD_NAME) ? { podName: values['pod-name'] ?? env.POD_NAME } : {}),
@@ -183,7 +254,7 @@ export function parseOperatorArgs(
   if (options.retryPeriodSeconds >= options.renewDeadlineSeconds) {
     throw new Error('--retry-period must be shorter than --renew-deadline');
   }
-  return { options, kubeconfig: values.kubeconfig };
+  return { options, ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}), logLevel, warnings };
 }
 
 export function loadKubeConfig(
@@ -223,7 +294,10 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
-  const log = createLogger('operator');
+  const log = createLogger('operator', parsed.logLevel);
+  // The first line says what runs: the version, before anything can fail.
+  log.info(`doctor-operator ${version} starting`, { version, pid: process.pid, node: process.version });
+  for (const warning of parsed.warnings) log.warn(warning);
   let config: k8s.KubeConfig;
   try {
     config = loadKubeConfig(parsed.kubeconfig);

@@ -9,7 +9,9 @@ import { createOperatorMetrics, type OperatorMetrics } from '../observability/me
 import { Controller } from '../runtime/controller.js';
 import { managedByLabel, managedByValue, policyLabel } from './desired/names.js';
 import { EventRecorder } from '../runtime/event-recorder.js';
-import { createHealthApp, listen } from '../runtime/health-server.js';
+import { createHealthApp, createMetricsApp, listen } from '../runtime/health-server.js';
+import type { BindAddress } from './bind-address.js';
+import type { MonitorPodOptions } from './desired/daemonset.js';
 import { HostHealthChanges } from './hosthealth-changes.js';
 import { WatchedResource } from '../runtime/informer.js';
 import { LeaderElector } from '../runtime/leader-election.js';
@@ -43,8 +45,13 @@ export interface OperatorOptions {
   inspectorUrl: string;
   monitorImage: string;
   monitorServiceAccount: string;
+  /** How the monitor DaemonSets are named, pulled, scheduled and sized (names follow the chart's). */
+  monitor?: MonitorPodOptions;
+  /** /healthz and /readyz; also /metrics unless `metrics` names another listener. Host absent: every interface. */
   healthPort: number;
-  healthHost: string;
+  healthHost?: string;
+  /** A listener of its own for /metrics, or 'off'; absent: /metrics on the probes' listener. */
+  metrics?: BindAddress | 'off';
   leaderElection: boolean;
   leaseName: string;
   leaseDurationSeconds: number;
@@ -53,7 +60,7 @@ export interface OperatorOptions {
   workers: number;
   resyncSeconds: number;
   inspectorPort: number;
-  inspectorHost: string;
+  inspectorHost?: string;
   /** Ways monitors may authenticate: tokenreview (projected tokens), static (a Secret), none. */
   inspectorAuth: ('tokenreview' | 'static' | 'none')[];
   /** Secret (in the operator namespace) whose keys name external monitors' observers and hold their tokens. */
@@ -91,6 +98,7 @@ export class Operator {
   private readonly nodeFingerprints = new Map<string, string>();
   private readonly hostHealthChanges = new HostHealthChanges();
   private server: Server | undefined;
+  private metricsServer: Server | undefined;
   private inspectorServer: Server | undefined;
   readonly inspector: InspectorService;
   private leaderRemediation: LeaderRemediation | undefined;
@@ -281,6 +289,7 @@ export class Operator {
         namespace: options.namespace,
         inspectorUrl: options.inspectorUrl,
         monitor: {
+          ...options.monitor,
           image: options.monitorImage,
           serviceAccountName: options.monitorServiceAccount,
           tokenAudience: monitorTokenAudience,
@@ -374,9 +383,13 @@ export class Operator {
       alive: () => this.elector?.loopAlive ?? true,
       ready: () =>
         !this.synced ? { ready: false, reason: 'caches not synced yet' } : { ready: true, reason: '' },
-      registry: this.metrics.registry,
+      ...(this.options.metrics === undefined ? { registry: this.metrics.registry } : {}),
     });
     this.server = await listen(app, this.options.healthPort, this.options.healthHost);
+    const metrics = this.options.metrics;
+    if (metrics !== undefined && metrics !== 'off') {
+      this.metricsServer = await listen(createMetricsApp(this.metrics.registry), metrics.port, metrics.host);
+    }
     this.inspectorServer = await listen(
       this.inspectorApp,
       this.options.inspectorPort,
@@ -399,8 +412,9 @@ export class Operator {
       identity: this.options.identity,
       namespace: this.options.namespace,
       leaderElection: this.options.leaderElection,
-      healthPort: this.healthPort,
-      inspectorPort: this.inspectorPort,
+      healthProbes: describeAddress(this.server),
+      metrics: this.options.metrics === 'off' ? 'off' : describeAddress(this.metricsServer ?? this.server),
+      inspector: describeAddress(this.inspectorServer),
       inspectorAuth: this.options.inspectorAuth,
     });
     // A restarted container keeps its Pod and labels: a standby must not keep drawing the reports.
@@ -412,6 +426,13 @@ export class Operator {
   /** A part of the shutdown time, in milliseconds. */
   private shareOfShutdownMs(share: number): number {
     return (this.options.shutdownSeconds ?? 2) * 1000 * share;
+  }
+
+  /** The port /metrics is served on (the probes' when they share a listener). */
+  get metricsPort(): number | undefined {
+    if (this.options.metrics === 'off') return undefined;
+    const address = (this.metricsServer ?? this.server)?.address();
+    return typeof address === 'object' && address ? address.port : undefined;
   }
 
   get healthPort(): number {
@@ -464,10 +485,19 @@ export class Operator {
     );
     await Promise.all([
       withTimeout(this.staticToken?.stop() ?? Promise.resolve(), this.shareOfShutdownMs(0.1)),
-      ...[this.server, this.inspectorServer].map((server) => closeServer(server)),
+      ...[this.server, this.metricsServer, this.inspectorServer].map((server) => closeServer(server)),
     ]);
     this.log.info('operator stopped');
   }
+}
+
+/** Where a server listens, e.g. [::]:8081 or 127.0.0.1:12345. */
+function describeAddress(server: Server | undefined): string | undefined {
+  const address = server?.address();
+  if (!address || typeof address !== 'object') return undefined;
+  return address.family === 'IPv6'
+    ? `[${address.address}]:${address.port}`
+    : `${address.address}:${address.port}`;
 }
 
 /** Closes a server now: idle keep-alive connections would otherwise hold close() for minutes. */

@@ -212,7 +212,12 @@ export class PolicyReconciler {
   }
 
   private async applyConfigMap(policy: FaultPolicy, config: ReturnType<typeof monitorConfig>): Promise<void> {
-    const desired = desiredMonitorConfigMap(policy, this.options.namespace, config);
+    const desired = desiredMonitorConfigMap(
+      policy,
+      this.options.namespace,
+      config,
+      this.options.monitor.namePrefix,
+    );
     const hash = hashOf(desired);
     desired.metadata!.annotations = { [appliedHashAnnotation]: hash };
     const key = `${this.options.namespace}/${desired.metadata!.name!}`;

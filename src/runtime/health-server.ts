@@ -1,5 +1,5 @@
-// /healthz (the process is alive and its loops run), /readyz (this replica is the leader and its caches
-// are synced: the inspector Service sends monitor reports only to the leader) and /metrics.
+// /healthz (the process is alive and its loops run), /readyz (the caches are synced) and /metrics: on one
+// listener, or the probes and the metrics on two.
 import express from 'express';
 import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
@@ -7,7 +7,8 @@ import type { Registry } from 'prom-client';
 export interface HealthSources {
   alive: () => boolean;
   ready: () => { ready: boolean; reason: string };
-  registry: Registry;
+  /** Absent: the metrics have their own listener (createMetricsApp) or none. */
+  registry?: Registry;
 }
 
 export function createHealthApp(sources: HealthSources): express.Express {
@@ -24,15 +25,28 @@ export function createHealthApp(sources: HealthSources): express.Express {
       .type('text/plain')
       .send(state.ready ? 'ok' : state.reason);
   });
-  app.get('/metrics', (_req, res, next) => {
-    sources.registry.metrics().then((text) => res.type(sources.registry.contentType).send(text), next);
-  });
+  if (sources.registry) serveMetrics(app, sources.registry);
   return app;
 }
 
-export function listen(app: express.Express, port: number, host: string): Promise<Server> {
+function serveMetrics(app: express.Express, registry: Registry): void {
+  app.get('/metrics', (_req, res, next) => {
+    registry.metrics().then((text) => res.type(registry.contentType).send(text), next);
+  });
+}
+
+export function createMetricsApp(registry: Registry): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  serveMetrics(app, registry);
+  return app;
+}
+
+/** Without a host: every interface (:: where IPv6 is available, else 0.0.0.0; Node decides). */
+export function listen(app: express.Express, port: number, host?: string): Promise<Server> {
   return new Promise((resolveServer, reject) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolveServer(server)));
+    const done = (err?: Error) => (err ? reject(err) : resolveServer(server));
+    const server = host === undefined ? app.listen(port, done) : app.listen(port, host, done);
     server.once('error', reject);
   });
 }

@@ -92,14 +92,10 @@ export function operatorArgs(options: {
     options.namespace,
     '--identity',
     options.identity,
-    '--health-host',
-    '127.0.0.1',
-    '--health-port',
-    String(options.healthPort),
-    '--inspector-host',
-    '127.0.0.1',
-    '--inspector-port',
-    String(options.inspectorPort),
+    '--health-probe-bind-address',
+    `127.0.0.1:${options.healthPort}`,
+    '--inspector-bind-address',
+    `127.0.0.1:${options.inspectorPort}`,
     ...(options.extraArgs ?? []),
   ];
 }

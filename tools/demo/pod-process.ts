@@ -65,6 +65,9 @@ export async function startPodAsProcess(options: {
       };
       await sync();
       syncs.push(sync);
+    } else if (volume?.emptyDir) {
+      // A scratch folder, as kubelet gives (the monitor keeps its liveness file there).
+      mkdirSync(local, { recursive: true });
     } else if (volume?.projected) {
       for (const source of volume.projected.sources ?? []) {
         const token = source.serviceAccountToken;

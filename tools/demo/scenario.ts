@@ -127,10 +127,8 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
         name,
         '--inspector-url',
         `http://${testbed.receiverAddress}:${inspectorPort}/events`,
-        '--inspector-host',
-        testbed.receiverAddress,
-        '--inspector-port',
-        String(inspectorPort),
+        '--inspector-bind-address',
+        `${testbed.receiverAddress}:${inspectorPort}`,
       ],
     });
     stops.push(() => operator.stop());

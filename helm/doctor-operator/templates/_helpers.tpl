@@ -1,17 +1,46 @@
 {{/*
-Names are fixed rather than derived from the release name: the operator's defaults (monitor
-ServiceAccount doctor-monitor, inspector Service doctor-operator-inspector) and the monitors rely on them.
-Cluster-scoped RBAC objects carry the namespace so an uninstalled release in another namespace never
-clashes with this one.
+Names follow the release as in most charts: the release "doctor-operator" (the documented one) gives
+doctor-operator, doctor-operator-inspector, doctor-monitor, ...; fullnameOverride sets the stem. The
+operator learns every name it needs (monitor ServiceAccount and object prefix, Lease, inspector URL) from
+its flags. Cluster-scoped RBAC objects carry the namespace so an uninstalled release in another
+namespace never clashes with this one.
 */}}
-{{- define "doctor.name" -}}doctor-operator{{- end -}}
-{{- define "doctor.monitorServiceAccount" -}}doctor-monitor{{- end -}}
-{{- define "doctor.inspectorService" -}}doctor-operator-inspector{{- end -}}
-{{- define "doctor.metricsService" -}}doctor-operator-metrics{{- end -}}
-{{- define "doctor.clusterRole" -}}doctor-operator-{{ .Release.Namespace }}{{- end -}}
+{{- define "doctor.name" -}}
+{{- .Values.nameOverride | default .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "doctor.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "doctor.name" . -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A name derived from the fullname with a suffix, within the 63 characters of a Service name. */}}
+{{- define "doctor.suffixed" -}}
+{{- $root := index . 0 -}}{{- $suffix := index . 1 -}}
+{{- printf "%s-%s" (include "doctor.fullname" $root | trunc (int (sub 62 (len $suffix))) | trimSuffix "-") $suffix -}}
+{{- end -}}
+
+{{/* The monitors' ServiceAccount and the prefix of their DaemonSets and ConfigMaps (<prefix>-<policy>):
+doctor-operator gives doctor-monitor. At most 40 characters, so a policy name still fits in 63. */}}
+{{- define "doctor.monitorName" -}}
+{{- printf "%s-monitor" (include "doctor.fullname" . | trimSuffix "-operator" | trunc 32 | trimSuffix "-") -}}
+{{- end -}}
+{{- define "doctor.monitorServiceAccount" -}}{{ include "doctor.monitorName" . }}{{- end -}}
+{{- define "doctor.inspectorService" -}}{{ include "doctor.suffixed" (list . "inspector") }}{{- end -}}
+{{- define "doctor.metricsService" -}}{{ include "doctor.suffixed" (list . "metrics") }}{{- end -}}
+{{- define "doctor.leaseName" -}}{{ include "doctor.suffixed" (list . "leader") }}{{- end -}}
+{{- define "doctor.clusterRole" -}}{{ include "doctor.fullname" . }}-{{ .Release.Namespace }}{{- end -}}
 
 {{- define "doctor.labels" -}}
-app.kubernetes.io/name: doctor-operator
+app.kubernetes.io/name: {{ include "doctor.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/part-of: doctor-operator
@@ -21,17 +50,36 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 
 {{/* Selects the operator Pods only; the monitor Pods the operator creates have component=monitor. */}}
 {{- define "doctor.selectorLabels" -}}
-app.kubernetes.io/name: doctor-operator
+app.kubernetes.io/name: {{ include "doctor.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/component: operator
 {{- end -}}
 
-{{- define "doctor.image" -}}
-{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{/* repository@digest when a digest is set (the tag is then ignored), else repository:tag. */}}
+{{- define "doctor.imageRef" -}}
+{{- $image := index . 0 -}}{{- $defaultTag := index . 1 -}}
+{{- if $image.digest -}}
+{{ $image.repository }}@{{ $image.digest }}
+{{- else -}}
+{{ $image.repository }}:{{ $image.tag | default $defaultTag }}
+{{- end -}}
 {{- end -}}
 
+{{- define "doctor.image" -}}
+{{ include "doctor.imageRef" (list .Values.image .Chart.AppVersion) }}
+{{- end -}}
+
+{{/* The monitor image: each field of monitor.image falls back to image's. */}}
 {{- define "doctor.monitorImage" -}}
-{{ .Values.monitor.image.repository | default .Values.image.repository }}:{{ .Values.monitor.image.tag | default .Values.image.tag | default .Chart.AppVersion }}
+{{- $m := .Values.monitor.image -}}
+{{- $image := dict "repository" ($m.repository | default .Values.image.repository) -}}
+{{- if $m.repository -}}
+{{- $_ := set $image "tag" $m.tag -}}{{- $_ := set $image "digest" $m.digest -}}
+{{- else -}}
+{{- $_ := set $image "tag" ($m.tag | default .Values.image.tag) -}}
+{{- $_ := set $image "digest" ($m.digest | default (ternary .Values.image.digest "" (not $m.tag))) -}}
+{{- end -}}
+{{ include "doctor.imageRef" (list $image .Chart.AppVersion) }}
 {{- end -}}
 
 {{- define "doctor.inspectorUrl" -}}
@@ -61,11 +109,23 @@ http://{{ include "doctor.inspectorService" . }}.{{ .Release.Namespace }}.svc:{{
 {{/* The operator's command line: every flag the chart controls, then operator.extraArgs. */}}
 {{- define "doctor.args" -}}
 - operator
+- {{ printf "--log-level=%s" .Values.operator.logLevel | quote }}
+- "--health-probe-bind-address=:8081"
+- "--metrics-bind-address=:8081"
+- "--inspector-bind-address=:12345"
 - {{ printf "--monitor-image=%s" (include "doctor.monitorImage" .) | quote }}
+- {{ printf "--monitor-image-pull-policy=%s" .Values.image.pullPolicy | quote }}
+{{- with .Values.imagePullSecrets }}
+{{- $names := list }}{{- range . }}{{- $names = append $names .name }}{{- end }}
+- {{ printf "--monitor-image-pull-secrets=%s" (join "," $names) | quote }}
+{{- end }}
 - {{ printf "--monitor-service-account=%s" (include "doctor.monitorServiceAccount" .) | quote }}
+- {{ printf "--monitor-name-prefix=%s" (include "doctor.monitorName" .) | quote }}
+{{- with .Values.monitor.priorityClassName }}
+- {{ printf "--monitor-priority-class=%s" . | quote }}
+{{- end }}
+- {{ printf "--monitor-resources=%s" (toJson .Values.monitor.resources) | quote }}
 - {{ printf "--inspector-url=%s" (include "doctor.inspectorUrl" .) | quote }}
-- "--inspector-port=12345"
-- "--health-port=8081"
 - {{ printf "--inspector-auth=%s" .Values.inspector.auth | quote }}
 {{- with .Values.inspector.tokenSecret }}
 - {{ printf "--inspector-token-secret=%s" . | quote }}
@@ -75,6 +135,7 @@ http://{{ include "doctor.inspectorService" . }}.{{ .Release.Namespace }}.svc:{{
 {{- with .Values.operator.leaderElection }}
 - {{ printf "--leader-elect=%t" .enabled | quote }}
 {{- if .enabled }}
+- {{ printf "--lease-name=%s" (include "doctor.leaseName" $) | quote }}
 - {{ printf "--lease-duration=%d" (int .leaseDurationSeconds) | quote }}
 - {{ printf "--renew-deadline=%d" (int .renewDeadlineSeconds) | quote }}
 - {{ printf "--retry-period=%d" (int .retryPeriodSeconds) | quote }}

@@ -9,12 +9,13 @@ export function desiredMonitorConfigMap(
   policy: FaultPolicy,
   namespace: string,
   config: MonitorConfig,
+  namePrefix?: string,
 ): k8s.V1ConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
-      name: monitorConfigMapName(policy.metadata.name),
+      name: monitorConfigMapName(policy.metadata.name, namePrefix),
       namespace,
       labels: ownedLabels(policy.metadata.name, 'monitor'),
       ownerReferences: [policyOwnerReference(policy)],

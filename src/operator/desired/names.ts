@@ -17,8 +17,13 @@ function boundedName(prefix: string, name: string, max = 63): string {
   return `${full.slice(0, max - 9)}-${hash}`;
 }
 
-export const monitorDaemonSetName = (policy: string) => boundedName('doctor-monitor-', policy);
-export const monitorConfigMapName = (policy: string) => boundedName('doctor-monitor-', policy);
+/** The monitor objects of a policy are <prefix>-<policy>; the chart passes a prefix that follows its own
+ * names (fullnameOverride), the default keeps the names of earlier releases. */
+export const defaultMonitorNamePrefix = 'doctor-monitor';
+export const monitorDaemonSetName = (policy: string, prefix = defaultMonitorNamePrefix) =>
+  boundedName(`${prefix}-`, policy);
+export const monitorConfigMapName = (policy: string, prefix = defaultMonitorNamePrefix) =>
+  boundedName(`${prefix}-`, policy);
 
 /** Label values are limited to 63 characters too; the policy name itself is the common case. */
 export const policyLabelValue = (policy: string) => boundedName('', policy);

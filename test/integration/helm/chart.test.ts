@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { repoRoot } from '../../../tools/cluster/paths.js';
+import { parseOperatorArgs } from '../../../src/operator/command.js';
 import { chartDir, findObject, renderChart, runHelm, type RenderedObject } from './helm.js';
 
 interface Container {
@@ -27,8 +28,27 @@ interface DeploymentShape {
   };
 }
 
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+}
+
+/** The values a user sets, as dotted paths: schema and values.yaml walked together (they must have the
+ * same keys); an object the schema describes key by key is walked into, any other value is a leaf. */
+function valuePaths(schema: SchemaNode, values: Record<string, unknown>, prefix: string): string[] {
+  const inSchema = Object.keys(schema.properties ?? {}).filter((k) => k !== 'global');
+  assert.deepEqual(Object.keys(values).sort(), inSchema.sort(), `keys of ${prefix || 'the values'}`);
+  return inSchema.flatMap((key) => {
+    const child = schema.properties![key]!;
+    const value = values[key];
+    const path = `${prefix}${key}`;
+    return child.properties && value && typeof value === 'object'
+      ? valuePaths(child, value as Record<string, unknown>, `${path}.`)
+      : [path];
+  });
+}
+
 function operatorContainer(objects: RenderedObject[]): Container {
-  const deployment = findObject(objects, 'Deployment', 'doctor-operator') as unknown as DeploymentShape;
+  const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as DeploymentShape;
   const container = deployment.spec.template.spec.containers[0];
   assert.ok(container, 'the Deployment has a container');
   return container;
@@ -70,8 +90,26 @@ describe('helm chart: lint, CRDs and rendering', function () {
         'inspector.tokenSecret=doctor-inspector-token',
         'grafanaDashboard.namespace=monitoring',
         'operator.extraArgs={--workers=8}',
+        'fullnameOverride=acme-doctor',
+        'image.digest=sha256:' + 'a'.repeat(64),
+        'imagePullSecrets[0].name=regcred',
+        'operator.podSecurityContext.runAsUser=null',
+        'operator.extraEnv[0].name=HTTPS_PROXY',
+        'operator.extraEnv[0].value=http://proxy.example:3128',
+        'operator.extraVolumes[0].name=keystone-ca',
+        'operator.extraVolumes[0].secret.secretName=keystone-tls-public',
+        'operator.extraVolumeMounts[0].name=keystone-ca',
+        'operator.extraVolumeMounts[0].mountPath=/etc/doctor/keystone-ca',
+        'monitor.priorityClassName=',
+        'monitor.resources.requests.cpu=100m',
+        'serviceMonitor.relabelings[0].targetLabel=cluster',
+        'serviceMonitor.relabelings[0].replacement=prod',
+        'serviceMonitor.metricRelabelings[0].action=drop',
+        'serviceMonitor.metricRelabelings[0].regex=nodejs_.*',
+        'serviceMonitor.metricRelabelings[0].sourceLabels[0]=__name__',
       ],
     ],
+    ['nameOverride', ['nameOverride=doctor']],
     [
       'one replica without leader election, no dashboard',
       ['operator.replicas=1', 'operator.leaderElection.enabled=false', 'grafanaDashboard.enabled=false'],
@@ -99,6 +137,18 @@ describe('helm chart: lint, CRDs and rendering', function () {
     [['operator.replica=3'], /\/operator.*additional properties 'replica' not allowed/],
     [['inspector.auth=password'], /\/inspector\/auth.*must be one of/],
     [['image.pullPolicy=Sometimes'], /\/image\/pullPolicy/],
+    [['image.digest=latest'], /\/image\/digest.*does not match pattern/],
+    [['fullnameOverride=Acme_Doctor'], /\/fullnameOverride.*does not match pattern/],
+    [['monitor.resources.requests.cpu=lots'], /\/monitor\/resources\/requests\/cpu.*does not match pattern/],
+    [
+      ['monitor.resources.request.cpu=1'],
+      /\/monitor\/resources.*additional properties 'request' not allowed/,
+    ],
+    [['imagePullSecrets[0].secret=x'], /\/imagePullSecrets\/0.*missing property 'name'/],
+    [
+      ['operator.extraVolumeMounts[0].name=x'],
+      /\/operator\/extraVolumeMounts\/0.*missing property 'mountPath'/,
+    ],
   ] as const) {
     it(`refuses ${values.join(' ')} with a message naming the value`, async function () {
       const result = await runHelm(['template', 'x', chartDir, ...values.flatMap((v) => ['--set', v])]);
@@ -226,6 +276,244 @@ describe('helm chart: lint, CRDs and rendering', function () {
       assert.doesNotMatch(expr, /doctor_/, `panel query names a metric directly: ${expr}`);
       const used = [...expr.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
       assert.ok(used.length > 0 && used.every((name) => constants.some((c) => c.name === name)), expr);
+    }
+  });
+
+  it('refuses a Kubernetes older than its kubeVersion (1.29, CEL validation rules in the CRDs)', async function () {
+    const old = await runHelm(['template', 'x', chartDir, '--kube-version', 'v1.28.9']);
+    assert.notEqual(old.code, 0);
+    assert.match(
+      old.stderr,
+      /chart requires kubeVersion: >=1\.29\.0-0 which is incompatible with Kubernetes v1\.28\.9/,
+    );
+    const chart = yaml.load(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as { kubeVersion: string };
+    assert.equal(chart.kubeVersion, '>=1.29.0-0');
+    assert.equal((await runHelm(['template', 'x', chartDir, '--kube-version', 'v1.29.0'])).code, 0);
+  });
+
+  // The chart and the operator must agree on every flag: the rendered command line goes through the
+  // operator's own parser.
+  for (const [what, values] of [
+    ['defaults', []],
+    [
+      'every monitor value set',
+      [
+        'image.repository=registry.example/doctor',
+        'image.digest=sha256:' + 'b'.repeat(64),
+        'image.pullPolicy=Always',
+        'imagePullSecrets[0].name=regcred',
+        'imagePullSecrets[1].name=mirror',
+        'monitor.resources.limits.memory=256Mi',
+        'operator.logLevel=debug',
+        'fullnameOverride=acme-doctor',
+      ],
+    ],
+    ['one replica without leader election', ['operator.replicas=1', 'operator.leaderElection.enabled=false']],
+  ] as const) {
+    it(`renders a command line the operator accepts: ${what}`, async function () {
+      const args = operatorContainer(await renderChart('ops', [...values])).args;
+      assert.equal(args[0], 'operator');
+      const parsed = parseOperatorArgs(args.slice(1), { POD_NAMESPACE: 'ops', POD_NAME: 'pod-0' });
+      if (parsed === 'help') return assert.fail('help');
+      assert.deepEqual(parsed.warnings, [], 'no deprecated flag');
+      const { options } = parsed;
+      assert.equal(options.healthPort, 8081);
+      assert.equal(options.healthHost, undefined, 'every interface');
+      assert.equal(options.metrics, undefined, 'metrics share the probes listener (port "metrics")');
+      assert.equal(options.inspectorPort, 12345);
+      if (what === 'defaults') {
+        assert.equal(options.leaseName, 'doctor-operator-leader');
+        assert.deepEqual(options.monitor, {
+          imagePullPolicy: 'IfNotPresent',
+          namePrefix: 'doctor-monitor',
+          priorityClassName: 'system-node-critical',
+          resources: { requests: { cpu: '25m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+        });
+        assert.equal(parsed.logLevel, 'info');
+      }
+      if (what === 'every monitor value set') {
+        assert.equal(options.monitorImage, `registry.example/doctor@sha256:${'b'.repeat(64)}`);
+        assert.equal(options.monitor?.imagePullPolicy, 'Always');
+        assert.deepEqual(options.monitor?.imagePullSecrets, ['regcred', 'mirror']);
+        assert.deepEqual(options.monitor?.resources?.limits, { memory: '256Mi' });
+        assert.equal(options.monitor?.namePrefix, 'acme-doctor-monitor');
+        assert.equal(options.monitorServiceAccount, 'acme-doctor-monitor');
+        assert.equal(options.leaseName, 'acme-doctor-leader');
+        assert.equal(options.inspectorUrl, 'http://acme-doctor-inspector.ops.svc:12345/events');
+        assert.equal(parsed.logLevel, 'debug');
+      }
+      if (what === 'one replica without leader election') assert.equal(options.leaderElection, false);
+    });
+  }
+
+  it('names every object after fullnameOverride or nameOverride, and selects by the same labels', async function () {
+    for (const [values, stem, monitor, name] of [
+      [['fullnameOverride=acme-doctor'], 'acme-doctor', 'acme-doctor-monitor', 'doctor-operator'],
+      [['nameOverride=doc-ops'], 'doctor-operator-doc-ops', 'doctor-operator-doc-ops-monitor', 'doc-ops'],
+      [[], 'doctor-operator', 'doctor-monitor', 'doctor-operator'],
+    ] as const) {
+      const objects = await renderChart('ops', [
+        ...values,
+        'serviceMonitor.enabled=true',
+        'prometheusRule.enabled=true',
+      ]);
+      const names = objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+      assert.deepEqual(
+        names,
+        [
+          `ClusterRole/${stem}-ops`,
+          `ClusterRoleBinding/${stem}-ops`,
+          `ConfigMap/${stem}-dashboard`,
+          `Deployment/${stem}`,
+          `Pod/${stem}-check-cloud`,
+          `PrometheusRule/${stem}`,
+          `Role/${stem}`,
+          `RoleBinding/${stem}`,
+          `Service/${stem}-inspector`,
+          `Service/${stem}-metrics`,
+          `ServiceAccount/${monitor}`,
+          `ServiceAccount/${stem}`,
+          `ServiceMonitor/${stem}`,
+        ].sort(),
+      );
+      const deployment = findObject(objects, 'Deployment', stem) as unknown as DeploymentShape & {
+        spec: { selector: { matchLabels: Record<string, string> } };
+      };
+      assert.equal(deployment.spec.selector.matchLabels['app.kubernetes.io/name'], name);
+      assert.equal(deployment.spec.template.spec.serviceAccountName, stem);
+      const binding = findObject(objects, 'RoleBinding', stem) as unknown as { subjects: { name: string }[] };
+      assert.equal(binding.subjects[0]?.name, stem);
+      const monitorObject = findObject(objects, 'ServiceMonitor', stem) as unknown as {
+        spec: { selector: { matchLabels: Record<string, string> } };
+      };
+      const metrics = findObject(objects, 'Service', `${stem}-metrics`);
+      for (const [key, value] of Object.entries(monitorObject.spec.selector.matchLabels)) {
+        assert.equal(metrics.metadata.labels?.[key], value, `metrics Service label ${key}`);
+      }
+    }
+  });
+
+  it('takes the security contexts from values; runAsUser and runAsGroup can be removed (OpenShift)', async function () {
+    const objects = await renderChart('ops', [
+      'operator.podSecurityContext.runAsUser=null',
+      'operator.podSecurityContext.runAsGroup=null',
+      'operator.securityContext.readOnlyRootFilesystem=false',
+    ]);
+    const pod = (findObject(objects, 'Deployment', 'doctor-operator') as unknown as DeploymentShape).spec
+      .template.spec;
+    assert.deepEqual(pod.securityContext, { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    assert.equal(operatorContainer(objects).securityContext.readOnlyRootFilesystem, false);
+  });
+
+  it('pulls by digest, with the pull secrets, for the operator and the monitors', async function () {
+    const digest = 'sha256:' + 'c'.repeat(64);
+    const objects = await renderChart('ops', [
+      'image.repository=registry.example/doctor',
+      `image.digest=${digest}`,
+      'imagePullSecrets[0].name=regcred',
+    ]);
+    const deployment = findObject(objects, 'Deployment', 'doctor-operator') as unknown as {
+      spec: { template: { spec: { imagePullSecrets: { name: string }[]; containers: { image: string }[] } } };
+    };
+    assert.equal(deployment.spec.template.spec.containers[0]?.image, `registry.example/doctor@${digest}`);
+    assert.deepEqual(deployment.spec.template.spec.imagePullSecrets, [{ name: 'regcred' }]);
+    const args = operatorContainer(objects).args;
+    assert.ok(args.includes(`--monitor-image=registry.example/doctor@${digest}`), args.join(' '));
+    assert.ok(args.includes('--monitor-image-pull-secrets=regcred'));
+    // A monitor tag of its own means a monitor image of its own: the operator's digest no longer applies.
+    const tagged = operatorContainer(
+      await renderChart('ops', [`image.digest=${digest}`, 'monitor.image.tag=9.9.9']),
+    );
+    assert.ok(tagged.args.includes('--monitor-image=doctor-operator:9.9.9'), tagged.args.join(' '));
+  });
+
+  it('adds extraEnv, extraVolumes and extraVolumeMounts (a Keystone CA bundle) to the operator', async function () {
+    const objects = await renderChart('ops', [
+      'operator.extraEnv[0].name=HTTPS_PROXY',
+      'operator.extraEnv[0].value=http://proxy.example:3128',
+      'operator.extraVolumes[0].name=keystone-ca',
+      'operator.extraVolumes[0].secret.secretName=keystone-tls-public',
+      'operator.extraVolumeMounts[0].name=keystone-ca',
+      'operator.extraVolumeMounts[0].mountPath=/etc/doctor/keystone-ca',
+      'operator.extraVolumeMounts[0].readOnly=true',
+    ]);
+    const deployment = findObject(objects, 'Deployment', 'doctor-operator') as unknown as {
+      spec: { template: { spec: { volumes: { name: string; secret?: { secretName: string } }[] } } };
+    };
+    assert.deepEqual(
+      deployment.spec.template.spec.volumes.map((v) => v.name),
+      ['tmp', 'keystone-ca'],
+    );
+    const container = operatorContainer(objects) as Container & {
+      env: { name: string; value?: string }[];
+      volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[];
+    };
+    assert.deepEqual(container.env.at(-1), { name: 'HTTPS_PROXY', value: 'http://proxy.example:3128' });
+    assert.deepEqual(container.volumeMounts.at(-1), {
+      name: 'keystone-ca',
+      mountPath: '/etc/doctor/keystone-ca',
+      readOnly: true,
+    });
+  });
+
+  it('passes ServiceMonitor relabelings and metricRelabelings through', async function () {
+    const objects = await renderChart('ops', [
+      'serviceMonitor.enabled=true',
+      'serviceMonitor.relabelings[0].targetLabel=cluster',
+      'serviceMonitor.relabelings[0].replacement=prod',
+      'serviceMonitor.metricRelabelings[0].action=drop',
+      'serviceMonitor.metricRelabelings[0].regex=nodejs_.*',
+    ]);
+    const endpoint = (
+      findObject(objects, 'ServiceMonitor', 'doctor-operator') as unknown as {
+        spec: { endpoints: Record<string, unknown>[] };
+      }
+    ).spec.endpoints[0];
+    assert.deepEqual(endpoint?.relabelings, [{ targetLabel: 'cluster', replacement: 'prod' }]);
+    assert.deepEqual(endpoint?.metricRelabelings, [{ action: 'drop', regex: 'nodejs_.*' }]);
+    const plain = await renderChart('ops', ['serviceMonitor.enabled=true']);
+    const bare = (
+      findObject(plain, 'ServiceMonitor', 'doctor-operator') as unknown as {
+        spec: { endpoints: Record<string, unknown>[] };
+      }
+    ).spec.endpoints[0];
+    assert.equal(bare?.relabelings, undefined);
+  });
+
+  it('has a schema with exactly the keys of values.yaml, and a README row for every value', function () {
+    const values = yaml.load(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as SchemaNode;
+    const readme = readFileSync(join(chartDir, 'README.md'), 'utf8');
+    const leaves = valuePaths(schema, values, '');
+    assert.ok(leaves.length > 40, `only ${leaves.length} values`);
+    const rows = new Set([...readme.matchAll(/^\| `([\w.]+)`/gm)].map((m) => m[1]));
+    assert.deepEqual(
+      leaves.filter((l) => !rows.has(l)),
+      [],
+      'values without a README row',
+    );
+    assert.deepEqual(
+      [...rows].filter((r) => !leaves.includes(r!)),
+      [],
+      'README rows of no value',
+    );
+  });
+
+  it('names in docs/helm.md only values the chart has', function () {
+    const values = yaml.load(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Record<string, unknown>;
+    const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as SchemaNode;
+    const leaves = valuePaths(schema, values, '');
+    const docs = readFileSync(join(repoRoot, 'docs/helm.md'), 'utf8');
+    const groups = new Set(Object.keys(values));
+    const named = [...docs.matchAll(/`([a-z][A-Za-z]*(?:\.[A-Za-z]+)+)(?:=[^`]*)?`/g)]
+      .map((m) => m[1]!)
+      .filter((path) => groups.has(path.split('.')[0]!));
+    assert.ok(named.length > 5, named.join(' '));
+    for (const path of named) {
+      assert.ok(
+        leaves.some((leaf) => leaf === path || leaf.startsWith(`${path}.`) || path.startsWith(`${leaf}.`)),
+        `docs/helm.md names ${path}, which the chart does not have`,
+      );
     }
   });
 });

@@ -1,7 +1,7 @@
 // Running the helm CLI (built by `make kube-bin`) against the chart and the test cluster, with its cache
 // and config in a temporary folder so tests never touch the user's ~/.config/helm.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -24,10 +24,20 @@ function helmEnv(): NodeJS.ProcessEnv {
   };
 }
 
+/** The Kubernetes version the tests run: `helm template` and `helm lint` check the chart's kubeVersion
+ * against it (a helm built from its Go module would assume v1.20 otherwise). */
+export const kubeVersion = readFileSync(join(repoRoot, 'tools/kube/VERSION'), 'utf8').trim();
+
 /** Runs helm; with a cluster, against its kubeconfig. Never throws on a non-zero exit. */
 export function runHelm(args: string[], cluster?: Pick<Cluster, 'kubeconfigPath'>): Promise<CommandResult> {
   const target = cluster ? ['--kubeconfig', cluster.kubeconfigPath] : [];
-  return runCommand(binaryPath('helm'), [...args, ...target], { env: helmEnv(), timeoutMs: 120_000 });
+  const offline =
+    ['template', 'lint'].includes(args[0] ?? '') && !args.some((a) => a.startsWith('--kube-version'));
+  const version = offline ? ['--kube-version', kubeVersion] : [];
+  return runCommand(binaryPath('helm'), [...args, ...version, ...target], {
+    env: helmEnv(),
+    timeoutMs: 120_000,
+  });
 }
 
 /** Runs helm and returns its stdout; a non-zero exit is an error carrying helm's message. */

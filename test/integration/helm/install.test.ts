@@ -9,7 +9,20 @@ import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubeClients } from '../../../tools/cluster/kube/client.js';
 import { installCrds } from '../../../tools/cluster/kube/install.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
-import { chartDir, helm, installRelease, releaseName, removeRelease, uniqueNamespace } from './helm.js';
+import yaml from 'js-yaml';
+import { parseOperatorArgs } from '../../../src/operator/command.js';
+import { desiredMonitorDaemonSet } from '../../../src/operator/desired/daemonset.js';
+import { monitorTokenAudience } from '../../../src/operator/operator.js';
+import { policy } from '../../unit/operator/fixtures.js';
+import {
+  chartDir,
+  helm,
+  installRelease,
+  releaseName,
+  removeRelease,
+  renderChart,
+  uniqueNamespace,
+} from './helm.js';
 
 const cloudsYaml = 'clouds:\n  openstack:\n    auth: {auth_url: "http://127.0.0.1:5000/v3"}\n';
 
@@ -54,6 +67,59 @@ describe('helm chart on the local control plane', function () {
     ]) {
       assert.match(result.stdout, new RegExp(`${object.replace(/\./g, '\\.')} .*\\(server dry run\\)`));
     }
+  });
+
+  it('with every chart value set, and the monitor DaemonSet the operator then builds, passes a server-side dry run', async function () {
+    const namespace = uniqueNamespace('helm-values');
+    namespaces.push(namespace);
+    assert.equal((await cluster.kubectl(['create', 'namespace', namespace])).code, 0);
+    const values = [
+      'fullnameOverride=acme-doctor',
+      'image.repository=registry.example/doctor',
+      `image.digest=sha256:${'d'.repeat(64)}`,
+      'image.pullPolicy=Always',
+      'imagePullSecrets[0].name=regcred',
+      'operator.podSecurityContext.runAsUser=null',
+      'operator.podSecurityContext.runAsGroup=null',
+      'operator.extraEnv[0].name=HTTPS_PROXY',
+      'operator.extraEnv[0].value=http://proxy.example:3128',
+      'operator.extraVolumes[0].name=keystone-ca',
+      'operator.extraVolumes[0].secret.secretName=keystone-tls-public',
+      'operator.extraVolumeMounts[0].name=keystone-ca',
+      'operator.extraVolumeMounts[0].mountPath=/etc/doctor/keystone-ca',
+      'monitor.resources.requests.cpu=30m',
+    ];
+    const objects = await renderChart(namespace, values);
+    const manifest = objects.map((o) => `---\n${yaml.dump(o)}`).join('');
+    const result = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], manifest);
+    assert.equal(result.code, 0, `server-side dry run refused the chart:\n${result.stderr}`);
+    assert.match(result.stdout, /deployment\.apps\/acme-doctor .*\(server dry run\)/);
+
+    // What the operator makes of the rendered flags: its monitor DaemonSet, with the chart's priority
+    // class (system-node-critical outside kube-system), pull secrets, resources and exec liveness probe.
+    const deployment = objects.find((o) => o.kind === 'Deployment') as unknown as {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
+    const parsed = parseOperatorArgs(deployment.spec.template.spec.containers[0]!.args.slice(1), {
+      POD_NAMESPACE: namespace,
+    });
+    if (parsed === 'help') return assert.fail('help');
+    const { options } = parsed;
+    const daemonSet = desiredMonitorDaemonSet(
+      policy('compute-hosts', { 'openstack-compute-node': 'enabled' }),
+      {
+        ...options.monitor,
+        namespace,
+        image: options.monitorImage,
+        serviceAccountName: options.monitorServiceAccount,
+        tokenAudience: monitorTokenAudience,
+      },
+    );
+    delete daemonSet.metadata!.ownerReferences;
+    assert.equal(daemonSet.metadata!.name, 'acme-doctor-monitor-compute-hosts');
+    assert.equal(daemonSet.spec!.template.spec!.priorityClassName, 'system-node-critical');
+    const dryRun = await cluster.kubectl(['apply', '--dry-run=server', '-f', '-'], JSON.stringify(daemonSet));
+    assert.equal(dryRun.code, 0, `the monitor DaemonSet was refused:\n${dryRun.stderr}`);
   });
 
   // make e2e-kind cannot run without Docker; this keeps its manifests valid where it cannot run.

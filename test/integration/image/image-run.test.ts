@@ -206,7 +206,7 @@ describe('the image, run with runc', function () {
       });
       monitorContainer = daemonSet.spec!.template.spec!.containers[0]!;
       monitorContext = monitorContainer.securityContext!;
-      // The DaemonSet's two volumes, as kubelet would fill them: the ConfigMap and the projected token.
+      // The DaemonSet's volumes, as kubelet would fill them: the ConfigMap and the projected token.
       files = mkdtempSync(join(tmpdir(), 'doctor-image-monitor-'));
       const hosts = bed.hosts.map((h) => ({ name: h.name, address: h.address }));
       mkdirSync(join(files, 'config'));
@@ -216,6 +216,10 @@ describe('the image, run with runc', function () {
       );
       mkdirSync(join(files, 'inspector-token'));
       writeFileSync(join(files, 'inspector-token', basename(monitorTokenFile)), 'image-test-token\n');
+      // emptyDir volumes (the monitor's liveness folder) start empty.
+      for (const volume of daemonSet.spec!.template.spec!.volumes ?? []) {
+        if (volume.emptyDir) mkdirSync(join(files, volume.name));
+      }
     });
 
     afterEach(async function () {
@@ -249,6 +253,7 @@ describe('the image, run with runc', function () {
         binds: (monitorContainer.volumeMounts ?? []).map((m) => ({
           source: join(files!, m.name),
           destination: m.mountPath,
+          writable: m.readOnly !== true,
         })),
       });
     }
@@ -263,6 +268,12 @@ describe('the image, run with runc', function () {
       const about = (type: string) => (e: HostEvent) =>
         e.type === type && e.details.hostname === peer!.name && e.details.observer === self!.name;
       await receiver!.waitFor(about('compute.host.up'), 30_000);
+      // The DaemonSet's liveness probe, exec'd in the image as kubelet would, on the running monitor's file.
+      const probe = await containers.run({
+        args: monitorContainer.livenessProbe!.exec!.command!,
+        binds: [{ source: join(files!, 'run'), destination: '/run/doctor' }],
+      });
+      assert.equal(probe.code, 0, probe.stderr);
       const mark = receiver!.received.length;
       await bed!.setNic(peer!.name, 'down');
       await receiver!.waitFor(about('compute.host.down'), 30_000, mark);

@@ -21,8 +21,8 @@ export interface ContainerSpec {
   netns?: string;
   /** NAME=value pairs added to the image's environment. */
   env?: string[];
-  /** Files or folders bound read-only into the container. */
-  binds?: Array<{ source: string; destination: string }>;
+  /** Files or folders bound into the container; read-only unless `writable` (as a Pod's volumeMounts). */
+  binds?: Array<{ source: string; destination: string; writable?: boolean }>;
 }
 
 export interface ContainerResult {
@@ -131,7 +131,7 @@ export class ImageContainers {
         destination: b.destination,
         type: 'bind',
         source: b.source,
-        options: ['rbind', 'ro'],
+        options: ['rbind', b.writable ? 'rw' : 'ro'],
       })),
     ];
     const namespaces = config.linux.namespaces.filter((n) => n.type !== 'network');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,5 +62,44 @@ describe('doctor monitor command', () => {
     res = runMain([], { NODE_NAME: 'node-a', DOCTOR_MONITOR_CONFIG: path });
     assert.equal(res.status, 1);
     assert.match(res.stderr, /intervalMilliseconds must be an integer 10\.\.60000, got 5/);
+  });
+
+  // The DaemonSet's liveness probe end to end: a running monitor keeps the file fresh, the check passes;
+  // once the monitor is gone the file ages and the check fails, saying why.
+  it('keeps --alive-file fresh while running, and --check-alive reads it', async function () {
+    this.timeout(20_000);
+    const config = join(dir, 'monitor.json');
+    const alive = join(dir, 'alive');
+    writeFileSync(config, JSON.stringify({ inspectorUrl: 'http://127.0.0.1:1/events', hosts: [] }));
+    const { NODE_NAME: _drop, DOCTOR_MONITOR_CONFIG: _drop2, ...rest } = process.env;
+    const child = spawn(process.execPath, [main, '--config', config, '--alive-file', alive], {
+      env: { ...rest, NODE_NAME: 'node-a', DOCTOR_TOKEN_FILE: join(dir, 'no-token') },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const deadline = Date.now() + 10_000;
+      while (!existsSync(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(existsSync(alive), 'the monitor wrote its liveness file');
+      const check = spawnSync(process.execPath, [main, '--check-alive', alive], {
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
+      assert.equal(check.status, 0, check.stderr);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0);
+    // A monitor that stopped 31 s ago: as the kubelet would find its file.
+    writeFileSync(alive, `${Date.now() - 31_000}\n`);
+    const stale = spawnSync(process.execPath, [main, '--check-alive', alive], {
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
+    assert.equal(stale.status, 1);
+    assert.match(
+      stale.stderr,
+      /doctor monitor: not alive: .*alive was last refreshed 31 s ago \(limit 30 s\)/,
+    );
   });
 });

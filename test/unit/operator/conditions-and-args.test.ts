@@ -55,7 +55,8 @@ describe('doctor operator arguments', function () {
 
   const bad: [string[], RegExp][] = [
     [['--workers', '0'], /--workers must be an integer >= 1/],
-    [['--leader-elect', 'maybe'], /--leader-elect must be true or false/],
+    [['--leader-elect=maybe'], /--leader-elect must be true or false, got 'maybe'/],
+    [['--leader-elect', 'maybe'], /Unexpected argument 'maybe'/],
     [
       ['--lease-duration', '5', '--renew-deadline', '5'],
       /--renew-deadline must be shorter than --lease-duration/,

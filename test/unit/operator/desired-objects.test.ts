@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { desiredMonitorConfigMap } from '../../../src/operator/desired/configmap.js';
 import {
+  defaultMonitorResources,
   desiredMonitorDaemonSet,
   monitorSettingsAnnotation,
 } from '../../../src/operator/desired/daemonset.js';
@@ -15,13 +17,22 @@ const options = {
   tokenAudience: 'doctor-inspector',
 };
 
+const config = { hosts: [] } as unknown as Parameters<typeof desiredMonitorConfigMap>[2];
+
 describe('desired monitor objects', function () {
   it('runs doctor monitor on the host network with NET_RAW only, tolerating every taint, owned by the policy', function () {
     const ds = desiredMonitorDaemonSet(policy('p', { role: 'compute' }), options);
     const pod = ds.spec!.template.spec!;
     const container = pod.containers[0]!;
     assert.equal(pod.hostNetwork, true);
-    assert.deepEqual(container.command, ['doctor', 'monitor', '--config', '/etc/doctor/monitor.json']);
+    assert.deepEqual(container.command, [
+      'doctor',
+      'monitor',
+      '--config',
+      '/etc/doctor/monitor.json',
+      '--alive-file',
+      '/run/doctor/alive',
+    ]);
     assert.deepEqual(container.securityContext!.capabilities, { drop: ['ALL'], add: ['NET_RAW'] });
     assert.deepEqual(pod.tolerations, [{ operator: 'Exists' }]);
     assert.equal(
@@ -39,6 +50,50 @@ describe('desired monitor objects', function () {
       pod.affinity!.nodeAffinity!.requiredDuringSchedulingIgnoredDuringExecution!.nodeSelectorTerms,
       [{ matchExpressions: [{ key: 'role', operator: 'In', values: ['compute'] }] }],
     );
+  });
+
+  it('names, pulls, prioritises, sizes and probes the monitors as the installation says', function () {
+    const p = policy('p', { role: 'compute' });
+    const ds = desiredMonitorDaemonSet(p, {
+      ...options,
+      namePrefix: 'ops-monitor',
+      imagePullPolicy: 'Always',
+      imagePullSecrets: ['registry-a', 'registry-b'],
+      priorityClassName: 'system-node-critical',
+      resources: { requests: { cpu: '50m' } },
+    });
+    assert.equal(ds.metadata!.name, 'ops-monitor-p');
+    const pod = ds.spec!.template.spec!;
+    assert.equal(pod.volumes!.find((v) => v.name === 'config')!.configMap!.name, 'ops-monitor-p');
+    assert.equal(desiredMonitorConfigMap(p, 'ns', config, 'ops-monitor').metadata!.name, 'ops-monitor-p');
+    assert.deepEqual(pod.imagePullSecrets, [{ name: 'registry-a' }, { name: 'registry-b' }]);
+    assert.equal(pod.priorityClassName, 'system-node-critical');
+    const container = pod.containers[0]!;
+    assert.equal(container.imagePullPolicy, 'Always');
+    assert.deepEqual(container.resources, { requests: { cpu: '50m' } });
+  });
+
+  it('by default: the former names, no pull secret or priority, resources from the monitor benchmark, a liveness probe', function () {
+    const ds = desiredMonitorDaemonSet(policy('p', {}), options);
+    assert.equal(ds.metadata!.name, 'doctor-monitor-p');
+    const pod = ds.spec!.template.spec!;
+    assert.equal(pod.imagePullSecrets, undefined);
+    assert.equal(pod.priorityClassName, undefined);
+    const container = pod.containers[0]!;
+    assert.equal(container.imagePullPolicy, 'IfNotPresent');
+    assert.deepEqual(container.resources, defaultMonitorResources);
+    assert.deepEqual(container.livenessProbe!.exec!.command, [
+      'doctor',
+      'monitor',
+      '--check-alive',
+      '/run/doctor/alive',
+    ]);
+    // The probe's file lives in memory, writable under the read-only root filesystem.
+    assert.deepEqual(pod.volumes!.find((v) => v.name === 'run')!.emptyDir, {
+      medium: 'Memory',
+      sizeLimit: '1Mi',
+    });
+    assert.ok(container.volumeMounts!.some((m) => m.name === 'run' && m.mountPath === '/run/doctor'));
   });
 
   it('rolls the DaemonSet when probe settings change, not otherwise', function () {
