@@ -2,6 +2,8 @@
 // this folder are the source of the CRD YAML; these interfaces describe the same objects for the code.
 // Field names are fixed by the design: tools and docs rely on them.
 
+import type { HostMaintenanceSpec, MaintenancePolicy, MaintenanceStatus } from './maintenance-types.js';
+
 export const group = 'doctor.io';
 export const apiVersion = 'v1alpha1';
 export const groupVersion = `${group}/${apiVersion}`;
@@ -114,6 +116,8 @@ export interface FaultPolicySpec {
   detection: DetectionSpec;
   protection: ProtectionSpec;
   actions: ActionsSpec;
+  /** Absent in objects written before planned maintenance existed: read it with its defaults. */
+  maintenance?: MaintenancePolicy;
   paused: boolean;
 }
 
@@ -206,7 +210,7 @@ export interface RemediationStatus {
 
 export interface HostHealthSpec {
   policy: string;
-  maintenance: { enabled: boolean; reason?: string };
+  maintenance: HostMaintenanceSpec;
 }
 
 export interface HostHealthStatus {
@@ -226,6 +230,7 @@ export interface HostHealthStatus {
   servers?: ServersStatus;
   notifications?: NotificationStatus[];
   remediation?: RemediationStatus;
+  maintenance?: MaintenanceStatus;
   conditions?: Condition[];
 }
 
