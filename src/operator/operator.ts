@@ -30,6 +30,7 @@ import { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
 import { StaticTokenSource } from '../intake/static-token.js';
 import { PolicyStatusWriter } from './policy-status.js';
 import { LeaderRemediation } from './remediation-wiring.js';
+import { LeaderMaintenance } from './maintenance-wiring.js';
 
 export interface OperatorOptions {
   namespace: string;
@@ -57,6 +58,10 @@ export interface OperatorOptions {
   /** How long a SIGTERM shutdown may take in all; each step gets a share of it. */
   shutdownSeconds?: number;
   inspectorLimits?: Partial<InspectorLimits>;
+  /** Base URL consumers answer maintenance notifications at; default: the origin of inspectorUrl. */
+  maintenanceReplyUrl?: string;
+  /** Between two looks at a migration in Nova. */
+  maintenancePollMs?: number;
 }
 
 export const monitorTokenAudience = 'doctor-inspector';
@@ -87,6 +92,8 @@ export class Operator {
   private inspectorServer: Server | undefined;
   readonly inspector: InspectorService;
   private leaderRemediation: LeaderRemediation | undefined;
+  private readonly leaderMaintenance: LeaderMaintenance;
+  private readonly cordoned = new Map<string, boolean>();
   private readonly inspectorApp: ReturnType<typeof createInspectorApp>;
   private readonly staticToken: StaticTokenSource | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -119,6 +126,7 @@ export class Operator {
           enqueueAllPolicies();
           this.inspector.resync();
           if (!this.leading) return;
+          this.leaderMaintenance.sync();
           if (change === 'delete') this.leaderRemediation?.policyDeleted(policy.metadata.name);
           else this.leaderRemediation?.policyChanged(policy);
         },
@@ -135,6 +143,12 @@ export class Operator {
           // Kubelets update their Node every few seconds (heartbeats); a thousand nodes would keep every
           // policy reconciling. Only existence, labels and addresses matter to policies.
           const name = node.metadata?.name ?? '';
+          // A cordon (or uncordon) starts (or ends) planned maintenance of the host.
+          const cordoned = change !== 'delete' && node.spec?.unschedulable === true;
+          if (this.cordoned.get(name) !== cordoned) {
+            this.cordoned.set(name, cordoned);
+            if (this.leading) this.leaderMaintenance.sync();
+          }
           const fingerprint = nodeFingerprint(node);
           if (change === 'delete') this.nodeFingerprints.delete(name);
           else if (this.nodeFingerprints.get(name) === fingerprint) return;
@@ -159,6 +173,7 @@ export class Operator {
             case 'spec':
               if (policy) this.policyController.enqueue(policy);
               this.inspector.resync();
+              if (this.leading) this.leaderMaintenance.sync();
               break;
             case 'count':
               // A storm flips many hosts within moments: one reconcile a little later counts them all.
@@ -221,6 +236,18 @@ export class Operator {
         hostHealths: this.hostHealths,
         policies: this.policies,
       }));
+    this.leaderMaintenance = new LeaderMaintenance({
+      core,
+      namespace: options.namespace,
+      hostStatus,
+      events,
+      log: log.child({ component: 'maintenance' }),
+      hostHealths: this.hostHealths,
+      policies: this.policies,
+      nodes: this.nodes,
+      replyBaseUrl: () => options.maintenanceReplyUrl ?? new URL(options.inspectorUrl).origin,
+      ...(options.maintenancePollMs !== undefined ? { timing: { pollMs: options.maintenancePollMs } } : {}),
+    });
     this.inspector = new InspectorService({
       policies: this.policies,
       hostHealths: this.hostHealths,
@@ -239,6 +266,7 @@ export class Operator {
       log: log.child({ component: 'inspector' }),
       ...options.inspectorLimits,
     });
+    this.inspectorApp.use(this.leaderMaintenance.router);
     const reconciler = new PolicyReconciler(
       { core, apps, custom },
       {
@@ -396,6 +424,7 @@ export class Operator {
     this.leaderLabel?.mark();
     this.policyController.start(this.options.workers);
     this.leaderRemediation?.activate();
+    this.leaderMaintenance.activate();
     for (const policy of this.policies.list()) this.leaderRemediation?.policyChanged(policy);
     this.inspector.start();
     for (const p of this.policies.list()) this.policyController.enqueue(p.metadata.name);
@@ -413,6 +442,7 @@ export class Operator {
     this.leading = false;
     this.metrics.isLeader.set(0);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.leaderMaintenance.stop();
     this.hostStatus.abandon('this replica stopped leading');
     await Promise.all([
       withTimeout(this.inspector.stop(), waitMs),
