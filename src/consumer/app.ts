@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import { describeArrival } from './arrival.js';
 import type { ArrivalRecorder } from './recorder.js';
 import { SeenIds } from './seen-ids.js';
+import type { MaintenanceAnswerer } from './maintenance-answerer.js';
 import { errorText } from '../util/error-text.js';
 
 export interface ConsumerAppOptions {
@@ -16,6 +17,8 @@ export interface ConsumerAppOptions {
   recorder?: ArrivalRecorder;
   maxBodyBytes?: number;
   seen?: SeenIds;
+  /** Answers maintenance.scheduled notifications. */
+  maintenance?: MaintenanceAnswerer;
 }
 
 export function createConsumerApp(options: ConsumerAppOptions): express.Express {
@@ -59,6 +62,7 @@ export function createConsumerApp(options: ConsumerAppOptions): express.Express 
         body,
       });
       await options.recorder?.append({ receivedAtMs, ...info, duplicate });
+      if (!duplicate) options.maintenance?.handle(body);
       res.status(200).json({ status: duplicate ? 'duplicate' : 'ok' });
     },
   );

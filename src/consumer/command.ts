@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { normalizeHmacKey } from '../notify/signature.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createConsumerApp } from './app.js';
+import { MaintenanceAnswerer, type AnswerMode } from './maintenance-answerer.js';
 import { ArrivalRecorder } from './recorder.js';
 import { errorText } from '../util/error-text.js';
 
@@ -21,6 +22,10 @@ Options:
                         unsigned or wrongly signed posts get 401
   --record FILE         append one JSON line per arrival (receivedAtMs, id, type, host, server)
   --max-body-bytes N    larger bodies get 413 (default 262144)
+  --maintenance-answer ack|nack|none   answer maintenance.scheduled for each server (default ack;
+                        none never answers); answers are signed with --hmac-key-file's key
+  --maintenance-answer-delay-ms N      wait this long before answering (default 0)
+  --maintenance-nack-servers LIST      comma-separated server ids to NACK even with ack
   -h, --help            show this help
 `;
 
@@ -31,6 +36,7 @@ export interface ConsumerOptions {
   recordFile?: string;
   maxBodyBytes?: number;
   logger?: Logger;
+  maintenance?: { mode: AnswerMode; delayMs: number; nackServers: string[] };
 }
 
 export interface RunningConsumer {
@@ -42,8 +48,14 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   const logger = options.logger ?? createLogger('consumer');
   const recorder =
     options.recordFile !== undefined ? await ArrivalRecorder.open(options.recordFile) : undefined;
+  const answerer = new MaintenanceAnswerer({
+    ...(options.maintenance ?? { mode: 'ack', delayMs: 0 }),
+    ...(options.hmacKey !== undefined ? { hmacKey: options.hmacKey } : {}),
+    logger,
+  });
   const app = createConsumerApp({
     logger,
+    maintenance: answerer,
     ...(options.hmacKey !== undefined ? { hmacKey: options.hmacKey } : {}),
     ...(recorder !== undefined ? { recorder } : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
@@ -70,6 +82,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   return {
     url,
     async close() {
+      answerer.close();
       await new Promise<void>((resolve) => {
         // Requests in flight get a few seconds to finish; then every connection is cut.
         const force = setTimeout(() => server.closeAllConnections(), 5000);
@@ -93,6 +106,21 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+function maintenanceOptions(values: {
+  'maintenance-answer'?: string;
+  'maintenance-answer-delay-ms'?: string;
+  'maintenance-nack-servers'?: string;
+}): NonNullable<ConsumerOptions['maintenance']> {
+  const mode = values['maintenance-answer'] ?? 'ack';
+  if (mode !== 'ack' && mode !== 'nack' && mode !== 'none')
+    throw new Error(`--maintenance-answer must be ack, nack or none, got "${mode}"`);
+  const delay = Number(values['maintenance-answer-delay-ms'] ?? '0');
+  if (!Number.isInteger(delay) || delay < 0 || delay > 3_600_000)
+    throw new Error('--maintenance-answer-delay-ms must be an integer from 0 to 3600000');
+  const nackServers = (values['maintenance-nack-servers'] ?? '').split(',').filter((id) => id !== '');
+  return { mode, delayMs: delay, nackServers };
+}
+
 async function parseOptions(args: string[]): Promise<ConsumerOptions | 'help'> {
   const { values } = parseArgs({
     args,
@@ -102,6 +130,9 @@ async function parseOptions(args: string[]): Promise<ConsumerOptions | 'help'> {
       'hmac-key-file': { type: 'string' },
       record: { type: 'string' },
       'max-body-bytes': { type: 'string' },
+      'maintenance-answer': { type: 'string' },
+      'maintenance-answer-delay-ms': { type: 'string' },
+      'maintenance-nack-servers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -126,6 +157,7 @@ async function parseOptions(args: string[]): Promise<ConsumerOptions | 'help'> {
     options.hmacKey = key;
   }
   if (values.record !== undefined) options.recordFile = values.record;
+  options.maintenance = maintenanceOptions(values);
   if (values['max-body-bytes'] !== undefined) {
     const n = Number(values['max-body-bytes']);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--max-body-bytes must be a positive integer`);
