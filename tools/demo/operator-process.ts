@@ -51,6 +51,9 @@ export async function startOperatorProcess(options: {
     '127.0.0.1',
     '--inspector-port',
     String(inspectorPort),
+    // Consumers answer maintenance notifications on this replica's inspector port.
+    '--maintenance-reply-url',
+    `http://127.0.0.1:${inspectorPort}`,
     ...(options.extraArgs ?? []),
   ];
   const proc = startComponent(
