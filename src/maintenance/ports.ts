@@ -58,5 +58,5 @@ export const defaultTiming: MaintenanceTiming = {
   deliveryAttempts: 5,
   retryBaseMs: 200,
   recheckMs: 5_000,
-  deliveryConcurrency: 16,
+  deliveryConcurrency: 64,
 };

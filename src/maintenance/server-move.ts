@@ -7,15 +7,6 @@ import { OpenStackHttpError, type MigrationRecord, type NovaMaintenanceApi } fro
 import { errorText } from '../util/error-text.js';
 import type { Pause } from './pause.js';
 
-const inProgress = new Set([
-  'accepted',
-  'queued',
-  'preparing',
-  'running',
-  'post-migrating',
-  'pre-migrating',
-  'migrating',
-]);
 const failed = new Set(['error', 'failed', 'cancelled', 'aborted']);
 
 export interface MoveContext {
@@ -62,7 +53,7 @@ async function start(
   return before;
 }
 
-/** The migration to follow: the one recorded, or the newest new (or in progress) one. */
+/** The migration to follow: the one recorded, the one this call started, or the newest. */
 function pick(
   migrations: MigrationRecord[],
   server: MaintenanceServer,
@@ -70,7 +61,9 @@ function pick(
 ): MigrationRecord | undefined {
   if (server.migrationId !== undefined) return migrations.find((m) => m.id === server.migrationId);
   if (before !== undefined) return migrations.find((m) => !before.has(m.id));
-  return migrations.find((m) => inProgress.has(m.status));
+  // Resumed (or found already migrating): the newest migration is the one started for maintenance, even
+  // when it ended while no operator was watching.
+  return migrations[0];
 }
 
 export async function moveServer(ctx: MoveContext, server: MaintenanceServer): Promise<void> {

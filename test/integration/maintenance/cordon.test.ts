@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HostHealth } from '../../../src/api/types.js';
 import { startConsumer, type RunningConsumer } from '../../../src/consumer/command.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { waitFor } from '../../../tools/cluster/wait.js';
@@ -64,7 +63,7 @@ describe('planned maintenance started by kubectl cordon', function () {
       return await waitFor(
         `${host} maintenance phase ${wanted}`,
         async () => {
-          const hh = (await getHostHealth(bed!.kube, host)) as HostHealth | undefined;
+          const hh = (await getHostHealth(bed!.kube, host));
           last = hh?.status?.maintenance;
           return hh?.status?.maintenance?.phase === wanted ? hh : undefined;
         },
@@ -141,7 +140,7 @@ describe('planned maintenance started by kubectl cordon', function () {
     await waitFor(
       'a migration under way',
       async () => {
-        const hh = (await getHostHealth(b.kube, 'mt-b')) as HostHealth | undefined;
+        const hh = (await getHostHealth(b.kube, 'mt-b'));
         return hh?.status?.maintenance?.servers?.some((s) => s.state === 'Migrating' && s.migrationId)
           ? true
           : undefined;
