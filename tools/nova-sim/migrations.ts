@@ -65,7 +65,11 @@ function schedule(state: SimState, source: string): string | undefined {
   );
   let best: { host: string; load: number } | undefined;
   for (const service of candidates) {
-    const load = state.serversOnHost(service.host).length;
+    // Servers arriving count already, as the placement service claims them before the move.
+    const arriving = state.migrations.filter(
+      (m) => m.destHost === service.host && ['running', 'migrating'].includes(m.status),
+    ).length;
+    const load = state.serversOnHost(service.host).length + arriving;
     if (best === undefined || load < best.load) best = { host: service.host, load };
   }
   return best?.host;
