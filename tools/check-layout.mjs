@@ -30,7 +30,16 @@ const allowed = {
   intake: [...neutral, 'inspector'],
   monitor: [...neutral],
   consumer: [...neutral, 'notify'],
-  operator: [...neutral, 'intake', 'inspector', 'remediation', 'maintenance', 'openstack', 'notify', 'monitor'],
+  operator: [
+    ...neutral,
+    'intake',
+    'inspector',
+    'remediation',
+    'maintenance',
+    'openstack',
+    'notify',
+    'monitor',
+  ],
   '.': ['*'],
 };
 

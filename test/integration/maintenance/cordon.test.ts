@@ -63,7 +63,7 @@ describe('planned maintenance started by kubectl cordon', function () {
       return await waitFor(
         `${host} maintenance phase ${wanted}`,
         async () => {
-          const hh = (await getHostHealth(bed!.kube, host));
+          const hh = await getHostHealth(bed!.kube, host);
           last = hh?.status?.maintenance;
           return hh?.status?.maintenance?.phase === wanted ? hh : undefined;
         },
@@ -140,7 +140,7 @@ describe('planned maintenance started by kubectl cordon', function () {
     await waitFor(
       'a migration under way',
       async () => {
-        const hh = (await getHostHealth(b.kube, 'mt-b'));
+        const hh = await getHostHealth(b.kube, 'mt-b');
         return hh?.status?.maintenance?.servers?.some((s) => s.state === 'Migrating' && s.migrationId)
           ? true
           : undefined;
