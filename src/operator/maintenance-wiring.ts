@@ -12,6 +12,8 @@ import {
 } from '../api/maintenance-types.js';
 import { groupVersion, type FaultPolicy, type HostHealth } from '../api/types.js';
 import { MaintenanceManager, type HostView } from '../maintenance/manager.js';
+import { failureDuringMaintenance } from '../maintenance/fault-watch.js';
+import { maintenanceEventReasons } from '../api/maintenance-event-reasons.js';
 import { defaultTiming, type MaintenancePorts, type MaintenanceTiming } from '../maintenance/ports.js';
 import { maintenanceAnswerRouter } from '../maintenance/answer-http.js';
 import { deliver } from '../notify/index.js';
@@ -144,8 +146,23 @@ export class LeaderMaintenance {
         cordoned: node?.spec?.unschedulable === true,
         ...(status?.maintenance !== undefined ? { prior: status.maintenance } : {}),
       });
+      this.reportFailure(hostHealth);
     }
     this.manager.sync(views);
+  }
+
+  /** A host failing during maintenance is shown (Warning Event; repeats are counted by the recorder). */
+  private reportFailure(hostHealth: HostHealth): void {
+    const record = hostHealth.status?.maintenance;
+    if (record === undefined || record.phase === 'Complete') return;
+    const message = failureDuringMaintenance(hostHealth.metadata.name, hostHealth.status?.observers);
+    if (message === undefined) return;
+    void this.deps.events.record(
+      { apiVersion: groupVersion, kind: 'HostHealth', name: hostHealth.metadata.name },
+      'Warning',
+      maintenanceEventReasons.faultDuringMaintenance,
+      message,
+    );
   }
 
   /** Tests and benchmarks: settles when the host's job has nothing left to do now. */

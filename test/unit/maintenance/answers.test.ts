@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { AnswerError, maxAnswerServers, parseAnswer } from '../../../src/maintenance/answers.js';
 import { wantedTrigger } from '../../../src/maintenance/manager.js';
+import { failureDuringMaintenance } from '../../../src/maintenance/fault-watch.js';
 
 describe('maintenance answers', () => {
   it('reads ACK and NACK, the servers named and the actions per server', () => {
@@ -64,5 +65,22 @@ describe('maintenance answers', () => {
     assert.equal(wantedTrigger({ spec: spec(true), cordoned: true, policy }), 'both');
     const ignoring = { ...policy, followNodeCordon: false };
     assert.equal(wantedTrigger({ spec: spec(false), cordoned: true, policy: ignoring }), undefined);
+  });
+});
+
+describe('a failure during maintenance', () => {
+  const observer = (node: string, reachable: boolean) => ({
+    node,
+    reachable,
+    lastReportTime: '2026-01-01T00:00:00Z',
+  });
+
+  it('is said when every observer reports the host unreachable, and only then', () => {
+    assert.equal(failureDuringMaintenance('h1', undefined), undefined);
+    assert.equal(failureDuringMaintenance('h1', [observer('a', false), observer('b', true)]), undefined);
+    assert.match(
+      failureDuringMaintenance('h1', [observer('a', false), observer('b', false)]) ?? '',
+      /h1 is in maintenance and every observer \(a, b\) reports it unreachable/,
+    );
   });
 });
