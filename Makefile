@@ -20,7 +20,7 @@ INTEGRATION_SPECS := 'dist/test/integration/**/*.test.js'
 E2E_SPECS := 'dist/test/e2e/**/*.test.js'
 ROOT_HOOKS := --require dist/test/support/root-hooks.js
 
-.PHONY: help node deps system-deps build lint crds test test-unit test-integration test-e2e kube-bin cluster-up cluster-down demo bench clean image image-docker image-compare e2e-kind
+.PHONY: help node deps system-deps build lint crds test test-unit test-integration test-e2e kube-bin cluster-up cluster-down demo demo-maintenance bench clean image image-docker image-compare e2e-kind
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ cluster-down: build ## stop the control plane started by cluster-up
 
 demo: system-deps kube-bin build ## Doctor's fault scenario on a local control plane, printing the timeline
 	node dist/tools/demo/demo.js
+
+demo-maintenance: kube-bin build ## Doctor's planned maintenance (kubectl cordon) on a local control plane, printing the timeline
+	node dist/tools/demo/maintenance-demo.js
 
 bench: system-deps kube-bin build ## every benchmark; rewrites bench/results/ and the README table (BENCH_ARGS=--quick, --only=a,b, --help)
 	node dist/bench/run-all.js $(BENCH_ARGS)

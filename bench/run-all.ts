@@ -13,6 +13,7 @@ import { runRackFailureBenchmark } from './rack/rack-failure.js';
 import { runMonitorBenchmark } from './monitor/detection.js';
 import { runScaleBenchmark } from './operator/scale.js';
 import { runRemediationBenchmark } from './remediation/host-down.js';
+import { runMaintenanceBenchmark } from './maintenance/host-empty.js';
 import { runSeedEventBenchmark } from './seed/seed-event.js';
 import { parseBenchArgs, usage, UsageError } from './lib/args.js';
 import { figureProblems, type BenchResult } from './lib/report.js';
@@ -76,6 +77,12 @@ const benchmarks: Benchmark[] = [
     what: (quick) =>
       `link down in a netns -> all 50 servers reset and consumers told, ${pathFaults(quick)} faults at Nova 0 and 20 ms`,
     run: (quick, log) => runEndToEndBenchmark({ faults: pathFaults(quick), log }),
+  },
+  {
+    name: 'maintenance',
+    what: (quick) =>
+      `planned maintenance: cordon -> host empty, 50 servers migrating 1 s each, 32 and 8 in flight (${quick ? 1 : 5} run(s) each)`,
+    run: (quick, log) => runMaintenanceBenchmark({ quick, log }),
   },
   {
     name: 'rack-failure',

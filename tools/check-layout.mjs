@@ -23,11 +23,23 @@ const allowed = {
   openstack: [...neutral],
   notify: [...neutral],
   remediation: [...neutral, 'openstack', 'notify'],
+  // Planned maintenance: a stage beside remediation (a host taken down on purpose), acting through the
+  // same openstack and notify folders.
+  maintenance: [...neutral, 'openstack', 'notify'],
   inspector: [...neutral],
   intake: [...neutral, 'inspector'],
   monitor: [...neutral],
   consumer: [...neutral, 'notify'],
-  operator: [...neutral, 'intake', 'inspector', 'remediation', 'openstack', 'notify', 'monitor'],
+  operator: [
+    ...neutral,
+    'intake',
+    'inspector',
+    'remediation',
+    'maintenance',
+    'openstack',
+    'notify',
+    'monitor',
+  ],
   '.': ['*'],
 };
 

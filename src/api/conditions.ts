@@ -60,3 +60,20 @@ export const ConditionReason = {
   InterfaceMissing: 'InterfaceMissing',
   AllPresent: 'AllPresent',
 } as const;
+
+// Planned maintenance (HostHealth).
+export const MaintenanceConditionType = {
+  /** HostHealth: maintenance moved every server off the host (or none was there): it may be taken down. */
+  ReadyForMaintenance: 'ReadyForMaintenance',
+} as const;
+
+export const MaintenanceConditionReason = {
+  /** No server is left on the host. */
+  HostEmpty: 'HostEmpty',
+  /** Servers are still being asked about or moved. */
+  InProgress: 'InProgress',
+  /** Some server stays: a consumer refused (NACK), a migration failed, or the mode is none. */
+  ServersRemain: 'ServersRemain',
+  /** Maintenance is over. */
+  MaintenanceEnded: 'MaintenanceEnded',
+} as const;

@@ -2,6 +2,8 @@
 // this folder are the source of the CRD YAML; these interfaces describe the same objects for the code.
 // Field names are part of the API: tools and docs rely on them.
 
+import type { HostMaintenanceSpec, MaintenancePolicy, MaintenanceStatus } from './maintenance-types.js';
+
 export const group = 'doctor.io';
 export const apiVersion = 'v1alpha1';
 export const groupVersion = `${group}/${apiVersion}`;
@@ -124,6 +126,8 @@ export interface FaultPolicySpec {
   detection: DetectionSpec;
   protection: ProtectionSpec;
   actions: ActionsSpec;
+  /** Absent in objects written before planned maintenance existed: read it with its defaults. */
+  maintenance?: MaintenancePolicy;
   paused: boolean;
 }
 
@@ -233,7 +237,7 @@ export interface RemediationStatus {
 
 export interface HostHealthSpec {
   policy: string;
-  maintenance: { enabled: boolean; reason?: string };
+  maintenance: HostMaintenanceSpec;
 }
 
 export interface HostHealthStatus {
@@ -255,6 +259,7 @@ export interface HostHealthStatus {
   /** One entry per consumer and notification (named so `kubectl describe` lists it last). */
   webhooks?: NotificationStatus[];
   remediation?: RemediationStatus;
+  maintenance?: MaintenanceStatus;
   conditions?: Condition[];
 }
 

@@ -10,6 +10,7 @@ import { describeArrival } from './arrival.js';
 import type { ArrivalRecorder } from './recorder.js';
 import { SeenIds } from './seen-ids.js';
 import { verifyRequest } from './verify-request.js';
+import type { MaintenanceAnswerer } from './maintenance-answerer.js';
 import { errorText } from '../util/error-text.js';
 
 export interface ConsumerAppOptions {
@@ -22,6 +23,8 @@ export interface ConsumerAppOptions {
   toleranceSeconds?: number;
   /** Epoch ms; Date.now by default. */
   now?: () => number;
+  /** Answers maintenance.scheduled notifications. */
+  maintenance?: MaintenanceAnswerer;
 }
 
 export function createConsumerApp(options: ConsumerAppOptions): express.Express {
@@ -83,6 +86,7 @@ export function createConsumerApp(options: ConsumerAppOptions): express.Express 
         body,
       });
       await options.recorder?.append({ receivedAtMs, ...info, duplicate });
+      if (!duplicate) options.maintenance?.handle(body);
       res.status(200).json({ status: duplicate ? 'duplicate' : 'ok' });
     },
   );

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { normalizeHmacKey } from '../notify/signature.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createConsumerApp } from './app.js';
+import { MaintenanceAnswerer, type AnswerMode } from './maintenance-answerer.js';
 import { ArrivalRecorder } from './recorder.js';
 import { errorText } from '../util/error-text.js';
 import { resolveLogLevel } from '../observability/log-level.js';
@@ -28,6 +29,13 @@ Options:
   --record FILE         append one JSON line per arrival (receivedAtMs, id, type, host, server)
   --max-body-bytes N    larger bodies get 413 (default 262144)
   --log-level LEVEL     debug, info, warn or error (default: $DOCTOR_LOG_LEVEL or info)
+  --maintenance-answer MODE
+                        answer maintenance.scheduled for each server: ack (default), nack, or none
+                        (never answers); answers are signed with --hmac-key-file's key
+  --maintenance-answer-delay-ms N
+                        wait this long before answering (default 0)
+  --maintenance-nack-servers LIST
+                        comma-separated server ids to NACK even with ack
   -h, --help            show this help
 `;
 
@@ -40,6 +48,7 @@ export interface ConsumerOptions {
   toleranceSeconds?: number;
   logger?: Logger;
   logLevel?: string;
+  maintenance?: { mode: AnswerMode; delayMs: number; nackServers: string[] };
 }
 
 export interface RunningConsumer {
@@ -51,8 +60,14 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   const logger = options.logger ?? createLogger('consumer');
   const recorder =
     options.recordFile !== undefined ? await ArrivalRecorder.open(options.recordFile) : undefined;
+  const answerer = new MaintenanceAnswerer({
+    ...(options.maintenance ?? { mode: 'ack', delayMs: 0 }),
+    ...(options.hmacKey !== undefined ? { hmacKey: options.hmacKey } : {}),
+    logger,
+  });
   const app = createConsumerApp({
     logger,
+    maintenance: answerer,
     ...(options.hmacKey !== undefined ? { hmacKey: options.hmacKey } : {}),
     ...(recorder !== undefined ? { recorder } : {}),
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
@@ -80,6 +95,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   return {
     url,
     async close() {
+      answerer.close();
       await new Promise<void>((resolve) => {
         // Requests in flight get a few seconds to finish; then every connection is cut.
         const force = setTimeout(() => server.closeAllConnections(), 5000);
@@ -103,6 +119,21 @@ function parsePort(value: string | undefined): number {
   return port;
 }
 
+function maintenanceOptions(values: {
+  'maintenance-answer'?: string;
+  'maintenance-answer-delay-ms'?: string;
+  'maintenance-nack-servers'?: string;
+}): NonNullable<ConsumerOptions['maintenance']> {
+  const mode = values['maintenance-answer'] ?? 'ack';
+  if (mode !== 'ack' && mode !== 'nack' && mode !== 'none')
+    throw new Error(`--maintenance-answer must be ack, nack or none, got "${mode}"`);
+  const delay = Number(values['maintenance-answer-delay-ms'] ?? '0');
+  if (!Number.isInteger(delay) || delay < 0 || delay > 3_600_000)
+    throw new Error('--maintenance-answer-delay-ms must be an integer from 0 to 3600000');
+  const nackServers = (values['maintenance-nack-servers'] ?? '').split(',').filter((id) => id !== '');
+  return { mode, delayMs: delay, nackServers };
+}
+
 async function parseOptions(args: string[]): Promise<ConsumerOptions | 'help'> {
   const { values } = parseArgs({
     args,
@@ -114,6 +145,9 @@ async function parseOptions(args: string[]): Promise<ConsumerOptions | 'help'> {
       'max-body-bytes': { type: 'string' },
       'tolerance-seconds': { type: 'string' },
       'log-level': { type: 'string' },
+      'maintenance-answer': { type: 'string' },
+      'maintenance-answer-delay-ms': { type: 'string' },
+      'maintenance-nack-servers': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -142,6 +176,7 @@ async function parseOptions(args: string[]): Promise<ConsumerOptions | 'help'> {
     options.hmacKey = key;
   }
   if (values.record !== undefined) options.recordFile = values.record;
+  options.maintenance = maintenanceOptions(values);
   if (values['max-body-bytes'] !== undefined) {
     const n = Number(values['max-body-bytes']);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--max-body-bytes must be a positive integer`);

@@ -9,7 +9,9 @@ export {
   type ComputeService,
   type ForceDownResult,
   type KnownService,
+  type MigrationRecord,
   type NovaApi,
+  type NovaMaintenanceApi,
   type ServerSummary,
 } from './nova-api.js';
 export { NovaClient, NovaServiceNotFoundError, type NovaClientOptions } from './nova.js';

@@ -54,3 +54,30 @@ export interface NovaApi {
 
 // Doctor resets with 50 threads: 64 in flight lets one host of 50 servers finish in a single round trip.
 export const defaultResetConcurrency = 64;
+
+/** One row of os-migrations. */
+export interface MigrationRecord {
+  id: string;
+  serverId: string;
+  sourceHost: string;
+  destHost: string;
+  /** Nova's migration status: live queued/preparing/running/completed/error, cold migrating/finished/confirmed/error. */
+  status: string;
+  type: string;
+  createdAt: string;
+}
+
+/** The calls planned maintenance needs: keep new servers off a host and move its servers away. */
+export interface NovaMaintenanceApi {
+  /** Disables the host's nova-compute service with `reason` (not forced down: the host is healthy). */
+  disableService(host: string, reason: string, known?: KnownService): Promise<ForceDownResult>;
+  enableService(host: string, known?: KnownService): Promise<ForceDownResult>;
+  listServersOnHost(host: string): Promise<ServerSummary[]>;
+  /** os-migrateLive; `host` undefined lets the scheduler pick. Resolves on 202. */
+  liveMigrateServer(id: string, host?: string): Promise<void>;
+  /** migrate (cold); ends in VERIFY_RESIZE and needs confirmResize. Resolves on 202. */
+  migrateServer(id: string, host?: string): Promise<void>;
+  confirmResize(id: string): Promise<void>;
+  /** The server's migrations, newest first. */
+  listServerMigrations(id: string): Promise<MigrationRecord[]>;
+}

@@ -17,7 +17,15 @@ import {
   type VersionRange,
   versionDocumentUrl,
 } from './microversion.js';
-import type { ComputeService, ForceDownResult, KnownService, NovaApi, ServerSummary } from './nova-api.js';
+import type {
+  ComputeService,
+  ForceDownResult,
+  KnownService,
+  MigrationRecord,
+  NovaApi,
+  NovaMaintenanceApi,
+  ServerSummary,
+} from './nova-api.js';
 import { defaultRetryPolicy, type RetryPolicy, withRetry } from './retry.js';
 import { errorText } from '../util/error-text.js';
 
@@ -47,6 +55,9 @@ export class NovaServiceNotFoundError extends Error {
 }
 
 const computeBinary = 'nova-compute';
+// os-migrateLive takes block_migration "auto" (and no disk_over_commit) from 2.25; migrate a host from 2.56.
+const liveMigrateAutoMinimum: Microversion = { major: 2, minor: 25 };
+const migrateHostMinimum: Microversion = { major: 2, minor: 56 };
 // Nova's schema limit for disabled_reason.
 const maxReasonLength = 255;
 
@@ -80,6 +91,11 @@ function toComputeService(raw: RawService): ComputeService {
   };
 }
 
+/** A string or number field as text; anything else (absent, null, objects) as "". */
+function text(value: unknown): string {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+}
+
 function parseJson<T>(res: HttpResponse, what: string): T {
   try {
     return JSON.parse(res.body) as T;
@@ -88,7 +104,7 @@ function parseJson<T>(res: HttpResponse, what: string): T {
   }
 }
 
-export class NovaClient implements NovaApi {
+export class NovaClient implements NovaApi, NovaMaintenanceApi {
   private negotiation: Promise<Microversion> | undefined;
   private readonly wantedMax: Microversion;
 
@@ -150,6 +166,99 @@ export class NovaClient implements NovaApi {
         }),
       ]);
       return { host, microversion: formatMicroversion(version), api: 'legacy' };
+    });
+  }
+
+  /** Disables the service with a reason and without forcing it down: a healthy host taking no new servers. */
+  async disableService(host: string, reason: string, known: KnownService = {}): Promise<ForceDownResult> {
+    const disabledReason = reason.slice(0, maxReasonLength);
+    return this.withMicroversion(async (version) => {
+      const body: Record<string, unknown> = { status: 'disabled' };
+      if (disabledReason !== '') body.disabled_reason = disabledReason;
+      if (compareMicroversions(version, serviceUuidMinimum) >= 0)
+        return this.updateService(host, version, body, known.serviceId);
+      await this.request(
+        'PUT',
+        disabledReason !== '' ? '/os-services/disable-log-reason' : '/os-services/disable',
+        version,
+        {
+          body: {
+            host,
+            binary: computeBinary,
+            ...(disabledReason !== '' ? { disabled_reason: disabledReason } : {}),
+          },
+          expect: [200],
+        },
+      );
+      return { host, microversion: formatMicroversion(version), api: 'legacy' };
+    });
+  }
+
+  async enableService(host: string, known: KnownService = {}): Promise<ForceDownResult> {
+    return this.withMicroversion(async (version) => {
+      if (compareMicroversions(version, serviceUuidMinimum) >= 0)
+        return this.updateService(host, version, { status: 'enabled' }, known.serviceId);
+      await this.request('PUT', '/os-services/enable', version, {
+        body: { host, binary: computeBinary },
+        expect: [200],
+      });
+      return { host, microversion: formatMicroversion(version), api: 'legacy' };
+    });
+  }
+
+  /** os-migrateLive: block_migration "auto" from 2.25, before that false with disk_over_commit false. */
+  async liveMigrateServer(id: string, host?: string): Promise<void> {
+    await this.withMicroversion((version) => {
+      const args: Record<string, unknown> =
+        compareMicroversions(version, liveMigrateAutoMinimum) >= 0
+          ? { host: host ?? null, block_migration: 'auto' }
+          : { host: host ?? null, block_migration: false, disk_over_commit: false };
+      return this.request('POST', `/servers/${encodeURIComponent(id)}/action`, version, {
+        body: { 'os-migrateLive': args },
+        expect: [202],
+      });
+    });
+  }
+
+  /** migrate: a target host can be named from 2.56 only; below, the scheduler always picks. */
+  async migrateServer(id: string, host?: string): Promise<void> {
+    await this.withMicroversion((version) => {
+      const args =
+        host !== undefined && compareMicroversions(version, migrateHostMinimum) >= 0 ? { host } : null;
+      return this.request('POST', `/servers/${encodeURIComponent(id)}/action`, version, {
+        body: { migrate: args },
+        expect: [202],
+      });
+    });
+  }
+
+  async confirmResize(id: string): Promise<void> {
+    await this.withMicroversion((version) =>
+      this.request('POST', `/servers/${encodeURIComponent(id)}/action`, version, {
+        body: { confirmResize: null },
+        expect: [204],
+      }),
+    );
+  }
+
+  async listServerMigrations(id: string): Promise<MigrationRecord[]> {
+    return this.withMicroversion(async (version) => {
+      const res = await this.request('GET', '/os-migrations', version, {
+        query: { instance_uuid: id },
+        expect: [200],
+      });
+      const body = parseJson<{ migrations?: Record<string, unknown>[] }>(res, 'GET /os-migrations');
+      return (body.migrations ?? [])
+        .filter((m) => m.instance_uuid === id)
+        .map((m) => ({
+          id: typeof m.uuid === 'string' ? m.uuid : text(m.id),
+          serverId: id,
+          sourceHost: text(m.source_compute),
+          destHost: text(m.dest_compute),
+          status: text(m.status),
+          type: text(m.migration_type),
+          createdAt: text(m.created_at),
+        }));
     });
   }
 

@@ -77,6 +77,12 @@ Reconciling:
   --workers N                         parallel reconciles (default: 4)
   --resync SECONDS                    re-check every policy this often even without changes (default: 300)
 
+Maintenance:
+  --maintenance-reply-url URL         where consumers answer maintenance notifications (default: the
+                                      origin of --inspector-url; answers go to
+                                      URL/maintenance/v1/SESSION/CONSUMER)
+  --maintenance-poll-ms N             between two looks at a migration in Nova (default: 500)
+
   -h, --help                          show this help
 
 Deprecated (still accepted, with a warning): --health-port PORT and --health-host HOST (probes and
@@ -207,6 +213,8 @@ export function parseOperatorArgs(
       'inspector-max-body-bytes': { type: 'string' },
       'inspector-rate': { type: 'string' },
       resync: { type: 'string' },
+      'maintenance-reply-url': { type: 'string' },
+      'maintenance-poll-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -245,6 +253,12 @@ export function parseOperatorArgs(
     ...((values['pod-name'] ?? env.POD_NAME) ? { podName: values['pod-name'] ?? env.POD_NAME } : {}),
     shutdownSeconds: positiveInt('shutdown-seconds', values['shutdown-seconds'], 2),
     inspectorLimits: inspectorLimits(values),
+    ...(values['maintenance-reply-url'] !== undefined
+      ? { maintenanceReplyUrl: values['maintenance-reply-url'].replace(/\/+$/, '') }
+      : {}),
+    ...(values['maintenance-poll-ms'] !== undefined
+      ? { maintenancePollMs: positiveInt('maintenance-poll-ms', values['maintenance-poll-ms'], 500, 10) }
+      : {}),
   };
   if (options.renewDeadlineSeconds >= options.leaseDurationSeconds) {
     throw new Error(

@@ -5,6 +5,12 @@
 import type { HostHealth } from '../api/types.js';
 import { unhealthyStates } from './policy-reconciler.js';
 
+/** Whether a maintenance workflow (started by the spec or by a cordon) is under way on the host. */
+export function maintenanceActive(hostHealth: HostHealth): boolean {
+  const record = hostHealth.status?.maintenance;
+  return record !== undefined && record.phase !== 'Complete';
+}
+
 /** `spec`: reconcile and resync now; `count`: the policy's unhealthy count moved; `none`: status noise. */
 export type HostHealthChange = 'spec' | 'count' | 'none';
 
@@ -30,6 +36,8 @@ export class HostHealthChanges {
         m.ownerReferences ?? [],
         m.deletionTimestamp ?? null,
         hostHealth.spec ?? {},
+        // Maintenance started by a cordon counts like spec.maintenance for the inspector.
+        maintenanceActive(hostHealth),
       ]),
       unhealthy: unhealthyStates.has(hostHealth.status?.state ?? ''),
     };

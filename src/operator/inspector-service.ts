@@ -20,6 +20,7 @@ import { persistedFromHostHealth } from '../inspector/restore.js';
 import { observerCount, ringKey } from '../contracts/observer-ring.js';
 import type { Logger } from '../observability/logger.js';
 import { setCondition } from './conditions.js';
+import { maintenanceActive } from './hosthealth-changes.js';
 import type { EventRecorder } from '../runtime/event-recorder.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 import type { ReporterIdentity } from '../intake/authenticator.js';
@@ -148,7 +149,7 @@ export class InspectorService implements EventSink {
       seen.add(name);
       const hosts = this.hostHealthsOf(name).map((h) => ({
         name: h.metadata.name,
-        maintenance: h.spec?.maintenance?.enabled ?? false,
+        maintenance: (h.spec?.maintenance?.enabled ?? false) || maintenanceActive(h),
       }));
       // Cheap to compare on every HostHealth event; the observer ring is only rebuilt when this changes.
       const configKey = JSON.stringify([

@@ -38,6 +38,7 @@ import { createRemediationMetrics } from '../remediation/metrics.js';
 import { createInspectorMetrics } from './inspector-metrics.js';
 import { NovaReachableConditions } from './nova-reachable.js';
 import { HostConditionWriter } from './host-condition-writer.js';
+import { LeaderMaintenance } from './maintenance-wiring.js';
 
 export interface OperatorOptions {
   namespace: string;
@@ -70,6 +71,10 @@ export interface OperatorOptions {
   /** How long a SIGTERM shutdown may take in all; each step gets a share of it. */
   shutdownSeconds?: number;
   inspectorLimits?: Partial<InspectorLimits>;
+  /** Base URL consumers answer maintenance notifications at; default: the origin of inspectorUrl. */
+  maintenanceReplyUrl?: string;
+  /** Between two looks at a migration in Nova. */
+  maintenancePollMs?: number;
 }
 
 export const monitorTokenAudience = 'doctor-inspector';
@@ -102,6 +107,8 @@ export class Operator {
   private inspectorServer: Server | undefined;
   readonly inspector: InspectorService;
   private leaderRemediation: LeaderRemediation | undefined;
+  private readonly leaderMaintenance: LeaderMaintenance;
+  private readonly cordoned = new Map<string, boolean>();
   private readonly inspectorApp: ReturnType<typeof createInspectorApp>;
   private readonly staticToken: StaticTokenSource | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -134,6 +141,7 @@ export class Operator {
           enqueueAllPolicies();
           this.inspector.resync();
           if (!this.leading) return;
+          this.leaderMaintenance.sync();
           if (change === 'delete') this.leaderRemediation?.policyDeleted(policy.metadata.name);
           else this.leaderRemediation?.policyChanged(policy);
         },
@@ -150,6 +158,12 @@ export class Operator {
           // Kubelets update their Node every few seconds (heartbeats); a thousand nodes would keep every
           // policy reconciling. Only existence, labels and addresses matter to policies.
           const name = node.metadata?.name ?? '';
+          // A cordon (or uncordon) starts (or ends) planned maintenance of the host.
+          const cordoned = change !== 'delete' && node.spec?.unschedulable === true;
+          if (this.cordoned.get(name) !== cordoned) {
+            this.cordoned.set(name, cordoned);
+            if (this.leading) this.leaderMaintenance.sync();
+          }
           const fingerprint = nodeFingerprint(node);
           if (change === 'delete') this.nodeFingerprints.delete(name);
           else if (this.nodeFingerprints.get(name) === fingerprint) return;
@@ -174,6 +188,7 @@ export class Operator {
             case 'spec':
               if (policy) this.policyController.enqueue(policy);
               this.inspector.resync();
+              if (this.leading) this.leaderMaintenance.sync();
               break;
             case 'count':
               // A storm flips many hosts within moments: one reconcile a little later counts them all.
@@ -253,6 +268,18 @@ export class Operator {
           log: log.child({ component: 'remediation' }),
         }),
       }));
+    this.leaderMaintenance = new LeaderMaintenance({
+      core,
+      namespace: options.namespace,
+      hostStatus,
+      events,
+      log: log.child({ component: 'maintenance' }),
+      hostHealths: this.hostHealths,
+      policies: this.policies,
+      nodes: this.nodes,
+      replyBaseUrl: () => options.maintenanceReplyUrl ?? new URL(options.inspectorUrl).origin,
+      ...(options.maintenancePollMs !== undefined ? { timing: { pollMs: options.maintenancePollMs } } : {}),
+    });
     this.inspector = new InspectorService({
       policies: this.policies,
       hostHealths: this.hostHealths,
@@ -277,6 +304,7 @@ export class Operator {
       metrics: createIntakeMetrics(registry),
       ...options.inspectorLimits,
     });
+    this.inspectorApp.use(this.leaderMaintenance.router);
     const reconciler = new PolicyReconciler(
       { core, apps, custom },
       {
@@ -447,6 +475,7 @@ export class Operator {
     this.leaderLabel?.mark();
     this.policyController.start(this.options.workers);
     this.leaderRemediation?.activate();
+    this.leaderMaintenance.activate();
     for (const policy of this.policies.list()) this.leaderRemediation?.policyChanged(policy);
     this.inspector.start();
     for (const p of this.policies.list()) this.policyController.enqueue(p.metadata.name);
@@ -464,6 +493,7 @@ export class Operator {
     this.leading = false;
     this.metrics.isLeader.set(0);
     if (this.resyncTimer) clearInterval(this.resyncTimer);
+    this.leaderMaintenance.stop();
     this.hostStatus.abandon('this replica stopped leading');
     this.hostConditions.reset();
     await Promise.all([

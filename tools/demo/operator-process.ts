@@ -96,6 +96,9 @@ export function operatorArgs(options: {
     `127.0.0.1:${options.healthPort}`,
     '--inspector-bind-address',
     `127.0.0.1:${options.inspectorPort}`,
+    // Consumers answer maintenance notifications on this replica's inspector port.
+    '--maintenance-reply-url',
+    `http://127.0.0.1:${options.inspectorPort}`,
     ...(options.extraArgs ?? []),
   ];
 }

@@ -85,6 +85,7 @@ export async function start(options: SimOptions = {}): Promise<NovaSim> {
       return renderCloudsYaml(`${baseUrl}/identity/v3`, resolved.region, cloudsOptions);
     },
     stop() {
+      state.clearTimers();
       return new Promise((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();

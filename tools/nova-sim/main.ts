@@ -16,6 +16,8 @@ const usage = `Usage: nova-sim [options]
   --max-page-size N        Nova osapi_max_limit (default 1000)
   --fail-every N           answer every Nth Nova call with 503
   --token-ttl-seconds N    Keystone token lifetime (default 3600)
+  --migration-ms N         how long a live or cold migration takes (default 200)
+  --fail-migrations LIST   comma-separated server names or ids whose migrations fail
   --print-clouds-yaml      print a clouds.yaml for this simulator on stdout
   --clouds-yaml-file PATH  write that clouds.yaml to PATH
   --auth password|application-credential   auth kind in the printed clouds.yaml
@@ -43,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       'max-page-size': { type: 'string' },
       'fail-every': { type: 'string' },
       'token-ttl-seconds': { type: 'string' },
+      'migration-ms': { type: 'string' },
+      'fail-migrations': { type: 'string' },
       'print-clouds-yaml': { type: 'boolean' },
       'clouds-yaml-file': { type: 'string' },
       auth: { type: 'string' },
@@ -77,6 +81,8 @@ async function main(argv: string[]): Promise<number> {
     latencyMs: positiveInt('latency-ms', values['latency-ms'], 0),
     maxPageSize: positiveInt('max-page-size', values['max-page-size'], 1000),
     tokenTtlMs: positiveInt('token-ttl-seconds', values['token-ttl-seconds'], 3600) * 1000,
+    migrationMs: positiveInt('migration-ms', values['migration-ms'], 200),
+    failMigrations: (values['fail-migrations'] ?? '').split(',').filter((name) => name !== ''),
     ...(values['min-version'] !== undefined ? { minVersion: values['min-version'] } : {}),
     ...(values['max-version'] !== undefined ? { maxVersion: values['max-version'] } : {}),
     ...(failEvery > 0 ? { failures: { everyNth: failEvery } } : {}),

@@ -7,6 +7,7 @@ import { requestToken, requireToken } from './keystone.js';
 import { microversionMiddleware } from './microversion.js';
 import { serversRouter } from './servers.js';
 import { servicesRouter } from './services.js';
+import { migrationsRouter } from './migrations.js';
 import { ValidationError } from './validate.js';
 import { requireJsonBody } from './content-type.js';
 
@@ -77,6 +78,7 @@ function novaApi(ctx: SimContext, prefix: string): Router {
   router.use(requireJsonBody);
   router.use(express.json({ limit: ctx.options.maxBodyBytes, type: () => true }));
   router.use(servicesRouter(ctx.state));
+  router.use(migrationsRouter(ctx));
   router.use(serversRouter(ctx));
   router.use((_req, res) => {
     novaError(res, 404, 'The resource could not be found.');

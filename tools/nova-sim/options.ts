@@ -42,6 +42,10 @@ export interface SimOptions {
   failures?: FailureInjection;
   /** Largest accepted request body. */
   maxBodyBytes?: number;
+  /** How long a live or cold migration takes before it completes (default 200 ms). */
+  migrationMs?: number;
+  /** Servers (ids or names) whose migrations fail: the server stays ACTIVE on its host, the migration is error. */
+  failMigrations?: string[];
   /** PEM key and certificate: serve https instead of http. */
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -55,6 +59,8 @@ export interface ResolvedOptions {
   latencyMs: number;
   failures: FailureInjection | undefined;
   maxBodyBytes: number;
+  migrationMs: number;
+  failMigrations: string[];
 }
 
 /** Credentials of the default seed, for tests and the printed clouds.yaml. */
@@ -79,6 +85,8 @@ export function resolveOptions(options: SimOptions): ResolvedOptions {
     latencyMs: options.latencyMs ?? 0,
     failures: options.failures,
     maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+    migrationMs: options.migrationMs ?? 200,
+    failMigrations: options.failMigrations ?? [],
   };
 }
 

@@ -7,6 +7,7 @@ import { novaError } from './errors.js';
 import { isAdmin, requestToken } from './keystone.js';
 import type { SimServer } from './state.js';
 import { isObject, validateObject, ValidationError } from './validate.js';
+import { migrationActions } from './migrations.js';
 
 /** A query parameter given once; repeating it is refused rather than guessed at. */
 function queryValue(req: Request, name: string): string | undefined {
@@ -55,7 +56,7 @@ function serverView(
     addresses: {},
     links: [{ rel: 'self', href: self }],
     'OS-EXT-STS:vm_state': server.vmState,
-    'OS-EXT-STS:task_state': null,
+    'OS-EXT-STS:task_state': server.taskState,
   };
   if (admin) {
     // Admin-only extended attributes; the host filter is likewise honoured for admins only.
@@ -118,6 +119,11 @@ function serverAction(ctx: SimContext, req: Request, res: Response): void {
     throw new ValidationError('The request body must name exactly one action.');
   }
   const [action] = Object.keys(body) as [string];
+  const migrationAction = migrationActions[action];
+  if (migrationAction !== undefined) {
+    migrationAction(ctx, res, id, body[action]);
+    return;
+  }
   if (action !== 'os-resetState') throw new ValidationError(`There is no such action: ${action}`);
   if (!isAdmin(res)) {
     novaError(res, 403, "Policy doesn't allow os_compute_api:os-admin-actions:reset_state to be performed.");

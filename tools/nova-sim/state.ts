@@ -55,7 +55,25 @@ export interface SimServer {
   host: string;
   status: string;
   vmState: string;
+  /** OS-EXT-STS:task_state: null when idle, "migrating" during a live migration, "resize_*" when cold. */
+  taskState: string | null;
   created: string;
+}
+
+/** One row of os-migrations: a live or cold migration of one server. */
+export interface SimMigration {
+  id: number;
+  uuid: string;
+  serverId: string;
+  projectId: string;
+  userId: string;
+  sourceHost: string;
+  destHost: string;
+  migrationType: 'live-migration' | 'migration';
+  /** Live: queued, preparing, running, completed or error. Cold: migrating, finished, confirmed or error. */
+  status: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** Stable 32-hex ids, as Keystone uses, derived from a name so seeds are reproducible. */
@@ -71,7 +89,11 @@ export class SimState {
   readonly services: SimService[] = [];
   /** Insertion order is the listing order. */
   readonly servers = new Map<string, SimServer>();
+  readonly migrations: SimMigration[] = [];
+  /** Pending migration completions, cleared when the simulator stops. */
+  readonly timers = new Set<NodeJS.Timeout>();
   private nextServiceId = 1;
+  private nextMigrationId = 1;
   private serverCount = 0;
 
   addProject(name: string, domain = 'Default'): SimProject {
@@ -118,6 +140,7 @@ export class SimState {
       host,
       status: 'ACTIVE',
       vmState: 'active',
+      taskState: null,
       created: new Date().toISOString(),
     };
     this.servers.set(server.id, server);
@@ -126,6 +149,44 @@ export class SimState {
 
   serversOnHost(host: string): SimServer[] {
     return [...this.servers.values()].filter((s) => s.host === host);
+  }
+
+  addMigration(
+    server: SimServer,
+    destHost: string,
+    migrationType: SimMigration['migrationType'],
+    status: string,
+  ): SimMigration {
+    const now = new Date().toISOString();
+    const migration: SimMigration = {
+      id: this.nextMigrationId++,
+      uuid: randomUUID(),
+      serverId: server.id,
+      projectId: server.tenantId,
+      userId: server.userId,
+      sourceHost: server.host,
+      destHost,
+      migrationType,
+      status,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.migrations.push(migration);
+    return migration;
+  }
+
+  /** Runs `fn` after `ms` unless the simulator stops first. */
+  later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  clearTimers(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 
   issueToken(

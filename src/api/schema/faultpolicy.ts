@@ -1,6 +1,7 @@
 // OpenAPI schema of FaultPolicy: what to watch, when a host counts as down, and
 // what to do about it. Ranges, enums and CEL rules here are the policy's whole validation: the API
 // server refuses a bad policy with a message naming the field, so no admission webhook is needed.
+import { maintenancePolicy } from './maintenance.js';
 import {
   conditions,
   dnsLabelPattern,
@@ -294,6 +295,7 @@ export const faultPolicySpec = obj(
     detection,
     protection,
     actions,
+    maintenance: maintenancePolicy,
     paused: bool(
       'Stop acting: monitors keep reporting and HostHealth keeps being updated, but no remediation or notification runs.',
       { default: false },

@@ -5,12 +5,14 @@ import { conditions, dnsSubdomainPattern, observedGeneration } from './common.js
 import { maxPolicyNameLength } from './faultpolicy.js';
 import { arr, bool, defaultedObj, int, num, obj, str, time, type JSONSchemaProps } from './openapi.js';
 import { hostStates } from '../types.js';
+import { hostMaintenanceFields, maintenanceStatus } from './maintenance.js';
 
 const maintenance = defaultedObj(
-  'Planned maintenance, set by an administrator: while enabled the host is in the Maintenance state and no fault actions run for it.',
+  'Planned maintenance, set by an administrator (or started by cordoning the Node, see the policy): while on, the host is in the Maintenance state, no fault actions run for it, and its servers are moved away after telling their consumers.',
   {
     enabled: bool('Whether the host is under planned maintenance.', { default: false }),
     reason: str('Why, for people reading the object (a ticket number, a name).', { maxLength: 1024 }),
+    ...hostMaintenanceFields,
   },
 );
 
@@ -169,8 +171,9 @@ export const hostHealthStatus = obj(
       { maxItems: maxListedNotifications, 'x-kubernetes-list-type': 'atomic' },
     ),
     remediation,
+    maintenance: maintenanceStatus,
     conditions: conditions(
-      'Healthy (the state is Healthy), Remediated (every host-down action of the current or last fault is finished) and InterfacesPresent, one per type.',
+      'Healthy (the state is Healthy), Remediated (every host-down action of the current or last fault is finished) InterfacesPresent and ReadyForMaintenance (planned maintenance moved every server off), one per type.',
     ),
   },
 );

@@ -62,6 +62,7 @@ describe('FaultPolicy defaults', () => {
       detection: { quorum: 2, windowMilliseconds: 1000, healthySeconds: 30 },
       protection: { maxUnhealthy: '20%' },
       actions: { node: { taint: true }, notify: [] },
+      maintenance: { followNodeCordon: true, maxParallelMigrations: 8, migrationTimeoutSeconds: 900 },
       paused: false,
     };
     assert.deepEqual(applyDefaults(faultPolicySpec, { nodeSelector }), expected);
@@ -205,6 +206,7 @@ describe('schemas and src/api/types.ts describe the same fields', () => {
     detection: true,
     protection: true,
     actions: true,
+    maintenance: true,
     paused: true,
   };
   const monitorFields: Record<keyof api.MonitorSpec, true> = {
@@ -263,6 +265,7 @@ describe('schemas and src/api/types.ts describe the same fields', () => {
     notificationSummary: true,
     webhooks: true,
     remediation: true,
+    maintenance: true,
     conditions: true,
   };
 

@@ -1,0 +1,178 @@
+// Connects planned maintenance to the cluster on the leader: reads what each host wants from the
+// informer caches (HostHealth spec.maintenance, the Node's cordon, the policy), writes the workflow's
+// record to HostHealth status through the ordered status writer, records Events, signs and delivers
+// notifications with the consumers' keys, and answers consumers on the inspector port.
+import type * as k8s from '@kubernetes/client-node';
+import { MaintenanceConditionType } from '../api/conditions.js';
+import {
+  maintenanceSteps,
+  type HostMaintenanceSpec,
+  type MaintenancePolicy,
+  type MaintenanceStatus,
+} from '../api/maintenance-types.js';
+import { groupVersion, type FaultPolicy, type HostHealth } from '../api/types.js';
+import { MaintenanceManager, type HostView } from '../maintenance/manager.js';
+import { failureDuringMaintenance } from '../maintenance/fault-watch.js';
+import { maintenanceEventReasons } from '../api/maintenance-event-reasons.js';
+import { defaultTiming, type MaintenancePorts, type MaintenanceTiming } from '../maintenance/ports.js';
+import { maintenanceAnswerRouter } from '../maintenance/answer-http.js';
+import { deliver } from '../notify/index.js';
+import type { NovaMaintenanceApi } from '../openstack/index.js';
+import type { Logger } from '../observability/logger.js';
+import { NovaClientCache, openStackNovaFactory } from '../remediation/nova-clients.js';
+import { HmacKeys } from '../remediation/targets.js';
+import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
+import type { EventRecorder } from '../runtime/event-recorder.js';
+import type { ReadCache } from '../runtime/read-cache.js';
+import { setCondition } from './conditions.js';
+import { namespaceSecretReader } from './remediation-adapters.js';
+
+export interface MaintenanceWiringDeps {
+  core: k8s.CoreV1Api;
+  namespace: string;
+  hostStatus: CoalescingStatusWriter;
+  events: EventRecorder;
+  log: Logger;
+  hostHealths: ReadCache<HostHealth>;
+  policies: ReadCache<FaultPolicy>;
+  nodes: ReadCache<k8s.V1Node>;
+  /** Base URL consumers answer at (the inspector's Service). */
+  replyBaseUrl: () => string;
+  timing?: Partial<MaintenanceTiming>;
+}
+
+export const maintenancePolicyDefaults: MaintenancePolicy = {
+  followNodeCordon: true,
+  maxParallelMigrations: 8,
+  migrationTimeoutSeconds: 900,
+};
+
+const hostSpecDefaults: HostMaintenanceSpec = { enabled: false, maxWaitSeconds: 60, migration: 'live' };
+const resyncMs = 10_000;
+
+/** The record as a merge patch: fields it lacks are nulled, so nothing of an earlier session survives. */
+export function recordPatch(record: MaintenanceStatus): Record<string, unknown> {
+  const optional = ['answersDeadline', 'hostEmptyTime', 'completedTime', 'servers'] as const;
+  const patch: Record<string, unknown> = { ...record };
+  for (const key of optional) patch[key] ??= null;
+  patch.steps = Object.fromEntries(maintenanceSteps.map((name) => [name, record.steps?.[name] ?? null]));
+  return patch;
+}
+
+function isMaintenanceApi(nova: unknown): nova is NovaMaintenanceApi {
+  return typeof (nova as Partial<NovaMaintenanceApi>).liveMigrateServer === 'function';
+}
+
+export class LeaderMaintenance {
+  private manager: MaintenanceManager | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  readonly router;
+
+  constructor(private readonly deps: MaintenanceWiringDeps) {
+    this.router = maintenanceAnswerRouter({
+      accepting: () => this.manager !== undefined,
+      keyFor: (session, consumer) => this.manager?.keyFor(session, consumer) ?? Promise.resolve(undefined),
+      answer: (session, consumer, answer) =>
+        this.manager?.answer(session, consumer, answer) ??
+        Promise.resolve({ status: 404, message: 'not leading' } as const),
+    });
+  }
+
+  activate(): void {
+    const secrets = namespaceSecretReader(this.deps.core, this.deps.namespace);
+    const novaClients = new NovaClientCache(secrets, openStackNovaFactory());
+    const keys = new HmacKeys(secrets);
+    const { log, events, hostStatus, hostHealths } = this.deps;
+    const ports: MaintenancePorts = {
+      writeStatus: (node, record, condition) => {
+        const status: Record<string, unknown> = { maintenance: recordPatch(record) };
+        if (condition !== undefined) {
+          const current = hostHealths.get(node)?.status?.conditions;
+          status.conditions = setCondition(
+            current,
+            { type: MaintenanceConditionType.ReadyForMaintenance, ...condition },
+            undefined,
+          );
+        }
+        return hostStatus.write(node, status);
+      },
+      event: (node, type, reason, message) =>
+        events.record({ apiVersion: groupVersion, kind: 'HostHealth', name: node }, type, reason, message),
+      deliver: async (target, notification) => {
+        const hmacKey = await keys.keyFor(target);
+        return deliver({ url: target.url, ...(hmacKey !== undefined ? { hmacKey } : {}) }, notification, {
+          timeoutMs: target.timeoutMilliseconds,
+        });
+      },
+      now: Date.now,
+      log,
+    };
+    this.manager = new MaintenanceManager({
+      ports,
+      timing: { ...defaultTiming, ...this.deps.timing },
+      novaFor: async (policyName) => {
+        const policy = this.deps.policies.get(policyName);
+        if (policy === undefined) throw new Error(`FaultPolicy ${policyName} not found`);
+        const nova = await novaClients.get(policy);
+        if (!isMaintenanceApi(nova)) throw new Error('the Nova client cannot migrate servers');
+        return nova;
+      },
+      keyFor: (target) => keys.keyFor(target),
+      replyBaseUrl: this.deps.replyBaseUrl,
+    });
+    clearInterval(this.timer);
+    this.timer = setInterval(() => this.sync(), resyncMs);
+    this.timer.unref();
+    this.sync();
+  }
+
+  /** Looks at every host again; called on Node, HostHealth and policy changes. */
+  sync(): void {
+    if (this.manager === undefined) return;
+    const views: HostView[] = [];
+    for (const hostHealth of this.deps.hostHealths.list()) {
+      const policy = this.deps.policies.get(hostHealth.spec?.policy ?? '');
+      if (policy === undefined || policy.spec.paused || policy.spec.actions.nova === undefined) continue;
+      const node = this.deps.nodes.get(hostHealth.metadata.name);
+      const status = hostHealth.status;
+      views.push({
+        node: hostHealth.metadata.name,
+        novaHost: status?.novaHost ?? hostHealth.metadata.name,
+        ...(status?.novaServiceId !== undefined ? { serviceId: status.novaServiceId } : {}),
+        policyName: policy.metadata.name,
+        policy: { ...maintenancePolicyDefaults, ...policy.spec.maintenance },
+        targets: policy.spec.actions.notify,
+        spec: { ...hostSpecDefaults, ...hostHealth.spec.maintenance },
+        cordoned: node?.spec?.unschedulable === true,
+        ...(status?.maintenance !== undefined ? { prior: status.maintenance } : {}),
+      });
+      this.reportFailure(hostHealth);
+    }
+    this.manager.sync(views);
+  }
+
+  /** A host failing during maintenance is shown (Warning Event; repeats are counted by the recorder). */
+  private reportFailure(hostHealth: HostHealth): void {
+    const record = hostHealth.status?.maintenance;
+    if (record === undefined || record.phase === 'Complete') return;
+    const message = failureDuringMaintenance(hostHealth.metadata.name, hostHealth.status?.observers);
+    if (message === undefined) return;
+    void this.deps.events.record(
+      { apiVersion: groupVersion, kind: 'HostHealth', name: hostHealth.metadata.name },
+      'Warning',
+      maintenanceEventReasons.faultDuringMaintenance,
+      message,
+    );
+  }
+
+  /** Tests and benchmarks: settles when the host's job has nothing left to do now. */
+  settled(node: string): Promise<void> {
+    return this.manager?.settled(node) ?? Promise.resolve();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.manager?.stop();
+    this.manager = undefined;
+  }
+}
