@@ -67,6 +67,8 @@ export function createInspectorApp(options: InspectorAppOptions): express.Expres
   let inFlight = 0;
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: answers to reports are never cached, and express would hash every one of them.
+  app.set('etag', false);
 
   app.all('/events', (req, res, next) => {
     if (req.method !== 'POST' && req.method !== 'PUT') {
