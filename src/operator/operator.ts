@@ -11,6 +11,7 @@ import { managedByLabel, managedByValue, policyLabel } from './desired/names.js'
 import { EventRecorder } from '../runtime/event-recorder.js';
 import { createHealthApp, listen } from '../runtime/health-server.js';
 import { HostHealthChanges } from './hosthealth-changes.js';
+import { keepPolicyFields } from './node-fields.js';
 import { WatchedResource } from '../runtime/informer.js';
 import { LeaderElector } from '../runtime/leader-election.js';
 import { LeaderPodLabel } from '../runtime/leader-label.js';
@@ -131,6 +132,7 @@ export class Operator {
         name: 'nodes',
         path: '/api/v1/nodes',
         list: () => core.listNode(),
+        keep: keepPolicyFields,
         onChange: (node, change) => {
           // Kubelets update their Node every few seconds (heartbeats); a thousand nodes would keep every
           // policy reconciling. Only existence, labels and addresses matter to policies.
