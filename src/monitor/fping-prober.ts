@@ -66,8 +66,8 @@ export class FpingProber implements FpingLineSink {
   private readonly targets = new Map<string, TargetState>();
   /** The targets in the order fping is given their addresses (the reader's target index). */
   private readonly order: TargetState[];
-  private checkTimer: NodeJS.Timeout | undefined;
-  private heardSinceCheck = false;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineDelay = -1;
   private restartTimer: NodeJS.Timeout | undefined;
   private fallbackTimer: NodeJS.Timeout | undefined;
   private readonly fallbackInFlight = new Set<string>();
@@ -137,8 +137,7 @@ export class FpingProber implements FpingLineSink {
       if (child !== this.child) return;
       this.chunkAt = this.options.clock();
       out.push(chunk);
-      // A peer whose line is overdue while others' lines come: fping could not send to it.
-      if (this.healthy) this.settleOverdue(this.chunkAt);
+      this.armDeadline();
     });
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     child.once('error', (e) => {
@@ -146,7 +145,7 @@ export class FpingProber implements FpingLineSink {
       this.onExit(child, null);
     });
     child.once('exit', (code) => this.onExit(child, code));
-    this.startChecks();
+    this.armDeadline();
   }
 
   /** FpingLineSink: a line fping printed that is no probe result. */
@@ -169,7 +168,6 @@ export class FpingProber implements FpingLineSink {
   private settle(state: TargetState, seq: number, rttMs: number | undefined): void {
     const now = this.chunkAt;
     this.lastLineAt = now;
-    this.heardSinceCheck = true;
     if (!this.healthy) this.becomeHealthy();
     const { intervalMs, timeoutMs } = this.options;
     const ok = rttMs !== undefined;
@@ -196,36 +194,37 @@ export class FpingProber implements FpingLineSink {
     return state.lastSentAt + this.options.intervalMs + this.options.timeoutMs + this.slackMs;
   }
 
-  /** How often the prober looks for overdue lines and silence while no line comes: one probe cycle. */
-  private get checkEveryMs(): number {
-    return this.options.intervalMs + this.options.timeoutMs + this.slackMs;
+  /** One timer for the earliest of: an overdue peer line, or the silence that restarts fping. */
+  private armDeadline(): void {
+    if (!this.running || !this.child) return;
+    const silenceLimit = this.healthy ? this.silentRestartMs : firstLineGraceMs + this.silentRestartMs;
+    let due = this.lastLineAt + silenceLimit;
+    if (this.healthy) {
+      for (const state of this.order) due = Math.min(due, this.deadlineOf(state) ?? due);
+    }
+    const delay = Math.max(0, due - this.options.clock());
+    // In steady state every round moves the deadline by one interval: refresh() re-arms the timer
+    // without allocating a new one.
+    if (this.deadlineTimer && Math.abs(delay - this.deadlineDelay) < 0.5) {
+      this.deadlineTimer.refresh();
+      return;
+    }
+    this.clearDeadline();
+    this.deadlineDelay = delay;
+    // setImmediate: fping output already waiting in the pipe is read first, so a line that came in time
+    // is never counted as overdue because the timer fired before the read.
+    this.deadlineTimer = setTimeout(() => {
+      this.deadlineTimer = undefined;
+      setImmediate(() => this.onDeadline());
+    }, delay);
   }
 
-  /**
-   * One periodic check per probe cycle, never re-armed per line: lines that come settle overdue peers as
-   * they are read, so the check only matters when fping prints nothing (it cannot send, or it is stuck).
-   * A timer moved forward on every line would still wake the process up about as often.
-   */
-  private startChecks(): void {
-    if (this.checkTimer) return;
-    this.checkTimer = setInterval(() => {
-      // Probe lines came since the last check: fping is not silent, and reading them settled overdue peers.
-      if (this.heardSinceCheck) {
-        this.heardSinceCheck = false;
-        return;
-      }
-      // setImmediate: fping output already waiting in the pipe is read first, so a line that came in time
-      // is never counted as overdue because the timer fired before the read.
-      setImmediate(() => this.onCheck());
-    }, this.checkEveryMs);
+  private clearDeadline(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
   }
 
-  private stopChecks(): void {
-    if (this.checkTimer) clearInterval(this.checkTimer);
-    this.checkTimer = undefined;
-  }
-
-  private onCheck(): void {
+  private onDeadline(): void {
     if (!this.running || !this.child) return;
     const now = this.options.clock();
     const silentFor = now - this.lastLineAt;
@@ -235,7 +234,6 @@ export class FpingProber implements FpingLineSink {
         lastOutput: this.outputTail.join(' | '),
       });
       this.healthy = false;
-      this.stopChecks();
       const child = this.child;
       this.child = undefined;
       if (child.exitCode === null) child.kill('SIGKILL');
@@ -243,6 +241,7 @@ export class FpingProber implements FpingLineSink {
       return;
     }
     if (this.healthy) this.settleOverdue(now);
+    this.armDeadline();
   }
 
   /** Peers whose probe line is overdue: fping could not send (or lost) those probes. */
@@ -270,7 +269,7 @@ export class FpingProber implements FpingLineSink {
     if (child !== this.child) return;
     this.child = undefined;
     this.healthy = false;
-    this.stopChecks();
+    this.clearDeadline();
     if (!this.running) return;
     this.options.logger.warn('fping exited; restarting it', {
       code,
@@ -329,7 +328,7 @@ export class FpingProber implements FpingLineSink {
     this.running = false;
     for (const t of [this.restartTimer, this.fallbackTimer]) if (t) clearTimeout(t);
     this.restartTimer = this.fallbackTimer = undefined;
-    this.stopChecks();
+    this.clearDeadline();
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -20,10 +20,6 @@ setInterval(() => { console.log(a + ' : [' + seq + '], ' + (seq < 2 ? '64 bytes,
   // Skips probes 2 and 3 (it could not send them), then answers again.
   gap: `const a = process.argv.at(-1); let seq = 0;
 setInterval(() => { if (seq !== 2 && seq !== 3) console.log(a + ' : [' + seq + '], 64 bytes, 0.05 ms (0.05 avg, 0% loss)'); seq++; }, 50);`,
-  // Answers its first target every 20 ms; the second only once (its probes can no longer be sent).
-  oneSilent: `const [a, b] = process.argv.slice(-2); let seq = 0;
-console.log(b + ' : [0], 64 bytes, 0.05 ms (0.05 avg, 0% loss)');
-setInterval(() => console.log(a + ' : [' + seq++ + '], 64 bytes, 0.05 ms (0.05 avg, 0% loss)'), 20);`,
   // Cannot start.
   fails: `console.error('fping: can\\'t create socket (must run as root?)'); process.exit(4);`,
 };
@@ -64,16 +60,11 @@ describe('fping prober', function () {
     prober = undefined;
   });
 
-  function start(
-    fpingCommand: string | undefined,
-    intervalMs: number,
-    timeoutMs: number,
-    targets = [{ name: 'peer', address: '127.0.0.1' }],
-  ) {
+  function start(fpingCommand: string | undefined, intervalMs: number, timeoutMs: number) {
     const outcomes: Array<ProbeOutcome & { name: string }> = [];
     const mem = memoryLogger();
     prober = new FpingProber({
-      targets,
+      targets: [{ name: 'peer', address: '127.0.0.1' }],
       intervalMs,
       timeoutMs,
       clock: Date.now,
@@ -131,21 +122,6 @@ describe('fping prober', function () {
     // While the fake is restarted, one-shot confirmations of 127.0.0.1 (real ping) answer.
     const before = outcomes.length;
     await until(() => outcomes.slice(before).some((o) => o.ok), 5000);
-  });
-
-  it('counts a peer missed as soon as lines of other peers show its line is overdue, not at the next check', async () => {
-    const targets = [
-      { name: 'talking', address: '127.0.0.2' },
-      { name: 'silent', address: '127.0.0.3' },
-    ];
-    // Interval 200 + timeout 10 + slack 100: the periodic check runs every 310 ms.
-    const { outcomes } = start(join(dir, 'oneSilent'), 200, 10, targets);
-    await until(() => outcomes.some((o) => o.name === 'silent' && !o.ok), 3000);
-    const reply = outcomes.find((o) => o.name === 'silent' && o.ok)!;
-    const miss = outcomes.find((o) => o.name === 'silent' && !o.ok)!;
-    const deadline = reply.sentAt + 310;
-    assert.ok(miss.at >= deadline, 'not before its deadline');
-    assert.ok(miss.at - deadline < 100, `counted when the next line came (${miss.at - deadline} ms late)`);
   });
 
   it('keeps judging with one-shot pings while fping cannot start, restarting it with backoff', async () => {
