@@ -67,7 +67,8 @@ export class FpingProber implements FpingLineSink {
   /** The targets in the order fping is given their addresses (the reader's target index). */
   private readonly order: TargetState[];
   private deadlineTimer: NodeJS.Timeout | undefined;
-  private deadlineDelay = -1;
+  /** When the armed deadline timer is due (epoch ms). */
+  private deadlineDue = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private fallbackTimer: NodeJS.Timeout | undefined;
   private readonly fallbackInFlight = new Set<string>();
@@ -202,15 +203,14 @@ export class FpingProber implements FpingLineSink {
     if (this.healthy) {
       for (const state of this.order) due = Math.min(due, this.deadlineOf(state) ?? due);
     }
-    const delay = Math.max(0, due - this.options.clock());
-    // In steady state every round moves the deadline by one interval: refresh() re-arms the timer
-    // without allocating a new one.
-    if (this.deadlineTimer && Math.abs(delay - this.deadlineDelay) < 0.5) {
-      this.deadlineTimer.refresh();
-      return;
-    }
+    // In steady state every round moves the deadline one interval later. A timer already due no later is
+    // left to fire: early is harmless (nothing is overdue yet; it settles nothing and re-arms), while
+    // moving it on every chunk costs a timer operation per chunk and saves no wakeup (Node's timer list
+    // still wakes up at the first expiry to find the refreshed timer).
+    if (this.deadlineTimer && this.deadlineDue <= due) return;
     this.clearDeadline();
-    this.deadlineDelay = delay;
+    this.deadlineDue = due;
+    const delay = Math.max(0, due - this.options.clock());
     // setImmediate: fping output already waiting in the pipe is read first, so a line that came in time
     // is never counted as overdue because the timer fired before the read.
     this.deadlineTimer = setTimeout(() => {
