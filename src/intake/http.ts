@@ -71,6 +71,8 @@ export function createInspectorApp(options: InspectorAppOptions): express.Expres
   const metrics = options.metrics ?? createIntakeMetrics();
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: answers to reports are never cached, and express would hash every one of them.
+  app.set('etag', false);
 
   // One count per answer, from the reason its check named (or its status): off the report's path.
   app.use('/events', (_req, res, next) => {

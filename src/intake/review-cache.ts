@@ -14,8 +14,13 @@ export interface ReviewAnswer {
   tokenExpiresAt?: number;
 }
 
+/** How long an answer is used without asking again. Every monitor is re-reviewed this often (1000 monitors:
+ * about 8 TokenReviews a second); it is also how long a revoked token (its Pod deleted) may still be
+ * accepted. Two minutes is the API server's own default for caching webhook token reviews. */
+export const reviewFreshMs = 2 * 60_000;
+
 export interface ReviewCacheOptions {
-  /** An answer is used without asking again for this long. */
+  /** An answer is used without asking again for this long (default reviewFreshMs). */
   freshMs?: number;
   /** An accepted token without an expiry of its own is trusted through an outage at most this long. */
   maxStaleMs?: number;
@@ -61,7 +66,7 @@ export class ReviewCache {
     private readonly describeError: (err: unknown) => string,
     options: ReviewCacheOptions = {},
   ) {
-    this.freshMs = options.freshMs ?? 60_000;
+    this.freshMs = options.freshMs ?? reviewFreshMs;
     this.maxStaleMs = options.maxStaleMs ?? 10 * 60_000;
     this.maxEntries = options.maxEntries ?? 10_000;
     this.maxInFlight = options.maxInFlight ?? 8;

@@ -159,7 +159,7 @@ export class MonitorAgent {
     });
   }
 
-  private handle(intents: ReportIntent[]): void {
+  private handle(intents: readonly ReportIntent[]): void {
     if (intents.length === 0 && this.core.holdExpiresAt === undefined) return;
     this.armHoldTimer();
     for (const intent of intents) {

@@ -17,7 +17,7 @@ import ping from 'ping';
 import type { Logger } from '../observability/logger.js';
 import { exponentialDelay } from '../util/backoff.js';
 import type { ProbeOutcome } from './detector.js';
-import { LineSplitter, parseFpingLine, type FpingLine } from './fping-output.js';
+import { FpingOutputReader, type FpingLineSink } from './fping-output.js';
 
 export interface ProbeTarget {
   name: string;
@@ -53,6 +53,7 @@ const maxMissesPerSettle = 1000;
 const outputTailLines = 3;
 
 interface TargetState {
+  address: string;
   names: string[];
   /** The next probe number fping will report for this address. */
   nextSeq: number;
@@ -60,13 +61,14 @@ interface TargetState {
   lastSentAt: number | undefined;
 }
 
-type ProbeLine = Exclude<FpingLine, { kind: 'other' }>;
-
-export class FpingProber {
+export class FpingProber implements FpingLineSink {
   private child: ChildProcess | undefined;
   private readonly targets = new Map<string, TargetState>();
+  /** The targets in the order fping is given their addresses (the reader's target index). */
+  private readonly order: TargetState[];
   private deadlineTimer: NodeJS.Timeout | undefined;
-  private deadlineDelay = -1;
+  /** When the armed deadline timer is due (epoch ms). */
+  private deadlineDue = 0;
   private restartTimer: NodeJS.Timeout | undefined;
   private fallbackTimer: NodeJS.Timeout | undefined;
   private readonly fallbackInFlight = new Set<string>();
@@ -76,14 +78,22 @@ export class FpingProber {
   private restarts = 0;
   private spawnedAt = 0;
   private lastLineAt = 0;
+  /** When the chunk being parsed was read. */
+  private chunkAt = 0;
   private outputTail: string[] = [];
 
   constructor(private readonly options: FpingProberOptions) {
     for (const t of options.targets) {
-      const state = this.targets.get(t.address) ?? { names: [], nextSeq: 0, lastSentAt: undefined };
+      const state = this.targets.get(t.address) ?? {
+        address: t.address,
+        names: [],
+        nextSeq: 0,
+        lastSentAt: undefined,
+      };
       state.names.push(t.name);
       this.targets.set(t.address, state);
     }
+    this.order = [...this.targets.values()];
   }
 
   get pid(): number | undefined {
@@ -107,7 +117,8 @@ export class FpingProber {
 
   private spawnFping(): void {
     const { intervalMs, timeoutMs, logger } = this.options;
-    const args = ['-l', '-i', '0', '-p', String(intervalMs), '-t', String(timeoutMs), ...this.targets.keys()];
+    const addresses = this.order.map((t) => t.address);
+    const args = ['-l', '-i', '0', '-p', String(intervalMs), '-t', String(timeoutMs), ...addresses];
     const child = spawn(this.options.fpingCommand ?? 'fping', args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LANG: 'C', LC_ALL: 'C' },
@@ -120,17 +131,16 @@ export class FpingProber {
       state.nextSeq = 0;
       state.lastSentAt = undefined;
     }
-    const out = new LineSplitter();
-    const err = new LineSplitter();
-    // Buffers decoded as latin1 (fping's output is ASCII): cheaper than a utf8 decoder per chunk.
+    const out = new FpingOutputReader(addresses, this);
+    // stderr holds only fping's complaints: every line of it is remembered for the log.
+    const err = new FpingOutputReader([], this);
     child.stdout?.on('data', (chunk: Buffer) => {
       if (child !== this.child) return;
-      for (const line of out.push(chunk.toString('latin1'))) this.onLine(line);
+      this.chunkAt = this.options.clock();
+      out.push(chunk);
       this.armDeadline();
     });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      for (const line of err.push(chunk.toString('latin1'))) this.remember(line);
-    });
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     child.once('error', (e) => {
       logger.error('cannot run fping', { error: e.message });
       this.onExit(child, null);
@@ -139,50 +149,45 @@ export class FpingProber {
     this.armDeadline();
   }
 
-  private remember(line: string): void {
+  /** FpingLineSink: a line fping printed that is no probe result. */
+  other(line: string): void {
     if (this.outputTail.length >= outputTailLines) this.outputTail.shift();
     this.outputTail.push(line);
   }
 
-  private onLine(line: string): void {
-    const parsed = parseFpingLine(line);
-    if (parsed.kind === 'other') {
-      this.remember(line);
-      return;
-    }
-    const state = this.targets.get(parsed.address);
-    if (!state) return;
-    const now = this.options.clock();
+  /** FpingLineSink: a reply to probe `seq` of target number `target`. */
+  reply(target: number, seq: number, rttMs: number): void {
+    this.settle(this.order[target]!, seq, rttMs);
+  }
+
+  /** FpingLineSink: probe `seq` of target number `target` timed out. */
+  timeout(target: number, seq: number): void {
+    this.settle(this.order[target]!, seq, undefined);
+  }
+
+  /** One probe's line: `rttMs` undefined for a timeout. Lines of one chunk share its read time. */
+  private settle(state: TargetState, seq: number, rttMs: number | undefined): void {
+    const now = this.chunkAt;
     this.lastLineAt = now;
     if (!this.healthy) this.becomeHealthy();
-    this.settle(state, parsed, now);
-  }
-
-  private settle(state: TargetState, line: ProbeLine, now: number): void {
     const { intervalMs, timeoutMs } = this.options;
-    const sentAt = line.kind === 'reply' ? now - line.rttMs : now - timeoutMs;
-    if (line.seq < state.nextSeq) {
+    const ok = rttMs !== undefined;
+    const sentAt = ok ? now - rttMs : now - timeoutMs;
+    if (seq < state.nextSeq) {
       // Already counted as missed (its line was overdue): a reply still shows the peer is alive.
-      if (line.kind === 'reply') this.emit(state, [{ ok: true, sentAt, at: now, rttMs: line.rttMs }]);
+      if (ok) this.emit(state, { ok, sentAt, at: now, rttMs });
       return;
     }
-    const outcomes: ProbeOutcome[] = [];
     // fping reports every probe it sent, in order; probes it could not send leave a gap: misses.
-    for (let seq = state.nextSeq; seq < line.seq && outcomes.length < maxMissesPerSettle; seq++) {
-      outcomes.push({ ok: false, sentAt: sentAt - (line.seq - seq) * intervalMs, at: now });
-    }
-    outcomes.push(
-      line.kind === 'reply'
-        ? { ok: true, sentAt, at: now, rttMs: line.rttMs }
-        : { ok: false, sentAt, at: now },
-    );
-    state.nextSeq = line.seq + 1;
+    const gap = Math.min(seq - state.nextSeq, maxMissesPerSettle);
+    for (let k = gap; k > 0; k--) this.emit(state, { ok: false, sentAt: sentAt - k * intervalMs, at: now });
+    state.nextSeq = seq + 1;
     state.lastSentAt = sentAt;
-    this.emit(state, outcomes);
+    this.emit(state, ok ? { ok, sentAt, at: now, rttMs } : { ok, sentAt, at: now });
   }
 
-  private emit(state: TargetState, outcomes: ProbeOutcome[]): void {
-    for (const name of state.names) for (const o of outcomes) this.options.onOutcome(name, o);
+  private emit(state: TargetState, outcome: ProbeOutcome): void {
+    for (const name of state.names) this.options.onOutcome(name, outcome);
   }
 
   private deadlineOf(state: TargetState): number | undefined {
@@ -196,17 +201,16 @@ export class FpingProber {
     const silenceLimit = this.healthy ? this.silentRestartMs : firstLineGraceMs + this.silentRestartMs;
     let due = this.lastLineAt + silenceLimit;
     if (this.healthy) {
-      for (const state of this.targets.values()) due = Math.min(due, this.deadlineOf(state) ?? due);
+      for (const state of this.order) due = Math.min(due, this.deadlineOf(state) ?? due);
     }
-    const delay = Math.max(0, due - this.options.clock());
-    // In steady state every round moves the deadline by one interval: refresh() re-arms the timer
-    // without allocating a new one.
-    if (this.deadlineTimer && Math.abs(delay - this.deadlineDelay) < 0.5) {
-      this.deadlineTimer.refresh();
-      return;
-    }
+    // In steady state every round moves the deadline one interval later. A timer already due no later is
+    // left to fire: early is harmless (nothing is overdue yet; it settles nothing and re-arms), while
+    // moving it on every chunk costs a timer operation per chunk and saves no wakeup (Node's timer list
+    // still wakes up at the first expiry to find the refreshed timer).
+    if (this.deadlineTimer && this.deadlineDue <= due) return;
     this.clearDeadline();
-    this.deadlineDelay = delay;
+    this.deadlineDue = due;
+    const delay = Math.max(0, due - this.options.clock());
     // setImmediate: fping output already waiting in the pipe is read first, so a line that came in time
     // is never counted as overdue because the timer fired before the read.
     this.deadlineTimer = setTimeout(() => {
@@ -243,17 +247,15 @@ export class FpingProber {
   /** Peers whose probe line is overdue: fping could not send (or lost) those probes. */
   private settleOverdue(now: number): void {
     const { intervalMs } = this.options;
-    for (const state of this.targets.values()) {
-      const outcomes: ProbeOutcome[] = [];
+    for (const state of this.order) {
       let due = this.deadlineOf(state);
-      while (due !== undefined && due <= now && outcomes.length < maxMissesPerSettle) {
+      for (let n = 0; due !== undefined && due <= now && n < maxMissesPerSettle; n++) {
         const sentAt = state.lastSentAt! + intervalMs;
-        outcomes.push({ ok: false, sentAt, at: now });
         state.lastSentAt = sentAt;
         state.nextSeq++;
+        this.emit(state, { ok: false, sentAt, at: now });
         due = this.deadlineOf(state);
       }
-      if (outcomes.length > 0) this.emit(state, outcomes);
     }
   }
 

@@ -32,6 +32,9 @@ export interface CoreSettings extends Thresholds {
   intervalMilliseconds: number;
 }
 
+/** Returned when an input changes nothing (the common case: every probe of a healthy peer). */
+const noReports: readonly ReportIntent[] = Object.freeze([]);
+
 interface PeerState {
   host: MonitorHost;
   detector: PeerDetector;
@@ -89,11 +92,13 @@ export class MonitorCore {
     return [...this.peers.values()].map((p) => p.host);
   }
 
-  onProbe(name: string, outcome: ProbeOutcome): ReportIntent[] {
+  onProbe(name: string, outcome: ProbeOutcome): readonly ReportIntent[] {
     const peer = this.peers.get(name);
-    if (!peer) return [];
+    if (!peer) return noReports;
     const change = peer.detector.observe(outcome);
-    if (this.isolated) return change === 'up' ? this.reconnect(peer, outcome.at) : [];
+    if (this.isolated) return change === 'up' ? this.reconnect(peer, outcome.at) : noReports;
+    // No verdict changed and none is held: every down verdict is already reported, nothing to decide.
+    if (change === undefined && this.holdSince === undefined) return noReports;
     const out: ReportIntent[] = [];
     if (change === 'up' && peer.reported !== 'up') {
       peer.reported = 'up';

@@ -93,6 +93,11 @@ export class NicWatcher {
     this.intervalMs = options.intervalMs;
   }
 
+  /** Whether a poll is scheduled (never while no interface is watched). */
+  get polling(): boolean {
+    return this.timer !== undefined;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -107,10 +112,13 @@ export class NicWatcher {
     }
     this.interfaces = [...interfaces];
     this.intervalMs = intervalMs;
+    if (this.running && !this.timer) this.poll();
   }
 
   private poll(): void {
-    if (!this.running) return;
+    this.timer = undefined;
+    // Nothing to read (the default): no timer, so an idle monitor does not wake up every interval.
+    if (!this.running || this.interfaces.length === 0) return;
     const at = this.options.clock();
     for (const iface of this.interfaces) {
       let operstate: string;

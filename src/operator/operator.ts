@@ -13,6 +13,7 @@ import { createHealthApp, createMetricsApp, listen } from '../runtime/health-ser
 import type { BindAddress } from './bind-address.js';
 import type { MonitorPodOptions } from './desired/daemonset.js';
 import { HostHealthChanges } from './hosthealth-changes.js';
+import { keepPolicyFields } from './node-fields.js';
 import { WatchedResource } from '../runtime/informer.js';
 import { LeaderElector } from '../runtime/leader-election.js';
 import { LeaderPodLabel } from '../runtime/leader-label.js';
@@ -154,6 +155,7 @@ export class Operator {
         name: 'nodes',
         path: '/api/v1/nodes',
         list: () => core.listNode(),
+        keep: keepPolicyFields,
         onChange: (node, change) => {
           // Kubelets update their Node every few seconds (heartbeats); a thousand nodes would keep every
           // policy reconciling. Only existence, labels and addresses matter to policies.

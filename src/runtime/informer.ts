@@ -24,6 +24,8 @@ export interface WatchedResourceOptions<T extends k8s.KubernetesObject> {
   path: string;
   list: () => Promise<k8s.KubernetesListObject<T>>;
   labelSelector?: string;
+  /** Trims each object in place before it is cached for good, to what the operator reads of it. */
+  keep?: (object: T) => T;
   onChange: ChangeHandler<T>;
   maxRestartDelayMs?: number;
 }
@@ -49,8 +51,9 @@ export class WatchedResource<T extends k8s.KubernetesObject> {
       return result;
     };
     this.informer = k8s.makeInformer(config, options.path, list, options.labelSelector);
-    this.informer.on('add', (obj) => options.onChange(slim(obj), 'add'));
-    this.informer.on('update', (obj) => options.onChange(slim(obj), 'update'));
+    const keep = options.keep ?? ((obj: T) => obj);
+    this.informer.on('add', (obj) => options.onChange(keep(slim(obj)), 'add'));
+    this.informer.on('update', (obj) => options.onChange(keep(slim(obj)), 'update'));
     this.informer.on('delete', (obj) => options.onChange(obj, 'delete'));
     this.informer.on('error', (err: unknown) => {
       this.errors++;

@@ -22,11 +22,11 @@ function upCore(): { core: MonitorCore; reports: ReportIntent[] } {
 }
 
 const phase = (name: string): number => peers.findIndex((p) => p.name === name) * 30;
-const ok = (core: MonitorCore, name: string, t: number): ReportIntent[] =>
+const ok = (core: MonitorCore, name: string, t: number): readonly ReportIntent[] =>
   core.onProbe(name, { ok: true, sentAt: t + phase(name), at: t + phase(name) + 1, rttMs: 0.3 });
-const miss = (core: MonitorCore, name: string, t: number): ReportIntent[] =>
+const miss = (core: MonitorCore, name: string, t: number): readonly ReportIntent[] =>
   core.onProbe(name, { ok: false, sentAt: t + phase(name), at: t + phase(name) + 10 });
-const types = (reports: ReportIntent[]): string[] => reports.map((r) => `${r.type} ${r.hostname}`);
+const types = (reports: readonly ReportIntent[]): string[] => reports.map((r) => `${r.type} ${r.hostname}`);
 
 describe('monitor core', () => {
   it('reports each peer up once, with address and rtt', () => {

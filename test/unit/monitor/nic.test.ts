@@ -16,6 +16,21 @@ describe('NIC watcher', () => {
     writeFileSync(join(dir, iface, 'operstate'), `${state}\n`);
   };
 
+  /** A watcher of `interfaces` under the test directory that collects its readings. */
+  const watch = (interfaces: string[], intervalMs: number) => {
+    const readings: NicReading[] = [];
+    const watcher = new NicWatcher({
+      netClassDir: dir,
+      interfaces,
+      intervalMs,
+      clock: Date.now,
+      onReading: (r) => readings.push(r),
+      onMissing: () => undefined,
+      onError: (iface, err) => assert.fail(`${iface}: ${err.message}`),
+    });
+    return { watcher, readings };
+  };
+
   it('maps operstate values to up/down', () => {
     assert.equal(operstateIsUp('up'), true);
     assert.equal(operstateIsUp('unknown'), true);
@@ -40,16 +55,7 @@ describe('NIC watcher', () => {
 
   it('polls every interval and passes each reading on', async () => {
     setState('eth0', 'up');
-    const readings: NicReading[] = [];
-    const watcher = new NicWatcher({
-      netClassDir: dir,
-      interfaces: ['eth0', 'eth1'],
-      intervalMs: 20,
-      clock: Date.now,
-      onReading: (r) => readings.push(r),
-      onMissing: () => undefined,
-      onError: (iface, err) => assert.fail(`${iface}: ${err.message}`),
-    });
+    const { watcher, readings } = watch(['eth0', 'eth1'], 20);
     try {
       watcher.start();
       await new Promise((r) => setTimeout(r, 70));
@@ -66,6 +72,28 @@ describe('NIC watcher', () => {
     const count = readings.length;
     await new Promise((r) => setTimeout(r, 60));
     assert.equal(readings.length, count, 'no readings after stop');
+  });
+
+  it('runs no timer while no interface is watched, and starts polling when one is added', async () => {
+    setState('eth0', 'up');
+    const { watcher, readings } = watch([], 10);
+    try {
+      watcher.start();
+      assert.equal(watcher.polling, false, 'an idle watcher holds no timer');
+      watcher.update(['eth0'], 10);
+      assert.equal(watcher.polling, true, 'polling started');
+      const deadline = Date.now() + 2000;
+      while (readings.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(readings.length >= 2, 'it polls the added interface');
+      watcher.update([], 10);
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(watcher.polling, false, 'no timer once no interface is left');
+      const count = readings.length;
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(readings.length, count, 'no readings either');
+    } finally {
+      watcher.stop();
+    }
   });
 
   it('reports a missing interface as missing once, never as link down, and again when it appears', async () => {

@@ -74,6 +74,12 @@ describe('inspector /events endpoint (in-process)', function () {
     assert.equal(received[0]![0]!.details.hostname, 'compute-1');
   });
 
+  it('answers without an ETag (nothing caches an answer to a report)', async function () {
+    const res = await fetch(url, { method: 'POST', body: seed, signal: AbortSignal.timeout(5_000) });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('etag'), null);
+  });
+
   const bad: [string, string, number, RegExp][] = [
     ['invalid JSON', '[{', 400, /JSON/i],
     ['a missing field', seed.replace('"type":"compute.host.down",', ''), 400, /events\[0\]\.type/],

@@ -2,7 +2,12 @@
 // outage until they expire, new ones fail closed, and unknown bearers cannot cost a review each.
 import assert from 'node:assert/strict';
 import type { AuthResult } from '../../../../src/intake/authenticator.js';
-import { ReviewCache, tokenExpiry, type ReviewAnswer } from '../../../../src/intake/review-cache.js';
+import {
+  ReviewCache,
+  reviewFreshMs,
+  tokenExpiry,
+  type ReviewAnswer,
+} from '../../../../src/intake/review-cache.js';
 
 const accepted: AuthResult = { ok: true, identity: { kind: 'monitor', name: 'sa', observer: 'n1' } };
 const refused: AuthResult = { ok: false, status: 401, error: 'not accepted' };
@@ -45,6 +50,18 @@ describe('inspector TokenReview cache', function () {
     clock += 2_000;
     await c.authenticate('good-1');
     assert.equal(reviews.length, 2, 'asked again once stale');
+  });
+
+  it('re-reviews an accepted token every two minutes by default, not more often', async function () {
+    const c = cache();
+    await c.authenticate('good-1');
+    clock += reviewFreshMs - 1_000;
+    await c.authenticate('good-1');
+    assert.equal(reviews.length, 1, 'fresh for two minutes');
+    clock += 2_000;
+    await c.authenticate('good-1');
+    assert.equal(reviews.length, 2, 'asked again once stale');
+    assert.equal(reviewFreshMs, 120_000);
   });
 
   it('answers a stale accepted token at once and re-reviews it in the background, apart from new tokens', async function () {

@@ -1,0 +1,67 @@
+// The operator's Node cache against a real API server: kwok keeps writing the Nodes' status (heartbeats),
+// and the cache holds each Node trimmed to what policies read (labels, addresses), not the whole status.
+import assert from 'node:assert/strict';
+import * as k8s from '@kubernetes/client-node';
+import type { Cluster } from '../../../tools/cluster/cluster.js';
+import { waitFor } from '../../../tools/cluster/wait.js';
+import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
+import { createKwokNode, deleteNodes, waitForNodesReady } from '../../../tools/cluster/kube/nodes.js';
+import { createLogger } from '../../../src/observability/logger.js';
+import { keepPolicyFields } from '../../../src/operator/node-fields.js';
+import { WatchedResource } from '../../../src/runtime/informer.js';
+import { sharedCluster } from '../../support/shared-cluster.js';
+
+describe('Node cache', function () {
+  this.timeout(120_000);
+  let cluster: Cluster;
+  let kube: KubeClients;
+  let nodes: WatchedResource<k8s.V1Node> | undefined;
+  const name = 'node-cache-0';
+
+  before(async function () {
+    cluster = await sharedCluster();
+    kube = kubeClients(cluster.kubeconfigPath);
+    await createKwokNode(kube.core, { name, labels: { 'node-cache': 'on' }, internalIP: '198.18.9.77' });
+    await waitForNodesReady(kube.core, [name]);
+  });
+
+  after(async function () {
+    await nodes?.stop();
+    if (kube) await deleteNodes(kube.core, [name]);
+  });
+
+  it('keeps labels and addresses of each Node and drops the rest of its status, also on updates', async function () {
+    const updates: k8s.V1Node[] = [];
+    nodes = new WatchedResource<k8s.V1Node>(
+      kube.config,
+      {
+        name: 'nodes',
+        path: '/api/v1/nodes',
+        list: () => kube.core.listNode(),
+        keep: keepPolicyFields,
+        onChange: (node, change) => {
+          if (change === 'update' && node.metadata?.name === name) updates.push(node);
+        },
+      },
+      createLogger('test', 'error'),
+    );
+    await nodes.start();
+    const live = await kube.core.readNode({ name });
+    assert.ok(live.status?.conditions?.length, 'the API server has the full status');
+    const cached = nodes.get(name)!;
+    assert.deepEqual(cached.metadata?.labels?.['node-cache'], 'on');
+    assert.deepEqual(cached.status, { addresses: live.status.addresses });
+    assert.equal(cached.metadata?.managedFields, undefined);
+    // A label change comes as an update: trimmed the same way.
+    await kube.core.patchNode(
+      { name, body: [{ op: 'add', path: '/metadata/labels/node-cache-updated', value: 'yes' }] },
+      k8s.setHeaderOptions('Content-Type', 'application/json-patch+json'),
+    );
+    await waitFor('the update', () => Promise.resolve(updates.length > 0 ? true : undefined), {
+      timeoutMs: 30_000,
+    });
+    const updated = nodes.get(name)!;
+    assert.equal(updated.metadata?.labels?.['node-cache-updated'], 'yes');
+    assert.deepEqual(Object.keys(updated.status ?? {}), ['addresses']);
+  });
+});
