@@ -41,10 +41,13 @@ export class PolicyStatusWriter {
     if (!policy) return;
     const before = policy.status ?? {};
     const after = update(before);
-    // Applying without stormHeldHosts removes the list this manager set before.
+    // The held hosts belong with StormActive: a writer of other conditions must not apply them too, or
+    // its field manager would keep them after the inspector clears them. Applying without
+    // stormHeldHosts removes the list this manager set before.
+    const ownsHeldHosts = this.ownedConditions.includes(ConditionType.StormActive);
     const mine = (s: FaultPolicyStatus): FaultPolicyStatus => ({
       conditions: (s.conditions ?? []).filter((c) => this.ownedConditions.includes(c.type)),
-      ...(s.stormHeldHosts?.length ? { stormHeldHosts: s.stormHeldHosts } : {}),
+      ...(ownsHeldHosts && s.stormHeldHosts?.length ? { stormHeldHosts: s.stormHeldHosts } : {}),
     });
     if (JSON.stringify(mine(before)) === JSON.stringify(mine(after))) return;
     await applyPolicyStatus(this.custom, name, this.manager, mine(after));
