@@ -2,8 +2,8 @@
 // CloudEvent) it answers ACK_PLANNED_MAINTENANCE or NACK_PLANNED_MAINTENANCE for that server at the
 // notification's reply URL, after a configurable delay, signed with its key like the notification was.
 // "none" never answers (a consumer that stays silent). Replies are bounded in time and in number.
-import { signatureHeader } from '../notify/headers.js';
-import { signBody } from '../notify/signature.js';
+import { randomUUID } from 'node:crypto';
+import { signWebhook } from '../notify/signature.js';
 import type { Logger } from '../observability/logger.js';
 import { httpRequest } from '../util/http-client.js';
 import { errorText } from '../util/error-text.js';
@@ -80,9 +80,12 @@ export class MaintenanceAnswerer {
       state: nack ? 'NACK_PLANNED_MAINTENANCE' : 'ACK_PLANNED_MAINTENANCE',
       instance_ids: [scheduled.serverId],
     });
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.options.hmacKey !== undefined)
-      headers[signatureHeader.toLowerCase()] = signBody(body, this.options.hmacKey);
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      ...(this.options.hmacKey !== undefined
+        ? signWebhook(randomUUID(), Date.now() / 1000, body, this.options.hmacKey)
+        : {}),
+    };
     try {
       const res = await httpRequest({
         method: 'PUT',

@@ -1,11 +1,19 @@
 // Where consumers answer maintenance.scheduled, on the inspector's port: PUT (or POST)
 // /maintenance/v1/{sessionId}/{consumer} with the Fenix-style answer, signed like our notifications
-// (X-Doctor-Signature: sha256=HMAC of the body with that consumer's key). The signature binds the answer
-// to the consumer named in the path, and a consumer may answer only for the servers it was told about.
+// (Standard Webhooks: webhook-id, webhook-timestamp and a webhook-signature over id, timestamp and body
+// with that consumer's key). The signature binds the answer to the consumer named in the path and to a
+// time (a captured answer is refused after the tolerance; within it, repeating an answer changes
+// nothing), and a consumer may answer only for the servers it was told about.
 // Hostile input: unsigned requests are refused before the body is read; bodies, ids and answers in
 // flight are bounded; every refusal names the problem.
 import express from 'express';
-import { signatureHeader, verifySignature } from '../notify/index.js';
+import {
+  defaultToleranceSeconds,
+  verifyWebhook,
+  webhookIdHeader,
+  webhookSignatureHeader,
+  webhookTimestampHeader,
+} from '../notify/index.js';
 import { errorText } from '../util/error-text.js';
 import { AnswerError, maxAnswerBytes, parseAnswer, type MaintenanceAnswer } from './answers.js';
 import type { AnswerOutcome } from './job.js';
@@ -44,11 +52,11 @@ export function maintenanceAnswerRouter(sink: AnswerSink): express.Router {
       refuse(res, 400, 'the session id and consumer name in the path are malformed');
       return;
     }
-    if (req.get(signatureHeader) === undefined) {
+    if (req.get(webhookSignatureHeader) === undefined) {
       refuse(
         res,
         401,
-        `answers must be signed: ${signatureHeader}: sha256=<HMAC-SHA256 of the body with the consumer's key>`,
+        `answers must be signed: ${webhookIdHeader}, ${webhookTimestampHeader} and ${webhookSignatureHeader}: v1,<base64 HMAC-SHA256 of "id.timestamp.body" with the consumer's key>`,
       );
       return;
     }
@@ -81,8 +89,17 @@ export function maintenanceAnswerRouter(sink: AnswerSink): express.Router {
         );
         return;
       }
-      if (!verifySignature(bytes, key, req.get(signatureHeader))) {
-        refuse(res, 401, `the signature does not match the body for consumer ${consumer}`);
+      const verdict = verifyWebhook({
+        id: req.get(webhookIdHeader),
+        timestamp: req.get(webhookTimestampHeader),
+        signature: req.get(webhookSignatureHeader),
+        body: bytes,
+        key,
+        nowSeconds: Date.now() / 1000,
+        toleranceSeconds: defaultToleranceSeconds,
+      });
+      if (!verdict.ok) {
+        refuse(res, 401, `consumer ${consumer}: ${verdict.reason}`);
         return;
       }
       let answer: MaintenanceAnswer;

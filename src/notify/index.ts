@@ -39,6 +39,7 @@ export {
   normalizeHmacKey,
   signBody,
   signWebhook,
+  type SignedHeaders,
   verifySignature,
   verifyWebhook,
 } from './signature.js';

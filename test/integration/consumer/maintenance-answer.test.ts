@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { startConsumer, type RunningConsumer } from '../../../src/consumer/command.js';
 import { scheduledMaintenance } from '../../../src/consumer/maintenance-answerer.js';
-import { signBody, verifySignature } from '../../../src/notify/index.js';
+import { signWebhook, verifyWebhook } from '../../../src/notify/index.js';
 import { prepareMaintenanceNotification } from '../../../src/notify/maintenance.js';
 import { createLogger } from '../../../src/observability/logger.js';
 
@@ -30,7 +30,14 @@ describe('sample consumer answering maintenance', function () {
       answers.push({
         path: req.path,
         body: JSON.parse(raw.toString('utf8')) as (typeof answers)[number]['body'],
-        signed: verifySignature(raw, key, req.get('x-doctor-signature')),
+        signed: verifyWebhook({
+          id: req.get('webhook-id'),
+          timestamp: req.get('webhook-timestamp'),
+          signature: req.get('webhook-signature'),
+          body: raw,
+          key,
+          nowSeconds: Date.now() / 1000,
+        }).ok,
         at: Date.now(),
       });
       res.json({ result: 'ok' });
@@ -62,7 +69,10 @@ describe('sample consumer answering maintenance', function () {
     });
     const res = await fetch(`${consumer?.url ?? ''}/failure`, {
       method: 'POST',
-      headers: { 'content-type': prepared.contentType, 'x-doctor-signature': signBody(prepared.body, key) },
+      headers: {
+        'content-type': prepared.contentType,
+        ...signWebhook(`maintenance-${server}`, Date.now() / 1000, prepared.body, key),
+      },
       body: prepared.body,
     });
     assert.equal(res.status, 200);
