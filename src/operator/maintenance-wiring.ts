@@ -10,7 +10,7 @@ import {
   type MaintenancePolicy,
   type MaintenanceStatus,
 } from '../api/maintenance-types.js';
-import { groupVersion, type FaultPolicy, type HostHealth } from '../api/types.js';
+import { groupVersion, type HostHealth } from '../api/types.js';
 import { MaintenanceManager, type HostView } from '../maintenance/manager.js';
 import { failureDuringMaintenance } from '../maintenance/fault-watch.js';
 import { maintenanceEventReasons } from '../api/maintenance-event-reasons.js';
@@ -18,23 +18,14 @@ import { defaultTiming, type MaintenancePorts, type MaintenanceTiming } from '..
 import { maintenanceAnswerRouter } from '../maintenance/answer-http.js';
 import { deliver } from '../notify/index.js';
 import type { NovaMaintenanceApi } from '../openstack/index.js';
-import type { Logger } from '../observability/logger.js';
 import { NovaClientCache, openStackNovaFactory } from '../remediation/nova-clients.js';
 import { HmacKeys } from '../remediation/targets.js';
-import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
-import type { EventRecorder } from '../runtime/event-recorder.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 import { setCondition } from './conditions.js';
+import type { LeaderWiringDeps } from './leader-wiring-deps.js';
 import { namespaceSecretReader } from './remediation-adapters.js';
 
-export interface MaintenanceWiringDeps {
-  core: k8s.CoreV1Api;
-  namespace: string;
-  hostStatus: CoalescingStatusWriter;
-  events: EventRecorder;
-  log: Logger;
-  hostHealths: ReadCache<HostHealth>;
-  policies: ReadCache<FaultPolicy>;
+export interface MaintenanceWiringDeps extends LeaderWiringDeps {
   nodes: ReadCache<k8s.V1Node>;
   /** Base URL consumers answer at (the inspector's Service). */
   replyBaseUrl: () => string;

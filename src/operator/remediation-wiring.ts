@@ -5,15 +5,12 @@
 // work (token, microversion, service ids, server lists of its hosts) is refreshed in the background.
 import type * as k8s from '@kubernetes/client-node';
 import type { FaultPolicy, HostHealth } from '../api/types.js';
-import type { Logger } from '../observability/logger.js';
 import { RemediationExecutor } from '../remediation/index.js';
-import type { EventRecorder } from '../runtime/event-recorder.js';
 import type { HostDownInput, HostRecoveredInput, Remediation } from './inspector-service.js';
-import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
 import type { SecretReader } from '../remediation/index.js';
 import type { EventSink, NodeTainter } from '../remediation/ports.js';
 import type { HostRelease } from './policy-reconciler.js';
-import type { ReadCache } from '../runtime/read-cache.js';
+import type { LeaderWiringDeps } from './leader-wiring-deps.js';
 import { needsRelease } from '../remediation/host-release.js';
 import type { RemediationView } from '../remediation/status.js';
 import {
@@ -26,16 +23,8 @@ import { errorText } from '../util/error-text.js';
 import type { RemediationMetrics } from '../remediation/metrics.js';
 import type { NovaReachableConditions } from './nova-reachable.js';
 
-export interface RemediationWiringDeps {
-  core: k8s.CoreV1Api;
+export interface RemediationWiringDeps extends LeaderWiringDeps {
   custom: k8s.CustomObjectsApi;
-  namespace: string;
-  hostStatus: CoalescingStatusWriter;
-  events: EventRecorder;
-  log: Logger;
-  /** The HostHealth informer cache: prior status, and the hosts each policy monitors. */
-  hostHealths: ReadCache<HostHealth>;
-  policies: ReadCache<FaultPolicy>;
   /** How often each policy's Nova work is refreshed. */
   warmUpPeriodMs?: number;
   metrics?: RemediationMetrics;

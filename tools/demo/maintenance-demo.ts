@@ -76,7 +76,7 @@ async function run(): Promise<void> {
       kubeconfig: cluster.kubeconfigPath,
       logDir: join(cluster.runDir, 'logs'),
       identity: 'demo-maintenance',
-      extraArgs: ['--leader-elect', 'false', '--inspector-auth', 'none', '--maintenance-poll-ms', '100'],
+      extraArgs: ['--leader-elect=false', '--inspector-auth', 'none', '--maintenance-poll-ms', '100'],
     });
     await kubectlApply(cluster, {
       yaml: `apiVersion: doctor.io/v1alpha1
