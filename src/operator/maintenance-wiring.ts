@@ -26,7 +26,8 @@ import type { LeaderWiringDeps } from './leader-wiring-deps.js';
 import { namespaceSecretReader } from './remediation-adapters.js';
 
 export interface MaintenanceWiringDeps extends LeaderWiringDeps {
-  nodes: ReadCache<k8s.V1Node>;
+  /** The Node informer cache; hasSynced is false until a LIST has succeeded. */
+  nodes: ReadCache<k8s.V1Node> & { readonly hasSynced: boolean };
   /** Base URL consumers answer at (the inspector's Service). */
   replyBaseUrl: () => string;
   timing?: Partial<MaintenanceTiming>;
@@ -52,6 +53,49 @@ export function recordPatch(record: MaintenanceStatus): Record<string, unknown> 
 
 function isMaintenanceApi(nova: unknown): nova is NovaMaintenanceApi {
   return typeof (nova as Partial<NovaMaintenanceApi>).liveMigrateServer === 'function';
+}
+
+export interface WantedHosts {
+  views: HostView[];
+  /** Hosts whose Node is not in the cache (deleted, or not yet seen): left as they are. */
+  unseen: Set<string>;
+  /** The HostHealths of hosts under an active policy with Nova actions. */
+  hosts: HostHealth[];
+}
+
+/**
+ * What every host wants now, from the caches. Undefined while the Node cache has no complete LIST: every
+ * Node would look uncordoned and every cordon-started maintenance would end. A host whose Node is missing
+ * is unseen rather than uncordoned, so deleting a Node never runs the exit steps.
+ */
+export function hostViews(
+  caches: Pick<MaintenanceWiringDeps, 'hostHealths' | 'policies' | 'nodes'>,
+): WantedHosts | undefined {
+  if (!caches.nodes.hasSynced) return undefined;
+  const wanted: WantedHosts = { views: [], unseen: new Set(), hosts: [] };
+  for (const hostHealth of caches.hostHealths.list()) {
+    const policy = caches.policies.get(hostHealth.spec?.policy ?? '');
+    if (policy === undefined || policy.spec.paused || policy.spec.actions.nova === undefined) continue;
+    wanted.hosts.push(hostHealth);
+    const node = caches.nodes.get(hostHealth.metadata.name);
+    if (node === undefined) {
+      wanted.unseen.add(hostHealth.metadata.name);
+      continue;
+    }
+    const status = hostHealth.status;
+    wanted.views.push({
+      node: hostHealth.metadata.name,
+      novaHost: status?.novaHost ?? hostHealth.metadata.name,
+      ...(status?.novaServiceId !== undefined ? { serviceId: status.novaServiceId } : {}),
+      policyName: policy.metadata.name,
+      policy: { ...maintenancePolicyDefaults, ...policy.spec.maintenance },
+      targets: policy.spec.actions.notify,
+      spec: { ...hostSpecDefaults, ...hostHealth.spec.maintenance },
+      cordoned: node.spec?.unschedulable === true,
+      ...(status?.maintenance !== undefined ? { prior: status.maintenance } : {}),
+    });
+  }
+  return wanted;
 }
 
 export class LeaderMaintenance {
@@ -120,26 +164,10 @@ export class LeaderMaintenance {
   /** Looks at every host again; called on Node, HostHealth and policy changes. */
   sync(): void {
     if (this.manager === undefined) return;
-    const views: HostView[] = [];
-    for (const hostHealth of this.deps.hostHealths.list()) {
-      const policy = this.deps.policies.get(hostHealth.spec?.policy ?? '');
-      if (policy === undefined || policy.spec.paused || policy.spec.actions.nova === undefined) continue;
-      const node = this.deps.nodes.get(hostHealth.metadata.name);
-      const status = hostHealth.status;
-      views.push({
-        node: hostHealth.metadata.name,
-        novaHost: status?.novaHost ?? hostHealth.metadata.name,
-        ...(status?.novaServiceId !== undefined ? { serviceId: status.novaServiceId } : {}),
-        policyName: policy.metadata.name,
-        policy: { ...maintenancePolicyDefaults, ...policy.spec.maintenance },
-        targets: policy.spec.actions.notify,
-        spec: { ...hostSpecDefaults, ...hostHealth.spec.maintenance },
-        cordoned: node?.spec?.unschedulable === true,
-        ...(status?.maintenance !== undefined ? { prior: status.maintenance } : {}),
-      });
-      this.reportFailure(hostHealth);
-    }
-    this.manager.sync(views);
+    const wanted = hostViews(this.deps);
+    if (wanted === undefined) return;
+    for (const hostHealth of wanted.hosts) this.reportFailure(hostHealth);
+    this.manager.sync(wanted.views, wanted.unseen);
   }
 
   /** A host failing during maintenance is shown (Warning Event; repeats are counted by the recorder). */
