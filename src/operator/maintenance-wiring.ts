@@ -10,17 +10,19 @@ import {
   type MaintenancePolicy,
   type MaintenanceStatus,
 } from '../api/maintenance-types.js';
-import { groupVersion, type HostHealth } from '../api/types.js';
+import { groupVersion, type HostHealth, type NotifyTarget } from '../api/types.js';
 import { MaintenanceManager, type HostView } from '../maintenance/manager.js';
 import { failureDuringMaintenance } from '../maintenance/fault-watch.js';
 import { maintenanceEventReasons } from '../api/maintenance-event-reasons.js';
 import { defaultTiming, type MaintenancePorts, type MaintenanceTiming } from '../maintenance/ports.js';
 import { maintenanceAnswerRouter } from '../maintenance/answer-http.js';
-import { deliver } from '../notify/index.js';
+import { deliver, type DeliveryTarget } from '../notify/index.js';
 import type { NovaMaintenanceApi } from '../openstack/index.js';
 import { NovaClientCache, openStackNovaFactory } from '../remediation/nova-clients.js';
-import { HmacKeys } from '../remediation/targets.js';
+import type { SecretReader } from '../remediation/ports.js';
+import { agentsFor, HmacKeys } from '../remediation/targets.js';
 import type { ReadCache } from '../runtime/read-cache.js';
+import { errorText } from '../util/error-text.js';
 import { setCondition } from './conditions.js';
 import type { LeaderWiringDeps } from './leader-wiring-deps.js';
 import { namespaceSecretReader } from './remediation-adapters.js';
@@ -53,6 +55,24 @@ export function recordPatch(record: MaintenanceStatus): Record<string, unknown> 
 
 function isMaintenanceApi(nova: unknown): nova is NovaMaintenanceApi {
   return typeof (nova as Partial<NovaMaintenanceApi>).liveMigrateServer === 'function';
+}
+
+/** A consumer's HMAC key and the connection pool trusting its caBundle, as remediation sends them. */
+export function consumerCredentials(secrets: SecretReader) {
+  const keys = new HmacKeys(secrets);
+  const keyFor = (target: NotifyTarget) => keys.keyFor(target);
+  return {
+    keyFor,
+    async deliveryTarget(target: NotifyTarget): Promise<DeliveryTarget> {
+      const hmacKey = await keyFor(target);
+      const agents = await agentsFor(target, secrets);
+      return {
+        url: target.url,
+        ...(hmacKey !== undefined ? { hmacKey } : {}),
+        ...(agents !== undefined ? { agents } : {}),
+      };
+    },
+  };
 }
 
 export interface WantedHosts {
@@ -116,7 +136,7 @@ export class LeaderMaintenance {
   activate(): void {
     const secrets = namespaceSecretReader(this.deps.core, this.deps.namespace);
     const novaClients = new NovaClientCache(secrets, openStackNovaFactory());
-    const keys = new HmacKeys(secrets);
+    const credentials = consumerCredentials(secrets);
     const { log, events, hostStatus, hostHealths } = this.deps;
     const ports: MaintenancePorts = {
       writeStatus: (node, record, condition) => {
@@ -134,10 +154,14 @@ export class LeaderMaintenance {
       event: (node, type, reason, message) =>
         events.record({ apiVersion: groupVersion, kind: 'HostHealth', name: node }, type, reason, message),
       deliver: async (target, notification) => {
-        const hmacKey = await keys.keyFor(target);
-        return deliver({ url: target.url, ...(hmacKey !== undefined ? { hmacKey } : {}) }, notification, {
-          timeoutMs: target.timeoutMilliseconds,
-        });
+        let to: DeliveryTarget;
+        try {
+          to = await credentials.deliveryTarget(target);
+        } catch (err) {
+          // A key or CA bundle that cannot be read now may be readable on the next attempt.
+          return { ok: false, error: errorText(err), retryable: true, durationMs: 0 };
+        }
+        return deliver(to, notification, { timeoutMs: target.timeoutMilliseconds });
       },
       now: Date.now,
       log,
@@ -152,7 +176,7 @@ export class LeaderMaintenance {
         if (!isMaintenanceApi(nova)) throw new Error('the Nova client cannot migrate servers');
         return nova;
       },
-      keyFor: (target) => keys.keyFor(target),
+      keyFor: credentials.keyFor,
       replyBaseUrl: this.deps.replyBaseUrl,
     });
     clearInterval(this.timer);
