@@ -57,10 +57,13 @@ function isMaintenanceApi(nova: unknown): nova is NovaMaintenanceApi {
   return typeof (nova as Partial<NovaMaintenanceApi>).liveMigrateServer === 'function';
 }
 
-/** A consumer's HMAC key and the connection pool trusting its caBundle, as remediation sends them. */
+/**
+ * A consumer's HMAC key and the connection pool trusting its caBundle, as remediation sends them. Both
+ * are read through the secret reader at each use (it caches and refreshes within seconds), so a rotated
+ * key reaches a session that runs for hours, and the answers it signs are checked with it too.
+ */
 export function consumerCredentials(secrets: SecretReader) {
-  const keys = new HmacKeys(secrets);
-  const keyFor = (target: NotifyTarget) => keys.keyFor(target);
+  const keyFor = (target: NotifyTarget) => new HmacKeys(secrets).keyFor(target);
   return {
     keyFor,
     async deliveryTarget(target: NotifyTarget): Promise<DeliveryTarget> {

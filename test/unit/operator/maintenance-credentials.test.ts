@@ -48,6 +48,18 @@ describe('maintenance consumer credentials', function () {
     assert.equal(to.agents, caAgents(pem), 'the pool of that bundle');
   });
 
+  it('takes a rotated key at its next use, for deliveries and answers alike', async function () {
+    const credentials = consumerCredentials(secrets);
+    assert.deepEqual(await credentials.keyFor(target), Buffer.from('first-key'));
+    values.set('consumer-key/key', 'rotated-key');
+    try {
+      assert.deepEqual(await credentials.keyFor(target), Buffer.from('rotated-key'));
+      assert.deepEqual((await credentials.deliveryTarget(target)).hmacKey, Buffer.from('rotated-key'));
+    } finally {
+      values.set('consumer-key/key', 'first-key');
+    }
+  });
+
   it('uses the shared pool without a caBundle, and fails on a bundle it cannot read', async function () {
     const credentials = consumerCredentials(secrets);
     const plain = await credentials.deliveryTarget(plainTarget);
