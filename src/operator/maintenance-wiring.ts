@@ -19,7 +19,7 @@ import { maintenanceAnswerRouter } from '../maintenance/answer-http.js';
 import { deliver, type DeliveryTarget } from '../notify/index.js';
 import type { NovaMaintenanceApi } from '../openstack/index.js';
 import { NovaClientCache, openStackNovaFactory } from '../remediation/nova-clients.js';
-import type { SecretReader } from '../remediation/ports.js';
+import type { NovaFactory, SecretReader } from '../remediation/ports.js';
 import { agentsFor, HmacKeys } from '../remediation/targets.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 import { errorText } from '../util/error-text.js';
@@ -33,6 +33,8 @@ export interface MaintenanceWiringDeps extends LeaderWiringDeps {
   /** Base URL consumers answer at (the inspector's Service). */
   replyBaseUrl: () => string;
   timing?: Partial<MaintenanceTiming>;
+  /** Builds Nova clients; the real OpenStack client by default. */
+  novaFactory?: NovaFactory;
 }
 
 export const maintenancePolicyDefaults: MaintenancePolicy = {
@@ -123,6 +125,8 @@ export function hostViews(
 
 export class LeaderMaintenance {
   private manager: MaintenanceManager | undefined;
+  /** This leadership term's Nova clients: closed on step-down, so their sockets and timers go too. */
+  private novaClients: NovaClientCache | undefined;
   private timer: NodeJS.Timeout | undefined;
   readonly router;
 
@@ -138,7 +142,9 @@ export class LeaderMaintenance {
 
   activate(): void {
     const secrets = namespaceSecretReader(this.deps.core, this.deps.namespace);
-    const novaClients = new NovaClientCache(secrets, openStackNovaFactory());
+    this.novaClients?.closeAll();
+    const novaClients = new NovaClientCache(secrets, this.deps.novaFactory ?? openStackNovaFactory());
+    this.novaClients = novaClients;
     const credentials = consumerCredentials(secrets);
     const { log, events, hostStatus, hostHealths } = this.deps;
     const ports: MaintenancePorts = {
@@ -220,5 +226,7 @@ export class LeaderMaintenance {
     clearInterval(this.timer);
     this.manager?.stop();
     this.manager = undefined;
+    this.novaClients?.closeAll();
+    this.novaClients = undefined;
   }
 }
