@@ -48,7 +48,13 @@ const resyncMs = 10_000;
 
 /** The record as a merge patch: fields it lacks are nulled, so nothing of an earlier session survives. */
 export function recordPatch(record: MaintenanceStatus): Record<string, unknown> {
-  const optional = ['answersDeadline', 'hostEmptyTime', 'completedTime', 'servers'] as const;
+  const optional = [
+    'answersDeadline',
+    'hostEmptyTime',
+    'completedTime',
+    'serviceWasDown',
+    'servers',
+  ] as const;
   const patch: Record<string, unknown> = { ...record };
   for (const key of optional) patch[key] ??= null;
   patch.steps = Object.fromEntries(maintenanceSteps.map((name) => [name, record.steps?.[name] ?? null]));
