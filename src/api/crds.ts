@@ -170,9 +170,10 @@ export const hostHealthCrd = buildCrd({
     },
     {
       name: 'Maintenance',
-      type: 'boolean',
-      jsonPath: '.spec.maintenance.enabled',
-      description: 'Planned maintenance.',
+      type: 'string',
+      // The phase, not spec.maintenance.enabled: a cordon starts maintenance too.
+      jsonPath: '.status.maintenance.phase',
+      description: 'Phase of planned maintenance (started by spec.maintenance.enabled or a cordon).',
       priority: 1,
     },
     {

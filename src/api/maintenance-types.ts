@@ -90,6 +90,8 @@ export interface MaintenanceStatus {
   answersDeadline?: string;
   hostEmptyTime?: string;
   completedTime?: string;
+  /** nova-compute was disabled or forced down before this maintenance: it is not enabled at the end. */
+  serviceWasDown?: boolean;
   steps?: Partial<Record<MaintenanceStepName, MaintenanceStep>>;
   servers?: MaintenanceServer[];
 }

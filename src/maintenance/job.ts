@@ -29,6 +29,9 @@ export interface AnswerOutcome {
 const targetWants = (projects: string[], project: string) =>
   projects.length === 0 || projects.includes(project);
 
+/** The disabled_reason this workflow gives nova-compute (followed by the spec's reason). */
+export const disabledReasonPrefix = 'doctor-operator: planned maintenance';
+
 export function newSessionId(node: string, startedMs: number): string {
   return `${node}-${startedMs.toString(36)}`.slice(0, 253);
 }
@@ -157,9 +160,12 @@ export class MaintenanceJob {
       );
     }
     await this.step('disableService', async () => {
+      if (await this.serviceAlreadyDown()) {
+        return 'nova-compute was already disabled or forced down: left as it was, and left so at the end';
+      }
       await this.host.nova.disableService(
         this.host.novaHost,
-        `doctor-operator: planned maintenance${this.host.spec.reason ? `: ${this.host.spec.reason}` : ''}`,
+        `${disabledReasonPrefix}${this.host.spec.reason ? `: ${this.host.spec.reason}` : ''}`,
         this.host.serviceId !== undefined ? { serviceId: this.host.serviceId } : {},
       );
       void this.ports.event(
@@ -192,6 +198,23 @@ export class MaintenanceJob {
     await this.step('migrate', () => this.migrateAll());
     if (this.cancelled) return;
     await this.reportEmpty();
+  }
+
+  /**
+   * Whether nova-compute was disabled or forced down before this maintenance (say by remediation of a
+   * fault), recorded once so the exit does not enable a service someone else took down. A service
+   * disabled with this workflow's own reason was disabled by an earlier attempt of this step.
+   */
+  private async serviceAlreadyDown(): Promise<boolean> {
+    if (this.record.serviceWasDown === undefined) {
+      const services = (await this.host.nova.listComputeServices?.(this.host.novaHost)) ?? [];
+      const service = services.find((s) => s.host === this.host.novaHost);
+      const ours = service?.disabledReason?.startsWith(disabledReasonPrefix) === true;
+      this.record.serviceWasDown =
+        service !== undefined && (service.forcedDown || (service.status === 'disabled' && !ours));
+      await this.save();
+    }
+    return this.record.serviceWasDown;
   }
 
   /** Runs a step unless status shows it Done; records Running, then Done or Failed (a failure is shown, not hidden). */
@@ -455,7 +478,8 @@ export class MaintenanceJob {
   private async exit(): Promise<void> {
     this.ending = false; // the exit steps themselves must not be cut short
     this.record.phase = 'Completing';
-    const disabled = this.record.steps?.disableService?.state === 'Done';
+    const disabled =
+      this.record.steps?.disableService?.state === 'Done' && this.record.serviceWasDown !== true;
     if (disabled) {
       await this.step('enableService', async () => {
         await this.host.nova.enableService(
@@ -473,7 +497,10 @@ export class MaintenanceJob {
     } else {
       (this.record.steps as Record<string, MaintenanceStep>).enableService = {
         state: 'Skipped',
-        message: 'the service was not disabled by this maintenance',
+        message:
+          this.record.serviceWasDown === true
+            ? 'nova-compute was already disabled or forced down before maintenance: left as it was'
+            : 'the service was not disabled by this maintenance',
         time: this.iso(),
       };
     }

@@ -59,12 +59,15 @@ export class MaintenanceManager implements Omit<AnswerSink, 'accepting'> {
 
   constructor(private readonly deps: ManagerDeps) {}
 
-  /** Applies what every host wants now; hosts not listed (policy gone) have their jobs stopped. */
-  sync(hosts: HostView[]): void {
+  /**
+   * Applies what every host wants now; hosts not listed (policy gone) have their jobs stopped, except
+   * `unseen` ones (what they want is unknown, e.g. their Node is missing): those are left as they are.
+   */
+  sync(hosts: HostView[], unseen: ReadonlySet<string> = new Set()): void {
     if (this.stopped) return;
     const listed = new Set(hosts.map((h) => h.node));
     for (const [node, entry] of this.entries) {
-      if (!listed.has(node) && entry.ending === undefined) {
+      if (!listed.has(node) && !unseen.has(node) && entry.ending === undefined) {
         entry.job?.stop();
         this.entries.delete(node);
       }

@@ -5,7 +5,7 @@ import type { HostMaintenanceSpec, MaintenancePolicy, MaintenanceStatus } from '
 import type { NotifyTarget } from '../api/types.js';
 import type { DeliveryResult, PreparedNotification } from '../notify/index.js';
 import type { Logger } from '../observability/logger.js';
-import type { NovaMaintenanceApi } from '../openstack/index.js';
+import type { NovaApi, NovaMaintenanceApi } from '../openstack/index.js';
 
 export interface ReadyCondition {
   status: 'True' | 'False';
@@ -29,7 +29,8 @@ export interface MaintenanceHost {
   node: string;
   novaHost: string;
   serviceId?: string;
-  nova: NovaMaintenanceApi;
+  /** listComputeServices tells whether the service was already down before maintenance. */
+  nova: NovaMaintenanceApi & Pick<NovaApi, 'listComputeServices'>;
   targets: NotifyTarget[];
   policy: MaintenancePolicy;
   spec: HostMaintenanceSpec;

@@ -10,26 +10,31 @@ import {
   type MaintenancePolicy,
   type MaintenanceStatus,
 } from '../api/maintenance-types.js';
-import { groupVersion, type HostHealth } from '../api/types.js';
+import { groupVersion, type HostHealth, type NotifyTarget } from '../api/types.js';
 import { MaintenanceManager, type HostView } from '../maintenance/manager.js';
 import { failureDuringMaintenance } from '../maintenance/fault-watch.js';
 import { maintenanceEventReasons } from '../api/maintenance-event-reasons.js';
 import { defaultTiming, type MaintenancePorts, type MaintenanceTiming } from '../maintenance/ports.js';
 import { maintenanceAnswerRouter } from '../maintenance/answer-http.js';
-import { deliver } from '../notify/index.js';
+import { deliver, type DeliveryTarget } from '../notify/index.js';
 import type { NovaMaintenanceApi } from '../openstack/index.js';
 import { NovaClientCache, openStackNovaFactory } from '../remediation/nova-clients.js';
-import { HmacKeys } from '../remediation/targets.js';
+import type { NovaFactory, SecretReader } from '../remediation/ports.js';
+import { agentsFor, HmacKeys } from '../remediation/targets.js';
 import type { ReadCache } from '../runtime/read-cache.js';
+import { errorText } from '../util/error-text.js';
 import { setCondition } from './conditions.js';
 import type { LeaderWiringDeps } from './leader-wiring-deps.js';
 import { namespaceSecretReader } from './remediation-adapters.js';
 
 export interface MaintenanceWiringDeps extends LeaderWiringDeps {
-  nodes: ReadCache<k8s.V1Node>;
+  /** The Node informer cache; hasSynced is false until a LIST has succeeded. */
+  nodes: ReadCache<k8s.V1Node> & { readonly hasSynced: boolean };
   /** Base URL consumers answer at (the inspector's Service). */
   replyBaseUrl: () => string;
   timing?: Partial<MaintenanceTiming>;
+  /** Builds Nova clients; the real OpenStack client by default. */
+  novaFactory?: NovaFactory;
 }
 
 export const maintenancePolicyDefaults: MaintenancePolicy = {
@@ -43,7 +48,13 @@ const resyncMs = 10_000;
 
 /** The record as a merge patch: fields it lacks are nulled, so nothing of an earlier session survives. */
 export function recordPatch(record: MaintenanceStatus): Record<string, unknown> {
-  const optional = ['answersDeadline', 'hostEmptyTime', 'completedTime', 'servers'] as const;
+  const optional = [
+    'answersDeadline',
+    'hostEmptyTime',
+    'completedTime',
+    'serviceWasDown',
+    'servers',
+  ] as const;
   const patch: Record<string, unknown> = { ...record };
   for (const key of optional) patch[key] ??= null;
   patch.steps = Object.fromEntries(maintenanceSteps.map((name) => [name, record.steps?.[name] ?? null]));
@@ -54,8 +65,74 @@ function isMaintenanceApi(nova: unknown): nova is NovaMaintenanceApi {
   return typeof (nova as Partial<NovaMaintenanceApi>).liveMigrateServer === 'function';
 }
 
+/**
+ * A consumer's HMAC key and the connection pool trusting its caBundle, as remediation sends them. Both
+ * are read through the secret reader at each use (it caches and refreshes within seconds), so a rotated
+ * key reaches a session that runs for hours, and the answers it signs are checked with it too.
+ */
+export function consumerCredentials(secrets: SecretReader) {
+  const keyFor = (target: NotifyTarget) => new HmacKeys(secrets).keyFor(target);
+  return {
+    keyFor,
+    async deliveryTarget(target: NotifyTarget): Promise<DeliveryTarget> {
+      const hmacKey = await keyFor(target);
+      const agents = await agentsFor(target, secrets);
+      return {
+        url: target.url,
+        ...(hmacKey !== undefined ? { hmacKey } : {}),
+        ...(agents !== undefined ? { agents } : {}),
+      };
+    },
+  };
+}
+
+export interface WantedHosts {
+  views: HostView[];
+  /** Hosts whose Node is not in the cache (deleted, or not yet seen): left as they are. */
+  unseen: Set<string>;
+  /** The HostHealths of hosts under an active policy with Nova actions. */
+  hosts: HostHealth[];
+}
+
+/**
+ * What every host wants now, from the caches. Undefined while the Node cache has no complete LIST: every
+ * Node would look uncordoned and every cordon-started maintenance would end. A host whose Node is missing
+ * is unseen rather than uncordoned, so deleting a Node never runs the exit steps.
+ */
+export function hostViews(
+  caches: Pick<MaintenanceWiringDeps, 'hostHealths' | 'policies' | 'nodes'>,
+): WantedHosts | undefined {
+  if (!caches.nodes.hasSynced) return undefined;
+  const wanted: WantedHosts = { views: [], unseen: new Set(), hosts: [] };
+  for (const hostHealth of caches.hostHealths.list()) {
+    const policy = caches.policies.get(hostHealth.spec?.policy ?? '');
+    if (policy === undefined || policy.spec.paused || policy.spec.actions.nova === undefined) continue;
+    wanted.hosts.push(hostHealth);
+    const node = caches.nodes.get(hostHealth.metadata.name);
+    if (node === undefined) {
+      wanted.unseen.add(hostHealth.metadata.name);
+      continue;
+    }
+    const status = hostHealth.status;
+    wanted.views.push({
+      node: hostHealth.metadata.name,
+      novaHost: status?.novaHost ?? hostHealth.metadata.name,
+      ...(status?.novaServiceId !== undefined ? { serviceId: status.novaServiceId } : {}),
+      policyName: policy.metadata.name,
+      policy: { ...maintenancePolicyDefaults, ...policy.spec.maintenance },
+      targets: policy.spec.actions.notify,
+      spec: { ...hostSpecDefaults, ...hostHealth.spec.maintenance },
+      cordoned: node.spec?.unschedulable === true,
+      ...(status?.maintenance !== undefined ? { prior: status.maintenance } : {}),
+    });
+  }
+  return wanted;
+}
+
 export class LeaderMaintenance {
   private manager: MaintenanceManager | undefined;
+  /** This leadership term's Nova clients: closed on step-down, so their sockets and timers go too. */
+  private novaClients: NovaClientCache | undefined;
   private timer: NodeJS.Timeout | undefined;
   readonly router;
 
@@ -71,8 +148,10 @@ export class LeaderMaintenance {
 
   activate(): void {
     const secrets = namespaceSecretReader(this.deps.core, this.deps.namespace);
-    const novaClients = new NovaClientCache(secrets, openStackNovaFactory());
-    const keys = new HmacKeys(secrets);
+    this.novaClients?.closeAll();
+    const novaClients = new NovaClientCache(secrets, this.deps.novaFactory ?? openStackNovaFactory());
+    this.novaClients = novaClients;
+    const credentials = consumerCredentials(secrets);
     const { log, events, hostStatus, hostHealths } = this.deps;
     const ports: MaintenancePorts = {
       writeStatus: (node, record, condition) => {
@@ -90,10 +169,14 @@ export class LeaderMaintenance {
       event: (node, type, reason, message) =>
         events.record({ apiVersion: groupVersion, kind: 'HostHealth', name: node }, type, reason, message),
       deliver: async (target, notification) => {
-        const hmacKey = await keys.keyFor(target);
-        return deliver({ url: target.url, ...(hmacKey !== undefined ? { hmacKey } : {}) }, notification, {
-          timeoutMs: target.timeoutMilliseconds,
-        });
+        let to: DeliveryTarget;
+        try {
+          to = await credentials.deliveryTarget(target);
+        } catch (err) {
+          // A key or CA bundle that cannot be read now may be readable on the next attempt.
+          return { ok: false, error: errorText(err), retryable: true, durationMs: 0 };
+        }
+        return deliver(to, notification, { timeoutMs: target.timeoutMilliseconds });
       },
       now: Date.now,
       log,
@@ -108,7 +191,7 @@ export class LeaderMaintenance {
         if (!isMaintenanceApi(nova)) throw new Error('the Nova client cannot migrate servers');
         return nova;
       },
-      keyFor: (target) => keys.keyFor(target),
+      keyFor: credentials.keyFor,
       replyBaseUrl: this.deps.replyBaseUrl,
     });
     clearInterval(this.timer);
@@ -120,26 +203,10 @@ export class LeaderMaintenance {
   /** Looks at every host again; called on Node, HostHealth and policy changes. */
   sync(): void {
     if (this.manager === undefined) return;
-    const views: HostView[] = [];
-    for (const hostHealth of this.deps.hostHealths.list()) {
-      const policy = this.deps.policies.get(hostHealth.spec?.policy ?? '');
-      if (policy === undefined || policy.spec.paused || policy.spec.actions.nova === undefined) continue;
-      const node = this.deps.nodes.get(hostHealth.metadata.name);
-      const status = hostHealth.status;
-      views.push({
-        node: hostHealth.metadata.name,
-        novaHost: status?.novaHost ?? hostHealth.metadata.name,
-        ...(status?.novaServiceId !== undefined ? { serviceId: status.novaServiceId } : {}),
-        policyName: policy.metadata.name,
-        policy: { ...maintenancePolicyDefaults, ...policy.spec.maintenance },
-        targets: policy.spec.actions.notify,
-        spec: { ...hostSpecDefaults, ...hostHealth.spec.maintenance },
-        cordoned: node?.spec?.unschedulable === true,
-        ...(status?.maintenance !== undefined ? { prior: status.maintenance } : {}),
-      });
-      this.reportFailure(hostHealth);
-    }
-    this.manager.sync(views);
+    const wanted = hostViews(this.deps);
+    if (wanted === undefined) return;
+    for (const hostHealth of wanted.hosts) this.reportFailure(hostHealth);
+    this.manager.sync(wanted.views, wanted.unseen);
   }
 
   /** A host failing during maintenance is shown (Warning Event; repeats are counted by the recorder). */
@@ -165,5 +232,7 @@ export class LeaderMaintenance {
     clearInterval(this.timer);
     this.manager?.stop();
     this.manager = undefined;
+    this.novaClients?.closeAll();
+    this.novaClients = undefined;
   }
 }

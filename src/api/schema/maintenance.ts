@@ -87,6 +87,9 @@ export const maintenanceStatus = obj(
     answersDeadline: time('When answers stop being waited for.'),
     hostEmptyTime: time('When the host was reported empty.'),
     completedTime: time('When maintenance ended (service enabled, completion sent).'),
+    serviceWasDown: bool(
+      'nova-compute was already disabled or forced down when maintenance began (remediation of a fault, an administrator): it is left so when maintenance ends.',
+    ),
     steps: obj(
       'One record per step.',
       Object.fromEntries(maintenanceSteps.map((name) => [name, step(stepTexts[name])])),

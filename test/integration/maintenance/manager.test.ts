@@ -65,6 +65,24 @@ describe('maintenance manager', function () {
     assert.equal(bed.sim.state.computeService('h1')?.status, 'enabled');
   });
 
+  it('leaves the maintenance of an unseen host (its Node missing) as it is: no exit steps', async () => {
+    manager.sync([view({ spec: { enabled: false, maxWaitSeconds: 0 } })]);
+    await until('host empty', () => (bed.records.at(-1)?.phase === 'HostEmpty' ? true : undefined));
+    const session = bed.last().sessionId;
+    const written = bed.records.length;
+    manager.sync([], new Set(['node-h1']));
+    await manager.settled('node-h1');
+    assert.equal(bed.records.length, written, 'nothing written');
+    assert.equal(bed.last().phase, 'HostEmpty');
+    assert.equal(bed.sim.state.computeService('h1')?.status, 'disabled');
+    assert.equal(await manager.keyFor(session, 'events'), 'unsigned', 'the session is still served');
+    // Once the Node is back, the same session goes on and ends on the uncordon.
+    manager.sync([view({ cordoned: false })]);
+    await manager.settled('node-h1');
+    assert.equal(bed.last().phase, 'Complete');
+    assert.equal(bed.last().sessionId, session);
+  });
+
   it('ignores a cordon when the policy does not follow it', async () => {
     manager.sync([
       view({ policy: { followNodeCordon: false, maxParallelMigrations: 1, migrationTimeoutSeconds: 10 } }),

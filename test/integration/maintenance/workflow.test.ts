@@ -201,4 +201,51 @@ describe('maintenance workflow', function () {
     assert.equal(bed.sim.novaCalls('PUT', /os-services/).length, 1, 'the service was disabled once');
     await second.end();
   });
+
+  it('leaves a service remediation had forced down as it was, at the start and at the end', async () => {
+    bed = await jobBed();
+    const service = bed.sim.state.computeService('h1');
+    assert.ok(service);
+    Object.assign(service, { status: 'disabled', forcedDown: true, disabledReason: 'doctor: host down' });
+    const job = bed.job({ migration: 'none', maxWaitSeconds: 0 });
+    void job.start();
+    await until('the disable step', () =>
+      bed.records.at(-1)?.steps?.disableService?.state === 'Done' ? true : undefined,
+    );
+    assert.equal(bed.last().serviceWasDown, true);
+    await job.end();
+    assert.equal(bed.last().phase, 'Complete');
+    assert.equal(bed.last().steps?.enableService?.state, 'Skipped');
+    assert.deepEqual(
+      [service.status, service.forcedDown, service.disabledReason],
+      ['disabled', true, 'doctor: host down'],
+    );
+    assert.equal(bed.sim.novaCalls('PUT', /os-services/).length, 0, 'the service was never written');
+  });
+
+  it('enables at the end a service an earlier attempt of this maintenance disabled', async () => {
+    bed = await jobBed();
+    const service = bed.sim.state.computeService('h1');
+    assert.ok(service);
+    // An operator that disabled it and died before recording the step Done.
+    Object.assign(service, { status: 'disabled', disabledReason: 'doctor-operator: planned maintenance' });
+    const job = bed.job(
+      { migration: 'none', maxWaitSeconds: 0 },
+      {
+        sessionId: 'node-h1-1',
+        trigger: 'cordon',
+        phase: 'DisablingService',
+        startedTime: new Date().toISOString(),
+        steps: { disableService: { state: 'Running', attempts: 1 } },
+      },
+    );
+    void job.start();
+    await until('the disable step', () =>
+      bed.records.at(-1)?.steps?.disableService?.state === 'Done' ? true : undefined,
+    );
+    assert.equal(bed.last().serviceWasDown, false);
+    await job.end();
+    assert.equal(bed.last().steps?.enableService?.state, 'Done');
+    assert.equal(service.status, 'enabled');
+  });
 });

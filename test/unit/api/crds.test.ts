@@ -132,6 +132,15 @@ describe('CRD definitions', () => {
     });
   });
 
+  it('the wide HostHealth Maintenance column shows the phase, whatever started it', () => {
+    const hostHealth = crds.find((crd) => crd.spec.names.kind === 'HostHealth');
+    const column = hostHealth?.spec.versions[0]?.additionalPrinterColumns.find(
+      (c) => c.name === 'Maintenance',
+    );
+    assert.equal(column?.jsonPath, '.status.maintenance.phase');
+    assert.equal(column?.type, 'string');
+  });
+
   it('printer columns and selectable fields point at fields of the schema', () => {
     for (const crd of crds) {
       const paths = new Set(walk(schemaOf(crd)).map((node) => node.path.replace(/\[\]/g, '')));

@@ -29,6 +29,7 @@ describe('maintenance schema', () => {
     answersDeadline: true,
     hostEmptyTime: true,
     completedTime: true,
+    serviceWasDown: true,
     steps: true,
     servers: true,
   };
