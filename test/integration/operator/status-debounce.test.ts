@@ -115,7 +115,9 @@ describe('HostHealth status events and the policy reconciler', function () {
       { timeoutMs: 10_000, intervalMs: 100 },
     );
     assert.equal(policyStatus.status?.unhealthyHosts, 2);
+    // One or two for the burst, plus at most one of an unrelated cause as above (seen once under a
+    // full suite's load); without the debounce this is ten.
     const spent = (await reconciles()) - before;
-    assert.ok(spent >= 1 && spent <= 3, `${spent} reconciles for 10 health changes`);
+    assert.ok(spent >= 1 && spent <= 4, `${spent} reconciles for 10 health changes`);
   });
 });
