@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { repoRoot } from '../../../tools/cluster/paths.js';
 import { parseOperatorArgs } from '../../../src/operator/command.js';
-import { chartDir, findObject, renderChart, runHelm, type RenderedObject } from './helm.js';
+import { chartDir, findObject, keystoneCaValues, renderChart, runHelm, type RenderedObject } from './helm.js';
 
 interface Container {
   name: string;
@@ -94,12 +94,7 @@ describe('helm chart: lint, CRDs and rendering', function () {
         'image.digest=sha256:' + 'a'.repeat(64),
         'imagePullSecrets[0].name=regcred',
         'operator.podSecurityContext.runAsUser=null',
-        'operator.extraEnv[0].name=HTTPS_PROXY',
-        'operator.extraEnv[0].value=http://proxy.example:3128',
-        'operator.extraVolumes[0].name=keystone-ca',
-        'operator.extraVolumes[0].secret.secretName=keystone-tls-public',
-        'operator.extraVolumeMounts[0].name=keystone-ca',
-        'operator.extraVolumeMounts[0].mountPath=/etc/doctor/keystone-ca',
+        ...keystoneCaValues,
         'monitor.priorityClassName=',
         'monitor.resources.requests.cpu=100m',
         'serviceMonitor.relabelings[0].targetLabel=cluster',
@@ -429,12 +424,7 @@ describe('helm chart: lint, CRDs and rendering', function () {
 
   it('adds extraEnv, extraVolumes and extraVolumeMounts (a Keystone CA bundle) to the operator', async function () {
     const objects = await renderChart('ops', [
-      'operator.extraEnv[0].name=HTTPS_PROXY',
-      'operator.extraEnv[0].value=http://proxy.example:3128',
-      'operator.extraVolumes[0].name=keystone-ca',
-      'operator.extraVolumes[0].secret.secretName=keystone-tls-public',
-      'operator.extraVolumeMounts[0].name=keystone-ca',
-      'operator.extraVolumeMounts[0].mountPath=/etc/doctor/keystone-ca',
+      ...keystoneCaValues,
       'operator.extraVolumeMounts[0].readOnly=true',
     ]);
     const deployment = findObject(objects, 'Deployment', 'doctor-operator') as unknown as {

@@ -12,6 +12,16 @@ import { binaryPath, repoRoot } from '../../../tools/cluster/paths.js';
 export const chartDir = join(repoRoot, 'helm/doctor-operator');
 export const releaseName = 'doctor-operator';
 
+/** The chart README's example: a proxy and a Keystone CA bundle mounted into the operator. */
+export const keystoneCaValues = [
+  'operator.extraEnv[0].name=HTTPS_PROXY',
+  'operator.extraEnv[0].value=http://proxy.example:3128',
+  'operator.extraVolumes[0].name=keystone-ca',
+  'operator.extraVolumes[0].secret.secretName=keystone-tls-public',
+  'operator.extraVolumeMounts[0].name=keystone-ca',
+  'operator.extraVolumeMounts[0].mountPath=/etc/doctor/keystone-ca',
+];
+
 let helmHome: string | undefined;
 
 function helmEnv(): NodeJS.ProcessEnv {

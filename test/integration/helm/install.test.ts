@@ -18,6 +18,7 @@ import {
   chartDir,
   helm,
   installRelease,
+  keystoneCaValues,
   releaseName,
   removeRelease,
   renderChart,
@@ -81,12 +82,7 @@ describe('helm chart on the local control plane', function () {
       'imagePullSecrets[0].name=regcred',
       'operator.podSecurityContext.runAsUser=null',
       'operator.podSecurityContext.runAsGroup=null',
-      'operator.extraEnv[0].name=HTTPS_PROXY',
-      'operator.extraEnv[0].value=http://proxy.example:3128',
-      'operator.extraVolumes[0].name=keystone-ca',
-      'operator.extraVolumes[0].secret.secretName=keystone-tls-public',
-      'operator.extraVolumeMounts[0].name=keystone-ca',
-      'operator.extraVolumeMounts[0].mountPath=/etc/doctor/keystone-ca',
+      ...keystoneCaValues,
       'monitor.resources.requests.cpu=30m',
     ];
     const objects = await renderChart(namespace, values);
