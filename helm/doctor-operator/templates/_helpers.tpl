@@ -132,6 +132,10 @@ http://{{ include "doctor.inspectorService" . }}.{{ .Release.Namespace }}.svc:{{
 {{- end }}
 - {{ printf "--inspector-max-clock-skew=%d" (int .Values.inspector.maxClockSkewSeconds) | quote }}
 - {{ printf "--inspector-rate=%d" (int .Values.inspector.requestsPerSecond) | quote }}
+{{- with .Values.maintenance.replyUrl }}
+- {{ printf "--maintenance-reply-url=%s" . | quote }}
+{{- end }}
+- {{ printf "--maintenance-poll-ms=%d" (int .Values.maintenance.pollMilliseconds) | quote }}
 {{- with .Values.operator.leaderElection }}
 - {{ printf "--leader-elect=%t" .enabled | quote }}
 {{- if .enabled }}

@@ -134,6 +134,8 @@ describe('helm chart: lint, CRDs and rendering', function () {
     [['image.pullPolicy=Sometimes'], /\/image\/pullPolicy/],
     [['image.digest=latest'], /\/image\/digest.*does not match pattern/],
     [['fullnameOverride=Acme_Doctor'], /\/fullnameOverride.*does not match pattern/],
+    [['maintenance.replyUrl=ftp://doctor.example'], /\/maintenance\/replyUrl.*does not match pattern/],
+    [['maintenance.pollMilliseconds=5'], /\/maintenance\/pollMilliseconds.*minimum/],
     [['monitor.resources.requests.cpu=lots'], /\/monitor\/resources\/requests\/cpu.*does not match pattern/],
     [
       ['monitor.resources.request.cpu=1'],
@@ -304,6 +306,10 @@ describe('helm chart: lint, CRDs and rendering', function () {
       ],
     ],
     ['one replica without leader election', ['operator.replicas=1', 'operator.leaderElection.enabled=false']],
+    [
+      'maintenance answers through an Ingress',
+      ['maintenance.replyUrl=https://doctor.example.com/answers/', 'maintenance.pollMilliseconds=250'],
+    ],
   ] as const) {
     it(`renders a command line the operator accepts: ${what}`, async function () {
       const args = operatorContainer(await renderChart('ops', [...values])).args;
@@ -325,6 +331,13 @@ describe('helm chart: lint, CRDs and rendering', function () {
           resources: { requests: { cpu: '25m', memory: '64Mi' }, limits: { memory: '128Mi' } },
         });
         assert.equal(parsed.logLevel, 'info');
+        // Consumers answer at the inspector Service unless maintenance.replyUrl says otherwise.
+        assert.equal(options.maintenanceReplyUrl, undefined);
+        assert.equal(options.maintenancePollMs, 500);
+      }
+      if (what === 'maintenance answers through an Ingress') {
+        assert.equal(options.maintenanceReplyUrl, 'https://doctor.example.com/answers');
+        assert.equal(options.maintenancePollMs, 250);
       }
       if (what === 'every monitor value set') {
         assert.equal(options.monitorImage, `registry.example/doctor@sha256:${'b'.repeat(64)}`);
