@@ -3,9 +3,14 @@
 // keeps, per host, the fields the conditions depend on as the written patches left them (seeded from the
 // informer cache) and adds `conditions` to a patch whenever they change. Patches for one host are
 // written one at a time (CoalescingStatusWriter), so this view is never behind what was sent.
+//
+// The list is written whole (a merge patch replaces lists), so it has one writer: this one. Other parts
+// (InterfacesPresent, ReadyForMaintenance) hand in only their own condition; it is merged by type into
+// this list when queued, so a condition built from a cache older than the last write cannot erase another.
 import type { Condition, HostHealth } from '../api/types.js';
 import { composeMergePatches, type PatchStatus } from '../runtime/coalescing-status-writer.js';
 import type { ReadCache } from '../runtime/read-cache.js';
+import { setCondition } from './conditions.js';
 import { hostConditions } from './host-conditions.js';
 
 type Json = Record<string, unknown>;
@@ -13,7 +18,10 @@ type Json = Record<string, unknown>;
 interface Known {
   uid: string | undefined;
   inputs: Json;
+  /** The list as it should be now. */
   conditions: Condition[] | undefined;
+  /** The list last sent (or the cache showed); put back when that write fails, so the retry carries it. */
+  sent: string;
 }
 
 function inputsOf(status: Json | undefined): Json {
@@ -26,6 +34,12 @@ function inputsOf(status: Json | undefined): Json {
   return out;
 }
 
+function isConditionUpdate(value: unknown): value is Condition {
+  if (typeof value !== 'object' || value === null) return false;
+  const c = value as Record<string, unknown>;
+  return typeof c.type === 'string' && typeof c.status === 'string' && typeof c.reason === 'string';
+}
+
 export class HostConditionWriter {
   private readonly known = new Map<string, Known>();
 
@@ -34,9 +48,41 @@ export class HostConditionWriter {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** `patch` wrapped: each status patch carries the conditions when they change. */
+  /** `patch` wrapped: each status patch carries the conditions when they differ from the last ones sent. */
   wrap(patch: PatchStatus): PatchStatus {
-    return (name, status) => patch(name, this.withConditions(name, status));
+    return async (name, status) => {
+      const before = this.knownFor(name).sent;
+      const out = this.withConditions(name, status);
+      try {
+        await patch(name, out);
+      } catch (err) {
+        // Not accepted: the retry must carry the conditions again.
+        const known = this.known.get(name);
+        if (known !== undefined && out.conditions !== undefined) known.sent = before;
+        throw err;
+      }
+    };
+  }
+
+  /**
+   * For CoalescingStatusWriter's queue hook: a patch's `conditions` are the caller's own conditions
+   * (type, status, reason, message, observedGeneration), merged by type into this host's list in call
+   * order; the patch goes on without them and the next write carries the whole list.
+   */
+  takeOwnConditions(name: string, status: Json): Json {
+    const own = status.conditions;
+    if (!Array.isArray(own)) return status;
+    const known = this.knownFor(name);
+    for (const update of own.filter(isConditionUpdate))
+      known.conditions = setCondition(
+        known.conditions,
+        { type: update.type, status: update.status, reason: update.reason, message: update.message ?? '' },
+        update.observedGeneration,
+        this.now(),
+      );
+    const rest = { ...status };
+    delete rest.conditions;
+    return rest;
   }
 
   /** Another replica may write now: start again from the cache when this one leads again. */
@@ -45,22 +91,32 @@ export class HostConditionWriter {
   }
 
   withConditions(name: string, status: Json): Json {
+    const known = this.knownFor(name);
+    known.inputs = composeMergePatches(known.inputs, inputsOf(status));
+    const generation = this.hostHealths.get(name)?.metadata.generation;
+    known.conditions = hostConditions(known.inputs, known.conditions, generation, this.now());
+    const rest = { ...status };
+    delete rest.conditions;
+    const text = JSON.stringify(known.conditions);
+    if (text === known.sent) return rest;
+    known.sent = text;
+    return { ...rest, conditions: known.conditions };
+  }
+
+  private knownFor(name: string): Known {
     const cached = this.hostHealths.get(name);
     const uid = cached?.metadata.uid;
     let known = this.known.get(name);
     if (known === undefined || known.uid !== uid) {
+      const conditions = cached?.status?.conditions;
       known = {
         uid,
         inputs: inputsOf(cached?.status as Json | undefined),
-        conditions: cached?.status?.conditions,
+        conditions,
+        sent: JSON.stringify(conditions) ?? '',
       };
       this.known.set(name, known);
     }
-    known.inputs = composeMergePatches(known.inputs, inputsOf(status));
-    const base = (status.conditions as Condition[] | undefined) ?? known.conditions;
-    const conditions = hostConditions(known.inputs, base, cached?.metadata.generation, this.now());
-    const changed = JSON.stringify(conditions) !== JSON.stringify(known.conditions);
-    known.conditions = conditions;
-    return changed || status.conditions !== undefined ? { ...status, conditions } : status;
+    return known;
   }
 }

@@ -5,7 +5,6 @@ import type { HostEvent } from '../api/events.js';
 import { ConditionReason, ConditionType } from '../api/conditions.js';
 import type { HostHealth } from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
-import { setCondition } from './conditions.js';
 import type { EventRecorder } from '../runtime/event-recorder.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 import type { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
@@ -80,7 +79,8 @@ export class MissingInterfaces {
             reason: ConditionReason.AllPresent,
             message: 'every interface in spec.monitor.interfaces exists on this node',
           };
-    const conditions = setCondition(hostHealth.status?.conditions, condition, hostHealth.metadata.generation);
+    // Only this condition: the status writer merges it by type into the host's list.
+    const conditions = [{ ...condition, observedGeneration: hostHealth.metadata.generation }];
     this.deps.hostStatus.write(host, { conditions }).catch(() => undefined);
   }
 }

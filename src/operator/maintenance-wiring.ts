@@ -23,7 +23,6 @@ import type { NovaFactory, SecretReader } from '../remediation/ports.js';
 import { agentsFor, HmacKeys } from '../remediation/targets.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 import { errorText } from '../util/error-text.js';
-import { setCondition } from './conditions.js';
 import type { LeaderWiringDeps } from './leader-wiring-deps.js';
 import { namespaceSecretReader } from './remediation-adapters.js';
 
@@ -152,18 +151,13 @@ export class LeaderMaintenance {
     const novaClients = new NovaClientCache(secrets, this.deps.novaFactory ?? openStackNovaFactory());
     this.novaClients = novaClients;
     const credentials = consumerCredentials(secrets);
-    const { log, events, hostStatus, hostHealths } = this.deps;
+    const { log, events, hostStatus } = this.deps;
     const ports: MaintenancePorts = {
       writeStatus: (node, record, condition) => {
         const status: Record<string, unknown> = { maintenance: recordPatch(record) };
-        if (condition !== undefined) {
-          const current = hostHealths.get(node)?.status?.conditions;
-          status.conditions = setCondition(
-            current,
-            { type: MaintenanceConditionType.ReadyForMaintenance, ...condition },
-            undefined,
-          );
-        }
+        // Only this condition: the status writer merges it by type into the host's list.
+        if (condition !== undefined)
+          status.conditions = [{ type: MaintenanceConditionType.ReadyForMaintenance, ...condition }];
         return hostStatus.write(node, status);
       },
       event: (node, type, reason, message) =>

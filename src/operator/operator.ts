@@ -244,6 +244,8 @@ export class Operator {
           .then(() => undefined),
       ),
       log,
+      undefined,
+      (name, status) => this.hostConditions.takeOwnConditions(name, status),
     ));
     if (options.podName) {
       this.leaderLabel = new LeaderPodLabel(

@@ -46,12 +46,15 @@ export class CoalescingStatusWriter {
     private readonly patch: PatchStatus,
     private readonly log: Logger,
     private readonly retry: StatusRetryOptions = { baseMs: 200, capMs: 15_000 },
+    /** Sees each patch when it is queued, in call order (before coalescing), and may take parts out. */
+    private readonly onQueue: (name: string, status: Json) => Json = (_name, status) => status,
   ) {}
 
   /** Queues a status patch for a host; resolves when the write carrying it succeeded. A failed write is
    * retried with backoff until it succeeds, carrying the patches queued meanwhile; it rejects only when
    * the API server refuses it for good (the HostHealth is gone) or abandon() is called. */
-  write(name: string, status: Json): Promise<void> {
+  write(name: string, patch: Json): Promise<void> {
+    const status = this.onQueue(name, patch);
     const done = new Promise<void>((resolve, reject) => {
       const queued = this.pending.get(name);
       if (queued) {
@@ -61,10 +64,9 @@ export class CoalescingStatusWriter {
         this.pending.set(name, { status, waiters: [{ resolve, reject }] });
       }
     });
-    if (!this.running.has(name)) {
-      const run = this.drain(name).finally(() => this.running.delete(name));
-      this.running.set(name, run);
-    }
+    // drain() forgets itself in the same turn it finds the queue empty: a write awaited and followed at
+    // once by another must start a new drain, not queue behind one that already ended.
+    if (!this.running.has(name)) this.running.set(name, this.drain(name));
     return done;
   }
 
@@ -85,7 +87,10 @@ export class CoalescingStatusWriter {
   private async drain(name: string): Promise<void> {
     for (;;) {
       let batch = this.pending.get(name);
-      if (!batch) return;
+      if (!batch) {
+        this.running.delete(name);
+        return;
+      }
       this.pending.delete(name);
       const generation = this.generation;
       for (let attempt = 1; ; attempt++) {

@@ -8,6 +8,7 @@ import {
   remediatedCondition,
 } from '../../../src/operator/host-conditions.js';
 import { HostConditionWriter } from '../../../src/operator/host-condition-writer.js';
+import { CoalescingStatusWriter } from '../../../src/runtime/coalescing-status-writer.js';
 
 const done = { state: 'Done' };
 const skipped = { state: 'Skipped' };
@@ -133,16 +134,93 @@ describe('HostConditionWriter', function () {
     });
   });
 
-  it('recomputes its own conditions on a patch that carries a conditions list of another writer', function () {
+  const silentLog = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLog } as never;
+  const interfacesMissing = {
+    type: 'InterfacesPresent',
+    status: 'False',
+    reason: 'InterfaceMissing',
+    message: 'eth9',
+  };
+  const readyForMaintenance = {
+    type: 'ReadyForMaintenance',
+    status: 'True',
+    reason: 'HostEmpty',
+    message: 'empty',
+  };
+
+  /** A status writer as the operator builds it, over a patch function that records (or fails). */
+  function statusWriter(
+    writer: HostConditionWriter,
+    patch: (status: Record<string, unknown>) => Promise<void>,
+  ) {
+    return new CoalescingStatusWriter(
+      writer.wrap((_name, status) => patch(status)),
+      silentLog,
+      { baseMs: 1, capMs: 1 },
+      (name, status) => writer.takeOwnConditions(name, status),
+    );
+  }
+  const typesOf = (status: Record<string, unknown> | undefined) =>
+    ((status?.conditions as Condition[] | undefined) ?? []).map((c) => `${c.type}=${c.status}`).sort();
+
+  it("merges another part's condition by type: one built from a stale cache cannot erase a third one", async function () {
+    // The cache never sees the writes (as when the informer lags): the old code rebuilt the list from it.
+    const writer = new HostConditionWriter(cache, () => new Date('2026-01-01T00:00:00Z'));
+    const sent: Record<string, unknown>[] = [];
+    const hostStatus = statusWriter(writer, (status) => {
+      sent.push(status);
+      return Promise.resolve();
+    });
+    await hostStatus.write('n1', { conditions: [{ ...interfacesMissing, observedGeneration: 2 }] });
+    await hostStatus.write('n1', { maintenance: { phase: 'HostEmpty' }, conditions: [readyForMaintenance] });
+    assert.deepEqual(typesOf(sent.at(-1)), [
+      'Healthy=True',
+      'InterfacesPresent=False',
+      'ReadyForMaintenance=True',
+      'Remediated=True',
+    ]);
+    assert.deepEqual(sent.at(-1)!.maintenance, { phase: 'HostEmpty' });
+    const interfaces = (sent.at(-1)!.conditions as Condition[]).find((c) => c.type === 'InterfacesPresent')!;
+    assert.equal(interfaces.observedGeneration, 2);
+    assert.equal(interfaces.lastTransitionTime, '2026-01-01T00:00:00Z');
+  });
+
+  it('keeps both conditions of two parts whose patches are coalesced into one write', async function () {
     const writer = new HostConditionWriter(cache);
-    const interfaces: Condition = {
-      type: 'InterfacesPresent',
-      status: 'False',
-      reason: 'InterfaceMissing',
-      message: 'eth9',
-      lastTransitionTime: '2026-01-01T00:00:00Z',
-    };
-    const out = writer.withConditions('n1', { conditions: [interfaces] }).conditions as Condition[];
-    assert.deepEqual(out.map((c) => c.type).sort(), ['Healthy', 'InterfacesPresent', 'Remediated']);
+    const sent: Record<string, unknown>[] = [];
+    let release!: () => void;
+    const first = new Promise<void>((resolve) => (release = resolve));
+    const hostStatus = statusWriter(writer, async (status) => {
+      sent.push(status);
+      if (sent.length === 1) await first;
+    });
+    const inFlight = hostStatus.write('n1', { state: 'Suspect' });
+    // Both queued while the first write is in flight: merged into the next patch.
+    const a = hostStatus.write('n1', { conditions: [interfacesMissing] });
+    const b = hostStatus.write('n1', { conditions: [readyForMaintenance] });
+    release();
+    await Promise.all([inFlight, a, b]);
+    assert.equal(sent.length, 2);
+    assert.deepEqual(typesOf(sent[1]), [
+      'Healthy=False',
+      'InterfacesPresent=False',
+      'ReadyForMaintenance=True',
+      'Remediated=True',
+    ]);
+  });
+
+  it('sends the conditions again when the write that carried them failed', async function () {
+    const writer = new HostConditionWriter(cache);
+    const sent: Record<string, unknown>[] = [];
+    const hostStatus = statusWriter(writer, (status) => {
+      sent.push(status);
+      return sent.length === 1 ? Promise.reject(new Error('API server unavailable')) : Promise.resolve();
+    });
+    await hostStatus.write('n1', { state: 'Down' });
+    assert.equal(sent.length, 2);
+    assert.deepEqual(typesOf(sent[1]), ['Healthy=False', 'Remediated=True']);
+    // Accepted now: the next patch without a change goes without them.
+    await hostStatus.write('n1', { servers: { found: 0 } });
+    assert.deepEqual(sent[2], { servers: { found: 0 } });
   });
 });

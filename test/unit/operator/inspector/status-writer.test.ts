@@ -37,6 +37,43 @@ describe('HostHealth status writer', function () {
     ]);
   });
 
+  it('writes a patch queued in the turn an awaited write resolved (the drain that ended does not swallow it)', async function () {
+    const written: Record<string, unknown>[] = [];
+    const writer = new CoalescingStatusWriter((_name, status) => {
+      written.push(status);
+      return Promise.resolve();
+    }, quiet);
+    await writer.write('h1', { state: 'Suspect' });
+    const next = writer.write('h1', { state: 'Down' });
+    const landed = await Promise.race([
+      next.then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 500)),
+    ]);
+    assert.ok(landed, 'the second write never went out');
+    assert.deepEqual(written, [{ state: 'Suspect' }, { state: 'Down' }]);
+  });
+
+  it('lets a queue hook take parts out of each patch in call order, before patches are merged', async function () {
+    const seen: Record<string, unknown>[] = [];
+    const written: Record<string, unknown>[] = [];
+    const writer = new CoalescingStatusWriter(
+      (_name, status) => {
+        written.push(status);
+        return Promise.resolve();
+      },
+      quiet,
+      undefined,
+      (_name, status) => {
+        seen.push(status);
+        const { secret: _secret, ...rest } = status;
+        return rest;
+      },
+    );
+    await Promise.all([writer.write('h1', { state: 'Down', secret: 1 }), writer.write('h1', { secret: 2 })]);
+    assert.deepEqual(seen, [{ state: 'Down', secret: 1 }, { secret: 2 }]);
+    assert.ok(written.every((w) => !('secret' in w)));
+  });
+
   it('retries a failed write until it succeeds, carrying patches queued meanwhile', async function () {
     const written: Record<string, unknown>[] = [];
     let failures = 0;
