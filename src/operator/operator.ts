@@ -40,6 +40,7 @@ import { createInspectorMetrics } from './inspector-metrics.js';
 import { NovaReachableConditions } from './nova-reachable.js';
 import { HostConditionWriter } from './host-condition-writer.js';
 import { LeaderMaintenance } from './maintenance-wiring.js';
+import { rehearseFaultPath } from './fault-rehearsal.js';
 
 export interface OperatorOptions {
   namespace: string;
@@ -264,6 +265,7 @@ export class Operator {
         hostHealths: this.hostHealths,
         policies: this.policies,
         metrics: remediationMetrics,
+        rehearse: (policy) => rehearseFaultPath(policy),
         novaReachable: new NovaReachableConditions({
           updatePolicyStatus: (name, update) => novaStatus.update(name, update),
           registry,

@@ -22,6 +22,7 @@ import {
 import { errorText } from '../util/error-text.js';
 import type { RemediationMetrics } from '../remediation/metrics.js';
 import type { NovaReachableConditions } from './nova-reachable.js';
+import { Rehearsals, type Rehearse } from './rehearsals.js';
 
 export interface RemediationWiringDeps extends LeaderWiringDeps {
   custom: k8s.CustomObjectsApi;
@@ -30,6 +31,8 @@ export interface RemediationWiringDeps extends LeaderWiringDeps {
   metrics?: RemediationMetrics;
   /** The policies' NovaReachable conditions, from every warm-up and Nova call. */
   novaReachable?: NovaReachableConditions;
+  /** Runs the fault path without side effects (fault-rehearsal.ts) after Nova warm-ups (rehearsals.ts). */
+  rehearse?: Rehearse;
 }
 
 const defaultWarmUpPeriodMs = 30_000;
@@ -91,6 +94,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
   private secrets: SecretReader | undefined;
   /** Per policy: what the last warm-up covered (Nova settings and hosts), and whether one is running. */
   private readonly warmed = new Map<string, { key: string; running: boolean }>();
+  private rehearsals: Rehearsals | undefined;
 
   constructor(private readonly deps: RemediationWiringDeps) {}
 
@@ -111,9 +115,11 @@ export class LeaderRemediation implements Remediation, HostRelease {
     });
     clearInterval(this.warmUpTimer);
     this.warmed.clear();
+    const periodMs = this.deps.warmUpPeriodMs ?? defaultWarmUpPeriodMs;
+    this.rehearsals = this.deps.rehearse && new Rehearsals(this.deps.rehearse, this.deps.log, periodMs);
     this.warmUpTimer = setInterval(() => {
       for (const policy of this.deps.policies.list()) this.warmUp(policy, true);
-    }, this.deps.warmUpPeriodMs ?? defaultWarmUpPeriodMs);
+    }, periodMs);
     this.warmUpTimer.unref();
   }
 
@@ -156,6 +162,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
               policy: name,
               failures: outcome.failures.slice(0, 5),
             });
+          void this.rehearsals?.afterWarmUp(policy, periodic);
         },
         (err: unknown) =>
           this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
@@ -223,6 +230,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
   async stop(): Promise<void> {
     clearInterval(this.warmUpTimer);
     this.warmUpTimer = undefined;
+    this.rehearsals = undefined;
     this.deps.novaReachable?.forget();
     const executor = this.executor;
     this.executor = undefined;

@@ -1,0 +1,101 @@
+// The leader's rehearsal of the fault path writes nothing: with the operator as a process, a real API
+// server, the Nova simulator and a consumer, the rehearsal that follows the policy's Nova warm-up runs
+// (its log line) while Nova sees no write, the consumer no request, and Kubernetes no Event, taint or
+// remediation status, and no object of the made-up hosts.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { eventReasons } from '../../../src/api/event-reasons.js';
+import { rehearsalHosts } from '../../../src/operator/fault-rehearsal.js';
+import { hostDownTaintKey } from '../../../src/remediation/taint.js';
+import { waitFor } from '../../../tools/cluster/wait.js';
+import { getHostHealth, listHostHealths } from './helpers.js';
+import { novaBed, type NovaBed } from './nova-bed.js';
+
+const hosts = ['rehearse-a', 'rehearse-b'];
+
+describe('fault path rehearsal on a real control plane', function () {
+  this.timeout(180_000);
+  let bed: NovaBed | undefined;
+  let consumer: Server | undefined;
+  let consumerRequests = 0;
+
+  before(async function () {
+    consumer = createServer((req, res) => {
+      consumerRequests++;
+      req.resume();
+      res.writeHead(204).end();
+    });
+    await new Promise<void>((resolve) => consumer!.listen(0, '127.0.0.1', resolve));
+    bed = await novaBed('rehearse', hosts, 23, 3);
+  });
+
+  after(async function () {
+    consumer?.close();
+    await bed?.cleanup();
+  });
+
+  it('rehearses after the warm-up without a write to Nova, a consumer or Kubernetes', async function () {
+    const b = bed!;
+    const operator = await b.startOperator('rehearse', [
+      '--lease-name',
+      'rehearse-test',
+      '--inspector-auth',
+      'none',
+    ]);
+    const port = (consumer!.address() as AddressInfo).port;
+    await b.applyPolicy(`    notify:
+      - {name: rehearse-consumer, url: "http://127.0.0.1:${port}/failure", format: aodh}
+`);
+    const logPath = join(b.logDir, `${operator.identity}.log`);
+    const line = await waitFor(
+      'the operator to rehearse the fault path',
+      () =>
+        Promise.resolve(
+          readFileSync(logPath, 'utf8')
+            .split('\n')
+            .find((l) => l.includes('fault path rehearsed')),
+        ),
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const logged = JSON.parse(line) as { remediation?: { serversReset?: number; novaWrites?: number } };
+    assert.equal(logged.remediation?.serversReset, 50, 'the rehearsal reset its made-up servers');
+    assert.equal(logged.remediation?.novaWrites, 51);
+    // Whatever a rehearsal might write later (a status batch, an Event) has had time to land.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+
+    const novaWrites = b.nova.novaCalls().filter((c) => c.method !== 'GET');
+    assert.deepEqual(novaWrites, [], 'Nova saw only reads (the warm-up)');
+    assert.equal(consumerRequests, 0, 'the consumer heard nothing');
+    const events = (await b.kube.core.listEventForAllNamespaces()).items;
+    const remediationReasons: string[] = [
+      eventReasons.hostDown,
+      eventReasons.novaServiceForcedDown,
+      eventReasons.serversResetToError,
+      eventReasons.nodeTainted,
+      eventReasons.consumersNotified,
+    ];
+    assert.deepEqual(
+      events
+        .filter(
+          (e) =>
+            remediationReasons.includes(e.reason ?? '') ||
+            rehearsalHosts.includes(e.involvedObject.name ?? ''),
+        )
+        .map((e) => `${e.reason} ${e.involvedObject.name}`),
+      [],
+    );
+    for (const name of hosts) {
+      const node = await b.kube.core.readNode({ name });
+      assert.equal(node.spec?.taints?.some((t) => t.key === hostDownTaintKey) ?? false, false);
+    }
+    for (const hostHealth of await listHostHealths(b.kube, b.policy)) {
+      assert.notEqual(hostHealth.status?.state, 'Down');
+      assert.equal(hostHealth.status?.remediation, undefined);
+      assert.equal(hostHealth.status?.timeline, undefined);
+    }
+    for (const name of rehearsalHosts) assert.equal(await getHostHealth(b.kube, name), undefined);
+  });
+});
