@@ -35,7 +35,8 @@ export class RehearsalNova {
     };
     this.client = new NovaClient({
       session: { getToken: () => Promise.resolve(token), invalidate: () => undefined },
-      transport: (request) => Promise.resolve(this.answer(request)),
+      // Answered on a later turn of the event loop, as a network answer would be.
+      transport: (request) => new Promise((resolve) => setImmediate(() => resolve(this.answer(request)))),
     });
   }
 

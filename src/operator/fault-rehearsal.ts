@@ -5,6 +5,7 @@
 // remediation runs with in-memory ports and an in-memory Nova. Every part is its own instance: nothing
 // reaches Kubernetes, Nova, a consumer, the operator's engines, metrics or logs.
 import type { AddressInfo } from 'node:net';
+import { defaultedSpecFields } from '../api/policy-defaults.js';
 import { groupVersion, type FaultPolicy, type HostHealth } from '../api/types.js';
 import { noAuthentication } from '../intake/authenticator.js';
 import { createInspectorApp } from '../intake/http.js';
@@ -30,6 +31,35 @@ export interface RehearsalOutcome {
   remediation?: HostDownRehearsal;
   durationMs: number;
 }
+
+/** A policy as most are written: Nova force-down and resets, a taint, one consumer of each format. */
+export const typicalPolicy: FaultPolicy = {
+  apiVersion: groupVersion,
+  kind: 'FaultPolicy',
+  metadata: { name: 'doctor-rehearsal' },
+  spec: {
+    nodeSelector: {},
+    ...defaultedSpecFields(),
+    actions: {
+      nova: {
+        cloud: 'rehearsal',
+        forceDown: true,
+        resetServers: true,
+        disabledReason: 'doctor: host down',
+        unforceOnRecovery: true,
+      },
+      node: { taint: true },
+      notify: (['aodh', 'cloudevents'] as const).map((format) => ({
+        name: format,
+        url: `http://${format}.rehearsal.invalid/`,
+        format,
+        secretRef: { name: 'rehearsal', key: 'hmac' },
+        timeoutMilliseconds: 5_000,
+        projects: [],
+      })),
+    },
+  },
+};
 
 /** Doctor's sample monitor body: one event, no observer field. */
 function doctorReport(host: string, now: number): string {
@@ -76,9 +106,9 @@ function scratchInspector(policy: FaultPolicy, remediation: Remediation): Inspec
   });
 }
 
-/** One rehearsal of a fault under `policy`'s detection and actions. */
+/** One rehearsal of a fault under `policy`'s detection and actions (a typical policy's by default). */
 export async function rehearseFaultPath(
-  policy: FaultPolicy,
+  policy: FaultPolicy = typicalPolicy,
   servers = defaultServers,
 ): Promise<RehearsalOutcome> {
   const started = performance.now();

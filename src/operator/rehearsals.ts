@@ -1,17 +1,25 @@
-// When the leader rehearses the fault path (fault-rehearsal.ts): after a policy's Nova warm-up, at once
-// when the warm-up followed a change of the policy's settings or hosts, and at most once per half warm-up
-// period when it was a periodic one, so the code stays warm (V8 drops the bytecode of functions left
-// unused for a while) without one rehearsal per policy per period. One runs at a time.
+// When the leader rehearses the fault path (fault-rehearsal.ts): once when it starts leading (a typical
+// policy, before any warm-up), after a policy's Nova warm-up when the policy's detection or actions are
+// new to it, and otherwise at most once per half warm-up period, so the code stays warm (V8 drops the
+// bytecode of functions left unused for a while) without one rehearsal per policy per period. A change of
+// hosts alone is not new: the code a fault runs is the same. One runs at a time.
 import type { FaultPolicy } from '../api/types.js';
 import type { Logger } from '../observability/logger.js';
 import { errorText } from '../util/error-text.js';
 
-export type Rehearse = (policy: FaultPolicy) => Promise<object>;
+/** Rehearses a fault under `policy`, or under a typical one when it is undefined. */
+export type Rehearse = (policy?: FaultPolicy) => Promise<object>;
+
+function settingsOf(policy: FaultPolicy): string {
+  return JSON.stringify([policy.spec.detection, policy.spec.monitor.peers, policy.spec.actions]);
+}
 
 export class Rehearsals {
   private running = false;
   private lastAt = -Infinity;
   private logged = false;
+  /** Per policy: the settings it was last rehearsed with; bounded by the policies (forget()). */
+  private readonly rehearsed = new Map<string, string>();
 
   constructor(
     private readonly rehearse: Rehearse,
@@ -20,14 +28,30 @@ export class Rehearsals {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** A warm-up of `policy` finished; `periodic` when nothing about the policy changed. Resolves when the
-   * rehearsal it started (if any) is over; never rejects. */
-  afterWarmUp(policy: FaultPolicy, periodic: boolean): Promise<void> {
-    const now = this.now();
-    if (this.running || (periodic && now - this.lastAt < this.periodMs / 2)) return Promise.resolve();
-    this.running = true;
-    this.lastAt = now;
+  /** This replica starts leading. Resolves when the rehearsal is over; never rejects. */
+  atStart(): Promise<void> {
+    return this.run(undefined);
+  }
+
+  /** A warm-up of `policy` finished. Resolves when the rehearsal it started (if any) is over. */
+  afterWarmUp(policy: FaultPolicy): Promise<void> {
     const name = policy.metadata.name;
+    const settings = settingsOf(policy);
+    if (this.rehearsed.get(name) === settings && this.now() - this.lastAt < this.periodMs / 2)
+      return Promise.resolve();
+    return this.run(policy);
+  }
+
+  forget(policyName: string): void {
+    this.rehearsed.delete(policyName);
+  }
+
+  private run(policy: FaultPolicy | undefined): Promise<void> {
+    if (this.running) return Promise.resolve();
+    this.running = true;
+    this.lastAt = this.now();
+    const name = policy?.metadata.name;
+    if (policy !== undefined && name !== undefined) this.rehearsed.set(name, settingsOf(policy));
     return this.rehearse(policy)
       .then(
         (outcome) => {

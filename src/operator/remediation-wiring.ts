@@ -117,6 +117,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
     this.warmed.clear();
     const periodMs = this.deps.warmUpPeriodMs ?? defaultWarmUpPeriodMs;
     this.rehearsals = this.deps.rehearse && new Rehearsals(this.deps.rehearse, this.deps.log, periodMs);
+    void this.rehearsals?.atStart();
     this.warmUpTimer = setInterval(() => {
       for (const policy of this.deps.policies.list()) this.warmUp(policy, true);
     }, periodMs);
@@ -162,7 +163,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
               policy: name,
               failures: outcome.failures.slice(0, 5),
             });
-          void this.rehearsals?.afterWarmUp(policy, periodic);
+          void this.rehearsals?.afterWarmUp(policy);
         },
         (err: unknown) =>
           this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
@@ -175,6 +176,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
 
   policyDeleted(name: string): void {
     this.warmed.delete(name);
+    this.rehearsals?.forget(name);
     this.deps.novaReachable?.forget(name);
     this.executor?.forgetPolicy(name);
   }

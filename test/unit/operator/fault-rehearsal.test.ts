@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { register } from 'prom-client';
 import type { FaultPolicy, HostHealth } from '../../../src/api/types.js';
 import { rehearsalHosts, rehearseFaultPath } from '../../../src/operator/fault-rehearsal.js';
+import type { HostDownRehearsal } from '../../../src/remediation/rehearsal.js';
 import { InspectorService } from '../../../src/operator/inspector-service.js';
 import { CoalescingStatusWriter } from '../../../src/runtime/coalescing-status-writer.js';
 import { RehearsalNova } from '../../../src/openstack/rehearsal-nova.js';
@@ -37,16 +38,35 @@ async function outputDuring<T>(work: () => Promise<T>): Promise<{ result: T; wri
 describe('fault path rehearsal', function () {
   this.timeout(20_000);
 
-  it('declares a made-up host down and remediates it fully, in memory', async () => {
-    const outcome = await rehearseFaultPath(remediationPolicy({ notify: [target()] }), 20);
-    assert.equal(outcome.status, 200);
-    assert.deepEqual(outcome.remediation, {
-      forcedDown: true,
-      serversReset: 20,
-      novaWrites: 21,
-      notificationsDelivered: 20,
+  const outcomes: [string, FaultPolicy | undefined, number, HostDownRehearsal][] = [
+    [
+      'declares a made-up host down and remediates it fully, in memory',
+      remediationPolicy({ notify: [target()] }),
+      20,
+      { forcedDown: true, serversReset: 20, novaWrites: 21, notificationsDelivered: 20 },
+    ],
+    [
+      'rehearses a typical policy by default: force-down, resets, a consumer of each format',
+      undefined,
+      10,
+      { forcedDown: true, serversReset: 10, novaWrites: 11, notificationsDelivered: 20 },
+    ],
+    [
+      'rehearses policies without force-down, with an OS_* credentials Secret and CA bundles',
+      remediationPolicy(
+        { notify: [target({ caBundle: { configMapRef: { name: 'ca', key: 'ca.crt' } } })] },
+        { forceDown: false, credentialsSecretRef: { name: 'os-env' } },
+      ),
+      5,
+      { forcedDown: false, serversReset: 5, novaWrites: 5, notificationsDelivered: 5 },
+    ],
+  ];
+  for (const [what, p, servers, expected] of outcomes)
+    it(what, async () => {
+      const outcome = await rehearseFaultPath(p, servers);
+      assert.equal(outcome.status, 200);
+      assert.deepEqual(outcome.remediation, expected);
     });
-  });
 
   it("leaves the operator's inspector, the policy, the metrics registry and the output untouched", async () => {
     const p = remediationPolicy();
@@ -94,20 +114,6 @@ describe('fault path rehearsal', function () {
     } finally {
       await real.stop();
     }
-  });
-
-  it('rehearses policies without force-down, with an OS_* credentials Secret and CA bundles', async () => {
-    const p = remediationPolicy(
-      { notify: [target({ caBundle: { configMapRef: { name: 'ca', key: 'ca.crt' } } })] },
-      { forceDown: false, credentialsSecretRef: { name: 'os-env' } },
-    );
-    const outcome = await rehearseFaultPath(p, 5);
-    assert.deepEqual(outcome.remediation, {
-      forcedDown: false,
-      serversReset: 5,
-      novaWrites: 5,
-      notificationsDelivered: 5,
-    });
   });
 });
 

@@ -1,7 +1,8 @@
-// When the leader rehearses the fault path: at once after a warm-up that followed a change, at most once
-// per half warm-up period after periodic ones, one at a time; said once at info, then at debug; a failed
-// rehearsal is a warning and never a rejection.
+// When the leader rehearses the fault path: at the start of leadership; after a warm-up of a policy
+// whose detection or actions it has not rehearsed; otherwise at most once per half warm-up period; one
+// at a time. Said once at info, then at debug; a failed rehearsal is a warning and never a rejection.
 import assert from 'node:assert/strict';
+import type { FaultPolicy } from '../../../src/api/types.js';
 import type { Logger } from '../../../src/observability/logger.js';
 import { Rehearsals } from '../../../src/operator/rehearsals.js';
 import { policy } from './fixtures.js';
@@ -14,29 +15,36 @@ function recordingLog(lines: string[]): Logger {
 describe('rehearsal schedule', () => {
   const p = policy('p', { a: 'b' });
 
-  it('rehearses after a change at once and after periodic warm-ups once per half period', async () => {
+  it('rehearses at the start, on new settings at once, and otherwise once per half period', async () => {
     let now = 0;
     const runs: string[] = [];
     const lines: string[] = [];
     const rehearsals = new Rehearsals(
-      (q) => (runs.push(q.metadata.name), Promise.resolve({ durationMs: 1 })),
+      (q?: FaultPolicy) => (runs.push(q?.metadata.name ?? 'typical'), Promise.resolve({ durationMs: 1 })),
       recordingLog(lines),
       30_000,
       () => now,
     );
-    await rehearsals.afterWarmUp(p, false);
+    await rehearsals.atStart();
     now = 1_000;
-    await rehearsals.afterWarmUp(p, true);
-    assert.equal(runs.length, 1, 'a periodic warm-up right after a rehearsal does not rehearse');
-    await rehearsals.afterWarmUp(p, false);
-    assert.equal(runs.length, 2, 'a change rehearses at once');
-    now = 16_000;
-    await rehearsals.afterWarmUp(p, true);
-    assert.equal(runs.length, 3, 'half a period later a periodic warm-up rehearses');
+    await rehearsals.afterWarmUp(p);
+    assert.deepEqual(runs, ['typical', 'p'], 'a policy not rehearsed yet is rehearsed at once');
+    now = 2_000;
+    await rehearsals.afterWarmUp(p);
+    assert.equal(runs.length, 2, 'same settings within half a period: no rehearsal');
+    const detection = { ...p.spec.detection, quorum: 3 };
+    await rehearsals.afterWarmUp({ ...p, spec: { ...p.spec, detection } });
+    assert.equal(runs.length, 3, 'new detection settings are rehearsed at once');
+    now = 17_000;
+    await rehearsals.afterWarmUp({ ...p, spec: { ...p.spec, detection } });
+    assert.equal(runs.length, 4, 'half a period later the same settings are rehearsed again');
+    rehearsals.forget('p');
+    now = 18_000;
+    await rehearsals.afterWarmUp({ ...p, spec: { ...p.spec, detection } });
+    assert.equal(runs.length, 5, 'a forgotten policy is new again');
     assert.deepEqual(lines, [
       'info fault path rehearsed in memory (nothing written)',
-      'debug fault path rehearsed',
-      'debug fault path rehearsed',
+      ...Array.from({ length: 4 }, () => 'debug fault path rehearsed'),
     ]);
   });
 
@@ -49,13 +57,13 @@ describe('rehearsal schedule', () => {
       recordingLog(lines),
       30_000,
     );
-    const first = rehearsals.afterWarmUp(p, false);
-    await rehearsals.afterWarmUp(p, false);
+    const first = rehearsals.atStart();
+    await rehearsals.afterWarmUp(p);
     assert.equal(runs, 1, 'no second rehearsal while one runs');
     finish(new Error('boom'));
     await first;
     assert.deepEqual(lines, ['warn the rehearsal of the fault path failed']);
-    await rehearsals.afterWarmUp(p, false).catch(() => assert.fail('never rejects'));
+    await rehearsals.afterWarmUp(p).catch(() => assert.fail('never rejects'));
     assert.equal(runs, 2);
   });
 });
