@@ -22,7 +22,7 @@ import {
 import { errorText } from '../util/error-text.js';
 import type { RemediationMetrics } from '../remediation/metrics.js';
 import type { NovaReachableConditions } from './nova-reachable.js';
-import { Rehearsals, type Rehearse } from './rehearsals.js';
+import type { Rehearsals } from './rehearsals.js';
 
 export interface RemediationWiringDeps extends LeaderWiringDeps {
   custom: k8s.CustomObjectsApi;
@@ -31,8 +31,8 @@ export interface RemediationWiringDeps extends LeaderWiringDeps {
   metrics?: RemediationMetrics;
   /** The policies' NovaReachable conditions, from every warm-up and Nova call. */
   novaReachable?: NovaReachableConditions;
-  /** Runs the fault path without side effects (fault-rehearsal.ts) after Nova warm-ups (rehearsals.ts). */
-  rehearse?: Rehearse;
+  /** Told of every Nova warm-up: a policy with new settings is rehearsed (rehearsals.ts). */
+  rehearsals?: Pick<Rehearsals, 'afterWarmUp' | 'forget'>;
 }
 
 const defaultWarmUpPeriodMs = 30_000;
@@ -94,7 +94,6 @@ export class LeaderRemediation implements Remediation, HostRelease {
   private secrets: SecretReader | undefined;
   /** Per policy: what the last warm-up covered (Nova settings and hosts), and whether one is running. */
   private readonly warmed = new Map<string, { key: string; running: boolean }>();
-  private rehearsals: Rehearsals | undefined;
 
   constructor(private readonly deps: RemediationWiringDeps) {}
 
@@ -115,12 +114,9 @@ export class LeaderRemediation implements Remediation, HostRelease {
     });
     clearInterval(this.warmUpTimer);
     this.warmed.clear();
-    const periodMs = this.deps.warmUpPeriodMs ?? defaultWarmUpPeriodMs;
-    this.rehearsals = this.deps.rehearse && new Rehearsals(this.deps.rehearse, this.deps.log, periodMs);
-    void this.rehearsals?.atStart();
     this.warmUpTimer = setInterval(() => {
       for (const policy of this.deps.policies.list()) this.warmUp(policy, true);
-    }, periodMs);
+    }, this.deps.warmUpPeriodMs ?? defaultWarmUpPeriodMs);
     this.warmUpTimer.unref();
   }
 
@@ -163,7 +159,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
               policy: name,
               failures: outcome.failures.slice(0, 5),
             });
-          void this.rehearsals?.afterWarmUp(policy);
+          void this.deps.rehearsals?.afterWarmUp(policy);
         },
         (err: unknown) =>
           this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
@@ -176,7 +172,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
 
   policyDeleted(name: string): void {
     this.warmed.delete(name);
-    this.rehearsals?.forget(name);
+    this.deps.rehearsals?.forget(name);
     this.deps.novaReachable?.forget(name);
     this.executor?.forgetPolicy(name);
   }
@@ -232,7 +228,6 @@ export class LeaderRemediation implements Remediation, HostRelease {
   async stop(): Promise<void> {
     clearInterval(this.warmUpTimer);
     this.warmUpTimer = undefined;
-    this.rehearsals = undefined;
     this.deps.novaReachable?.forget();
     const executor = this.executor;
     this.executor = undefined;

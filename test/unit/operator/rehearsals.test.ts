@@ -1,6 +1,7 @@
-// When the leader rehearses the fault path: at the start of leadership; after a warm-up of a policy
-// whose detection or actions it has not rehearsed; otherwise at most once per half warm-up period; one
-// at a time. Said once at info, then at debug; a failed rehearsal is a warning and never a rejection.
+// When the operator rehearses the fault path: at the start (a typical policy); after a leader's warm-up
+// of a policy whose detection or actions it has not rehearsed; otherwise, to keep warm, the last policy
+// again at most once per half period; one at a time. Said once at info, then at debug; a failed
+// rehearsal is a warning and never a rejection.
 import assert from 'node:assert/strict';
 import type { FaultPolicy } from '../../../src/api/types.js';
 import type { Logger } from '../../../src/observability/logger.js';
@@ -15,7 +16,7 @@ function recordingLog(lines: string[]): Logger {
 describe('rehearsal schedule', () => {
   const p = policy('p', { a: 'b' });
 
-  it('rehearses at the start, on new settings at once, and otherwise once per half period', async () => {
+  it('rehearses at the start, new settings at once, and the last policy again every half period', async () => {
     let now = 0;
     const runs: string[] = [];
     const lines: string[] = [];
@@ -26,25 +27,31 @@ describe('rehearsal schedule', () => {
       () => now,
     );
     await rehearsals.atStart();
-    now = 1_000;
+    now = 10_000;
+    await rehearsals.keepWarm();
+    assert.deepEqual(runs, ['typical'], 'nothing to keep warm within half a period');
+    now = 16_000;
+    await rehearsals.keepWarm();
+    assert.deepEqual(runs, ['typical', 'typical'], 'a standby keeps the typical policy warm');
     await rehearsals.afterWarmUp(p);
-    assert.deepEqual(runs, ['typical', 'p'], 'a policy not rehearsed yet is rehearsed at once');
-    now = 2_000;
+    assert.deepEqual(runs.at(-1), 'p', 'a policy not rehearsed yet is rehearsed at once');
     await rehearsals.afterWarmUp(p);
-    assert.equal(runs.length, 2, 'same settings within half a period: no rehearsal');
+    assert.equal(runs.length, 3, 'same settings: no rehearsal');
     const detection = { ...p.spec.detection, quorum: 3 };
     await rehearsals.afterWarmUp({ ...p, spec: { ...p.spec, detection } });
-    assert.equal(runs.length, 3, 'new detection settings are rehearsed at once');
-    now = 17_000;
-    await rehearsals.afterWarmUp({ ...p, spec: { ...p.spec, detection } });
-    assert.equal(runs.length, 4, 'half a period later the same settings are rehearsed again');
+    assert.equal(runs.length, 4, 'new detection settings are rehearsed at once');
+    now = 32_000;
+    await rehearsals.keepWarm();
+    assert.deepEqual(runs.at(-1), 'p', 'the last policy is kept warm');
     rehearsals.forget('p');
-    now = 18_000;
+    now = 48_000;
+    await rehearsals.keepWarm();
+    assert.deepEqual(runs.at(-1), 'typical', 'a forgotten policy is not rehearsed again');
     await rehearsals.afterWarmUp({ ...p, spec: { ...p.spec, detection } });
-    assert.equal(runs.length, 5, 'a forgotten policy is new again');
+    assert.deepEqual(runs.at(-1), 'p', 'a forgotten policy is new again');
     assert.deepEqual(lines, [
       'info fault path rehearsed in memory (nothing written)',
-      ...Array.from({ length: 4 }, () => 'debug fault path rehearsed'),
+      ...Array.from({ length: runs.length - 1 }, () => 'debug fault path rehearsed'),
     ]);
   });
 
@@ -55,7 +62,6 @@ describe('rehearsal schedule', () => {
     const rehearsals = new Rehearsals(
       () => (++runs === 1 ? new Promise<object>((_, reject) => (finish = reject)) : Promise.resolve({})),
       recordingLog(lines),
-      30_000,
     );
     const first = rehearsals.atStart();
     await rehearsals.afterWarmUp(p);
