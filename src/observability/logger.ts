@@ -12,3 +12,8 @@ export function createLogger(component: string, level = process.env.DOCTOR_LOG_L
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn'] })],
   });
 }
+
+/** A logger that writes nothing: for work whose lines would only mislead a reader (a rehearsal). */
+export function silentLogger(): Logger {
+  return winston.createLogger({ silent: true });
+}

@@ -29,8 +29,13 @@ import type {
 import { defaultRetryPolicy, type RetryPolicy, withRetry } from './retry.js';
 import { errorText } from '../util/error-text.js';
 
+/** What the client needs of a Keystone session. */
+export type TokenSource = Pick<KeystoneSession, 'getToken' | 'invalidate'>;
+
 export interface NovaClientOptions {
-  session: KeystoneSession;
+  session: TokenSource;
+  /** Sends one request: the HTTP client by default; a rehearsal answers in memory instead. */
+  transport?: typeof httpRequest;
   interface?: EndpointInterface;
   region?: string;
   agents?: HttpAgents;
@@ -484,7 +489,7 @@ export class NovaClient implements NovaApi, NovaMaintenanceApi {
   ): Promise<HttpResponse> {
     const started = performance.now();
     try {
-      const res = await httpRequest({
+      const res = await (this.options.transport ?? httpRequest)({
         method,
         url,
         headers,

@@ -62,7 +62,7 @@ export interface InspectorDeps {
   hostHealths: ReadCache<HostHealth>;
   hostStatus: CoalescingStatusWriter;
   updatePolicyStatus(name: string, update: (status: FaultPolicyStatus) => FaultPolicyStatus): Promise<void>;
-  events: EventRecorder;
+  events: Pick<EventRecorder, 'record'>;
   remediation?: Remediation;
   log: Logger;
   now?: () => number;

@@ -15,7 +15,7 @@ const maxInterfacesPerHost = 64;
 export interface InterfaceReportDeps {
   hostHealths: ReadCache<HostHealth>;
   hostStatus: CoalescingStatusWriter;
-  events: EventRecorder;
+  events: Pick<EventRecorder, 'record'>;
   log: Logger;
 }
 

@@ -40,6 +40,8 @@ import { createInspectorMetrics } from './inspector-metrics.js';
 import { NovaReachableConditions } from './nova-reachable.js';
 import { HostConditionWriter } from './host-condition-writer.js';
 import { LeaderMaintenance } from './maintenance-wiring.js';
+import { rehearseFaultPath } from './fault-rehearsal.js';
+import { rehearsalPeriodMs, Rehearsals } from './rehearsals.js';
 
 export interface OperatorOptions {
   namespace: string;
@@ -113,6 +115,9 @@ export class Operator {
   private readonly inspectorApp: ReturnType<typeof createInspectorApp>;
   private readonly staticToken: StaticTokenSource | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
+  /** Rehearsals of the fault path, on every replica: a fault never runs cold code. */
+  private readonly rehearsals: Rehearsals;
+  private rehearsalTimer: NodeJS.Timeout | undefined;
 
   constructor(
     config: k8s.KubeConfig,
@@ -121,6 +126,10 @@ export class Operator {
     safety: Omit<ReconcilerSafety, 'hostRelease' | 'cachesSynced'> = {},
     remediationOverride?: Remediation,
   ) {
+    this.rehearsals = new Rehearsals(
+      (policy) => rehearseFaultPath(policy),
+      log.child({ component: 'rehearsal' }),
+    );
     const core = config.makeApiClient(k8s.CoreV1Api);
     const apps = config.makeApiClient(k8s.AppsV1Api);
     const custom = config.makeApiClient(k8s.CustomObjectsApi);
@@ -266,6 +275,7 @@ export class Operator {
         hostHealths: this.hostHealths,
         policies: this.policies,
         metrics: remediationMetrics,
+        rehearsals: this.rehearsals,
         novaReachable: new NovaReachableConditions({
           updatePolicyStatus: (name, update) => novaStatus.update(name, update),
           registry,
@@ -417,6 +427,10 @@ export class Operator {
         !this.synced ? { ready: false, reason: 'caches not synced yet' } : { ready: true, reason: '' },
       ...(this.options.metrics === undefined ? { registry: this.metrics.registry } : {}),
     });
+    // In memory only; while the caches sync, so that even the first leader leads warm.
+    void this.rehearsals.atStart();
+    this.rehearsalTimer = setInterval(() => void this.rehearsals.keepWarm(), rehearsalPeriodMs);
+    this.rehearsalTimer.unref();
     this.server = await listen(app, this.options.healthPort, this.options.healthHost);
     const metrics = this.options.metrics;
     if (metrics !== undefined && metrics !== 'off') {
@@ -510,6 +524,7 @@ export class Operator {
   /** Graceful shutdown within the shutdown time: stop acting, hand the lease over, stop watches and
    * servers. Each step is bounded, so an unreachable API server cannot hold the process. */
   async stop(): Promise<void> {
+    clearInterval(this.rehearsalTimer);
     await this.steppingDown;
     await this.stopLeading(this.shareOfShutdownMs(0.4));
     if (this.elector) await withTimeout(this.elector.stop(), this.shareOfShutdownMs(0.25));

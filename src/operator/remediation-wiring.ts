@@ -22,6 +22,7 @@ import {
 import { errorText } from '../util/error-text.js';
 import type { RemediationMetrics } from '../remediation/metrics.js';
 import type { NovaReachableConditions } from './nova-reachable.js';
+import type { Rehearsals } from './rehearsals.js';
 
 export interface RemediationWiringDeps extends LeaderWiringDeps {
   custom: k8s.CustomObjectsApi;
@@ -30,6 +31,8 @@ export interface RemediationWiringDeps extends LeaderWiringDeps {
   metrics?: RemediationMetrics;
   /** The policies' NovaReachable conditions, from every warm-up and Nova call. */
   novaReachable?: NovaReachableConditions;
+  /** Told of every Nova warm-up: a policy with new settings is rehearsed (rehearsals.ts). */
+  rehearsals?: Pick<Rehearsals, 'afterWarmUp' | 'forget'>;
 }
 
 const defaultWarmUpPeriodMs = 30_000;
@@ -156,6 +159,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
               policy: name,
               failures: outcome.failures.slice(0, 5),
             });
+          void this.deps.rehearsals?.afterWarmUp(policy);
         },
         (err: unknown) =>
           this.deps.log.warn('could not prepare the Nova client of the policy (will retry at fault time)', {
@@ -168,6 +172,7 @@ export class LeaderRemediation implements Remediation, HostRelease {
 
   policyDeleted(name: string): void {
     this.warmed.delete(name);
+    this.deps.rehearsals?.forget(name);
     this.deps.novaReachable?.forget(name);
     this.executor?.forgetPolicy(name);
   }

@@ -29,6 +29,8 @@ import {
 import { hostDownTaint } from './taint.js';
 import { observeTimelinePoint } from './metrics.js';
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** The inspector's HostDownDecision, or the same facts restored from status after a restart. */
 export interface HostDownDecisionInput {
   faultId: string;
@@ -157,6 +159,10 @@ export class HostDownJob extends StepJob {
 
   private stepDone(step: 'forceDown' | 'resetServers' | 'taint' | 'notify', point?: TimelinePoint): boolean {
     return this.runner.done(step, point);
+  }
+
+  private forceDownPending(): boolean {
+    return this.policy.spec.actions.nova?.forceDown === true && !this.stepDone('forceDown', 'T04');
   }
 
   /** The steps in the order they start: force-down, the servers (reset, or only listed to notify), taint. */
@@ -323,6 +329,9 @@ export class HostDownJob extends StepJob {
     });
     let listed = false;
     return async (tryNumber) => {
+      // The force-down's PUT leaves first: a request goes on the wire only once the synchronous work of
+      // its turn is over, and building 50 resets in the same turn would hold it back by that much.
+      if (tryNumber === 1 && this.forceDownPending()) await nextTurn();
       const nova = await this.services.nova.get(this.policy);
       client = nova;
       const directory = this.services.nova.directory(this.policy.metadata.name);

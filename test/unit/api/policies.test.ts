@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yaml from 'js-yaml';
+import { defaultedSpecFields } from '../../../src/api/policy-defaults.js';
 import {
   faultPolicySchema,
   faultPolicySpec,
@@ -66,6 +67,12 @@ describe('FaultPolicy defaults', () => {
       paused: false,
     };
     assert.deepEqual(applyDefaults(faultPolicySpec, { nodeSelector }), expected);
+  });
+
+  it('defaultedSpecFields() (policies built without an API server) are the schema defaults', () => {
+    const spec = applyDefaults(faultPolicySpec, { nodeSelector: {} }) as api.FaultPolicySpec;
+    const { novaHostLabel, monitor, detection, protection, paused } = spec;
+    assert.deepEqual({ novaHostLabel, monitor, detection, protection, paused }, defaultedSpecFields());
   });
 
   it('Nova and notify entries default to the documented values', () => {

@@ -40,6 +40,23 @@ describe('remediation: fast path', function () {
     assert.deepEqual(b.store.status(node).servers, { found: 5, markedError: 5 });
   });
 
+  it('lets the force-down go on the wire before it builds the resets', async () => {
+    const b = bed();
+    b.nova.addServers(node, 20);
+    await b.executor.warmUp(policy(), [node]);
+    // Node writes a request to its socket on the next tick, after the turn's microtasks: a reset built
+    // in the same turn as the force-down would hold the PUT back.
+    let resetsBuiltBeforeWrite: number | undefined;
+    const forceDown = b.nova.forceDown.bind(b.nova);
+    b.nova.forceDown = (host) => {
+      process.nextTick(() => (resetsBuiltBeforeWrite = b.nova.callsOf('reset').length));
+      return forceDown(host);
+    };
+    await b.executor.hostDown(input());
+    assert.equal(resetsBuiltBeforeWrite, 0);
+    assert.equal(b.nova.callsOf('reset').length, 20, 'every server is still reset');
+  });
+
   it('starts a new fault on Nova without waiting for the replaced job to write its status', async () => {
     const b = bed();
     b.nova.addServers(node, 3);

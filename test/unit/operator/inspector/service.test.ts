@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import type { HostEvent } from '../../../../src/api/events.js';
 import type { FaultPolicy, FaultPolicyStatus, HostHealth } from '../../../../src/api/types.js';
-import type { EventRecorder } from '../../../../src/runtime/event-recorder.js';
 import {
   InspectorService,
   maxUnknownHostsLogged,
@@ -111,7 +110,7 @@ describe('inspector service', function () {
           recorded.push({ kind: target.kind, reason, message });
           return Promise.resolve();
         },
-      } as unknown as EventRecorder,
+      },
       remediation: {
         hostDown: (input) => Promise.resolve(void downs.push(input)),
         hostRecovered: (input) => Promise.resolve(void recoveries.push(input)),
