@@ -1,6 +1,7 @@
 // Parses what `fping -l` (loop mode) prints on stdout, one line per probe and target:
 //   198.18.0.3 : [7], 64 bytes, 0.054 ms (0.061 avg, 0% loss)     a reply to probe 7
 //   198.18.0.3 : [8], timed out (0.061 avg, 11% loss)              probe 8 got no reply within -t
+//   198.18.0.3  : [8], ...      the same, when another address fping was given is longer (198.18.0.10)
 // Anything else (fping's errors and ICMP notices go to stderr) is `other`.
 //
 // The monitor reads some 30 lines a second per peer for days, so the reader works on the bytes as they
@@ -66,9 +67,10 @@ export class FpingOutputReader {
   /** Parses buf[start, end) (no newline) and hands the result to the sink. */
   private line(buf: Buffer, start: number, end: number): void {
     const target = this.targetOf(buf, start, end);
-    // "<address> : [<seq>], "
+    // "<address> : [<seq>], ", the address padded with spaces to the longest one fping was given.
     let i = target < 0 ? -1 : start + this.addresses[target]!.length;
-    if (i >= 0 && end - i > 4 && buf[i] === space && buf[i + 1] === colon && buf[i + 2] === space) i += 3;
+    while (i >= 0 && i < end && buf[i] === space) i++;
+    if (i >= 0 && end - i > 3 && buf[i] === colon && buf[i + 1] === space) i += 2;
     else i = -1;
     if (i >= 0 && buf[i] === openBracket) i++;
     else i = -1;
