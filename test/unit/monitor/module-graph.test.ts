@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const command = fileURLToPath(new URL('../../../src/monitor/command.js', import.meta.url));
+// The DaemonSet runs `node <flags> cli.js monitor`: the graph starts at the `doctor` command.
+const cli = fileURLToPath(new URL('../../../src/cli.js', import.meta.url));
 
 interface Loaded {
   code: number;
@@ -15,13 +16,13 @@ interface Loaded {
 }
 
 /**
- * Runs the monitor command in a fresh process up to the point where it has loaded all it needs to run
+ * Runs `doctor monitor` in a fresh process up to the point where it has loaded all it needs to run
  * (its imports are done before the configuration is read; a missing file then ends it).
  */
 function monitorModules(): Loaded {
   const script = `
-    const { runMonitorCommand } = await import(${JSON.stringify(command)});
-    const code = await runMonitorCommand(['--config', '/nonexistent/monitor.json']);
+    const { main } = await import(${JSON.stringify(cli)});
+    const code = await main(['monitor', '--config', '/nonexistent/monitor.json']);
     const internals = [...process.moduleLoadList];
     const required = Object.keys(process.getBuiltinModule('node:module').createRequire(import.meta.url).cache);
     process.stdout.write('\\n' + JSON.stringify({ code, internals, required }) + '\\n');
