@@ -32,7 +32,7 @@ export interface MonitorPodOptions {
   resources?: MonitorResources;
 }
 
-/** Sized from the monitor benchmark (8 peers probed every 30 ms: 2.4 % of a core with its fping, 56 MB
+/** Sized from the monitor benchmark (8 peers probed every 30 ms: about 2 % of a core with its fping, 55 MB
  * RSS), with room for a larger ring and for the liveness check's short-lived process. */
 export const defaultMonitorResources: MonitorResources = {
   requests: { cpu: '25m', memory: '64Mi' },
