@@ -27,7 +27,7 @@ describe('desired monitor objects', function () {
     assert.equal(pod.hostNetwork, true);
     assert.deepEqual(container.command, [
       'node',
-      '--max-opt=1',
+      '--max-opt=2',
       '--single-threaded',
       '/app/dist/src/cli.js',
       'monitor',
