@@ -24,6 +24,7 @@ import { formatGoal, formatValue } from '../lib/table.js';
 import { DecisionFeed } from './decision-feed.js';
 import { childPids, measureCpu, rssKb } from './proc-stats.js';
 import { errorText } from '../../src/util/error-text.js';
+import { monitorNodeFlags } from '../../src/monitor/node-flags.js';
 
 export interface MonitorBenchOptions {
   quick: boolean;
@@ -282,6 +283,8 @@ function probeSettings(p: ProbeSettings): Settings {
     'probe interval': `${p.intervalMilliseconds} ms`,
     'probe timeout': `${p.timeoutMilliseconds} ms`,
     'failure threshold': p.failureThreshold,
+    // The monitors run as the DaemonSet runs them (tools/testbed/monitor-fleet.ts).
+    launch: `node ${monitorNodeFlags.join(' ')} cli.js monitor (as the DaemonSet)`,
   };
 }
 

@@ -5,14 +5,14 @@
 // or a switch, and if they watched each other a rack failure would leave its hosts with no live observer
 // (and each outside observer of only-that-rack peers would think itself isolated).
 // Pure: the operator can use the same functions to know which observers to expect for a host.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 export interface Named {
   name: string;
 }
 
 export function ringKey(name: string): string {
-  return createHash('sha256').update(name).digest('hex');
+  return sha256Hex(name);
 }
 
 function ring<T extends Named>(hosts: readonly T[]): T[] {

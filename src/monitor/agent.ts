@@ -1,8 +1,7 @@
 // Wires the monitor together: probers feed the pure core, the core's reports go to the sender, the NIC
 // watcher and the heartbeat run beside them, and a new configuration is applied without restarting
 // probes that did not change.
-import { performance } from 'node:perf_hooks';
-import type { Logger } from '../observability/logger.js';
+import type { LevelLogger } from '../observability/json-lines-logger.js';
 import type { MonitorEnvironment, MonitorHost, MonitorSettings } from './config.js';
 import { FpingProber } from './fping-prober.js';
 import { MonitorCore, type ReportIntent } from './monitor-core.js';
@@ -14,7 +13,7 @@ import { ReportSender } from './sender.js';
 export interface AgentOptions {
   env: MonitorEnvironment;
   settings: MonitorSettings;
-  logger: Logger;
+  logger: LevelLogger;
   clock?: () => number;
   fpingCommand?: string;
 }

@@ -1,12 +1,14 @@
 // `doctor monitor`: the per-node agent the DaemonSet runs. Reads its configuration (file + environment),
 // checks that fping works, runs until SIGTERM/SIGINT, then stops its probes and flushes pending reports.
 // `--check-alive` is the kubelet's liveness probe: it loads nothing else, so it costs a bare Node start.
-import { parseArgs } from 'node:util';
-import type { Logger } from '../observability/logger.js';
-import { resolveLogLevel } from '../observability/log-level.js';
+import type { LevelLogger } from '../observability/json-lines-logger.js';
+import { resolveLogLevel, type LogLevel } from '../observability/log-level.js';
 import { version } from '../util/version.js';
 import type { MonitorEnvironment, ParsedSettings } from './config.js';
 import { checkAlive, startAliveFile } from './alive-file.js';
+
+// A builtin comes from process.getBuiltinModule, not `import`, to keep the monitor small (http-post.ts says why).
+const { parseArgs } = process.getBuiltinModule('node:util');
 
 export const monitorUsage = `Usage: doctor monitor [--config PATH] [--alive-file PATH] [--log-level LEVEL]
        doctor monitor --check-alive PATH
@@ -32,7 +34,7 @@ Environment:
   DOCTOR_LOG_LEVEL       log level when --log-level is not given (default info)
 `;
 
-function waitForSignal(logger: Logger): Promise<string> {
+function waitForSignal(logger: LevelLogger): Promise<string> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals): void => {
       process.off('SIGTERM', onSignal);
@@ -48,7 +50,7 @@ function waitForSignal(logger: Logger): Promise<string> {
 export async function runMonitorCommand(args: string[]): Promise<number> {
   let configFlag: string | undefined;
   let aliveFile: string | undefined;
-  let level: string;
+  let level: LogLevel;
   try {
     const { values } = parseArgs({
       args,
@@ -85,16 +87,16 @@ export async function runMonitorCommand(args: string[]): Promise<number> {
 async function runMonitor(
   configFlag: string | undefined,
   aliveFilePath: string | undefined,
-  level: string,
+  level: LogLevel,
 ): Promise<number> {
   const [
-    { createLogger },
+    { createJsonLinesLogger },
     { MonitorAgent },
     { ConfigError, parseEnvironment },
     { checkFping },
     { SettingsFile },
   ] = await Promise.all([
-    import('../observability/logger.js'),
+    import('../observability/json-lines-logger.js'),
     import('./agent.js'),
     import('./config.js'),
     import('./fping-check.js'),
@@ -103,7 +105,7 @@ async function runMonitor(
   let env: MonitorEnvironment;
   let parsed: ParsedSettings;
   let file: InstanceType<typeof SettingsFile>;
-  const logger = createLogger('monitor', level);
+  const logger = createJsonLinesLogger('monitor', level);
   logger.info(`doctor-operator ${version} monitor starting`, { version, pid: process.pid });
   let lastReloadError = '';
   try {

@@ -1,10 +1,12 @@
 // The monitor's configuration: validation of the JSON the operator writes into the ConfigMap, and of the
 // environment the DaemonSet sets. Pure (no I/O) so every rule is unit-tested; each error names the setting.
-import { isIP } from 'node:net';
 import type { MonitorConfigFile, MonitorHost } from '../api/monitor-config.js';
-import { monitorProbeDefaults } from '../api/schema/faultpolicy.js';
+import { monitorProbeDefaults } from '../api/probe-defaults.js';
 
 export type { MonitorHost } from '../api/monitor-config.js';
+
+// A builtin comes from process.getBuiltinModule, not `import`, to keep the monitor small (http-post.ts says why).
+const { isIP } = process.getBuiltinModule('node:net');
 
 /** The configuration file with the monitor's defaults filled in. */
 export interface MonitorSettings extends MonitorConfigFile {

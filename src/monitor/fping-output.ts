@@ -1,6 +1,7 @@
 // Parses what `fping -l` (loop mode) prints on stdout, one line per probe and target:
 //   198.18.0.3 : [7], 64 bytes, 0.054 ms (0.061 avg, 0% loss)     a reply to probe 7
 //   198.18.0.3 : [8], timed out (0.061 avg, 11% loss)              probe 8 got no reply within -t
+//   198.18.0.3  : [8], ...      the same, when another address fping was given is longer (198.18.0.10)
 // Anything else (fping's errors and ICMP notices go to stderr) is `other`.
 //
 // The monitor reads some 30 lines a second per peer for days, so the reader works on the bytes as they
@@ -18,7 +19,7 @@ export interface FpingLineSink {
 export const maxLineLength = 4096;
 
 const newline = 0x0a;
-const space = 0x20;
+const spaceByte = 0x20;
 const colon = 0x3a;
 const openBracket = 0x5b;
 const closeBracket = 0x5d;
@@ -34,6 +35,8 @@ const bytesMs = Buffer.from(' bytes, ', 'latin1');
 
 export class FpingOutputReader {
   private readonly addresses: Buffer[];
+  /** Length of the longest address: how far a line's first space may be. */
+  private readonly longest: number;
   /** The unfinished line of the previous chunk (fping writes whole lines, so this is rare). */
   private tail: Buffer | undefined;
 
@@ -42,6 +45,7 @@ export class FpingOutputReader {
     private readonly sink: FpingLineSink,
   ) {
     this.addresses = addresses.map((a) => Buffer.from(a, 'latin1'));
+    this.longest = Math.max(0, ...this.addresses.map((a) => a.length));
   }
 
   push(chunk: Buffer): void {
@@ -66,9 +70,10 @@ export class FpingOutputReader {
   /** Parses buf[start, end) (no newline) and hands the result to the sink. */
   private line(buf: Buffer, start: number, end: number): void {
     const target = this.targetOf(buf, start, end);
-    // "<address> : [<seq>], "
+    // "<address> : [<seq>], ", the address padded with spaces to the longest one fping was given.
     let i = target < 0 ? -1 : start + this.addresses[target]!.length;
-    if (i >= 0 && end - i > 4 && buf[i] === space && buf[i + 1] === colon && buf[i + 2] === space) i += 3;
+    while (i >= 0 && i < end && buf[i] === spaceByte) i++;
+    if (i >= 0 && end - i > 3 && buf[i] === colon && buf[i + 1] === spaceByte) i += 2;
     else i = -1;
     if (i >= 0 && buf[i] === openBracket) i++;
     else i = -1;
@@ -76,7 +81,13 @@ export class FpingOutputReader {
     const seqStart = i;
     while (i >= 0 && i < end && buf[i]! >= zero && buf[i]! <= nine && seq < maxSeq)
       seq = seq * 10 + buf[i++]! - zero;
-    if (i === seqStart || i < 0 || buf[i] !== closeBracket || buf[i + 1] !== comma || buf[i + 2] !== space) {
+    if (
+      i === seqStart ||
+      i < 0 ||
+      buf[i] !== closeBracket ||
+      buf[i + 1] !== comma ||
+      buf[i + 2] !== spaceByte
+    ) {
       this.sink.other(buf.toString('latin1', start, end));
       return;
     }
@@ -96,10 +107,18 @@ export class FpingOutputReader {
 
   /** Which address the line starts with (followed by a space), or -1. */
   private targetOf(buf: Buffer, start: number, end: number): number {
+    const limit = Math.min(end, start + this.longest + 1);
+    let spaceAt = start;
+    while (spaceAt < limit && buf[spaceAt] !== spaceByte) spaceAt++;
+    if (spaceAt >= limit) return -1;
+    const length = spaceAt - start;
     for (let t = 0; t < this.addresses.length; t++) {
       const a = this.addresses[t]!;
-      if (end - start > a.length && buf[start + a.length] === space && startsWith(buf, start, end, a))
-        return t;
+      if (a.length !== length) continue;
+      // From the end: the peers' addresses usually share all but their last digits.
+      let k = length - 1;
+      while (k >= 0 && buf[start + k] === a[k]) k--;
+      if (k < 0) return t;
     }
     return -1;
   }
@@ -129,6 +148,6 @@ function readMs(buf: Buffer, i: number, end: number): number {
       digits++;
     }
   }
-  if (digits === 0 || buf[i] !== space || buf[i + 1] !== 0x6d || buf[i + 2] !== 0x73) return NaN;
+  if (digits === 0 || buf[i] !== spaceByte || buf[i + 1] !== 0x6d || buf[i + 2] !== 0x73) return NaN;
   return whole + fraction / scale;
 }

@@ -11,13 +11,16 @@
 // unreachable"), so a peer whose line is overdue (its last probe's send + interval + timeout + slack)
 // counts a miss: that is how the isolation rule sees all peers go missing when this node's link fails.
 // An fping that prints nothing at all for a long time is restarted with backoff, and meanwhile one-shot
-// `ping` package probes keep judging the peers.
-import { spawn, type ChildProcess } from 'node:child_process';
-import ping from 'ping';
-import type { Logger } from '../observability/logger.js';
+// `ping` package probes keep judging the peers (that package is loaded only then: it costs every
+// monitor some 7 MB of memory otherwise).
+import type { ChildProcess } from 'node:child_process';
+import type { LevelLogger } from '../observability/json-lines-logger.js';
 import { exponentialDelay } from '../util/backoff.js';
 import type { ProbeOutcome } from './detector.js';
 import { FpingOutputReader, type FpingLineSink } from './fping-output.js';
+
+// A builtin comes from process.getBuiltinModule, not `import`, to keep the monitor small (http-post.ts says why).
+const { spawn } = process.getBuiltinModule('node:child_process');
 
 export interface ProbeTarget {
   name: string;
@@ -29,7 +32,7 @@ export interface FpingProberOptions {
   intervalMs: number;
   timeoutMs: number;
   clock: () => number;
-  logger: Logger;
+  logger: LevelLogger;
   onOutcome: (name: string, outcome: ProbeOutcome) => void;
   fpingCommand?: string;
 }
@@ -308,6 +311,7 @@ export class FpingProber implements FpingLineSink {
     this.fallbackInFlight.add(address);
     const sentAt = this.options.clock();
     try {
+      const ping = (await import('ping')).default;
       const res = await ping.promise.probe(address, {
         timeout: Math.max(minOneShotTimeoutMs, this.options.timeoutMs) / 1000,
         min_reply: 1,

@@ -2,8 +2,14 @@
 // than fetch, so shutdown can close the sockets at once instead of waiting for the global pool's idle
 // timeout, and a report reuses a warm connection). node:https (and TLS) is loaded only for an https URL:
 // it costs the monitor a few MB of memory on every node otherwise.
-import http from 'node:http';
-import type https from 'node:https';
+//
+// Both are loaded with process.getBuiltinModule, not `import`: an ES import of a builtin builds its
+// namespace by reading every export, and node:http's lazy ones (WebSocket, fetch's classes) then pull in
+// undici, TLS, crypto, HTTP/2 and zlib, some 14 MB of memory the monitor never uses.
+import type * as Http from 'node:http';
+import type * as Https from 'node:https';
+
+const http = process.getBuiltinModule('node:http');
 
 export interface PostResult {
   status: number;
@@ -14,7 +20,7 @@ const maxResponseBytes = 64 * 1024;
 
 export class JsonPoster {
   private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 2 });
-  private https: { module: typeof https; agent: https.Agent } | undefined;
+  private https: { module: typeof Https; agent: Https.Agent } | undefined;
 
   async post(
     url: string,
@@ -24,10 +30,10 @@ export class JsonPoster {
   ): Promise<PostResult> {
     const target = new URL(url);
     let request: typeof http.request = http.request;
-    let agent: http.Agent = this.httpAgent;
+    let agent: Http.Agent = this.httpAgent;
     if (target.protocol === 'https:') {
       if (!this.https) {
-        const module = (await import('node:https')).default;
+        const module = process.getBuiltinModule('node:https');
         this.https = { module, agent: new module.Agent({ keepAlive: true, maxSockets: 2 }) };
       }
       request = this.https.module.request;

@@ -1,9 +1,9 @@
 // Builds Doctor-format events (src/api/events.ts) from the core's report intents. Each event gets a
 // fresh `id` and a `monitor_event_id` that is unique per monitor process and stays the same across
 // retries, so the inspector can drop duplicates.
-import { randomUUID } from 'node:crypto';
 import type { HostEvent, HostEventDetails, PeerVerdict } from '../api/events.js';
 import type { ReportIntent } from './monitor-core.js';
+import { randomUuid } from './random-uuid.js';
 
 export const monitorName = 'doctor-monitor';
 
@@ -64,12 +64,12 @@ export class EventFactory {
     if (intent.rttMs !== undefined) details.rtt_ms = intent.rttMs;
     if (intent.interface !== undefined) details.interface = intent.interface;
     Object.assign(details, intent.extra);
-    return { id: randomUUID(), time: doctorTime(intent.at), type: intent.type, details };
+    return { id: randomUuid(), time: doctorTime(intent.at), type: intent.type, details };
   }
 
   heartbeat(at: number, isolated: boolean, peers: PeerVerdict[]): HostEvent {
     return {
-      id: randomUUID(),
+      id: randomUuid(),
       time: doctorTime(at),
       type: 'compute.host.heartbeat',
       details: {

@@ -3,13 +3,15 @@
 // enqueue() only stores the event in the keyed outbox and wakes the loop. One request at a time (so an
 // older state never overtakes a newer one), each with a timeout; failures retry with capped exponential
 // backoff and jitter until delivered or superseded.
-import { readFile } from 'node:fs/promises';
 import type { HostEvent } from '../api/events.js';
-import type { Logger } from '../observability/logger.js';
+import type { LevelLogger } from '../observability/json-lines-logger.js';
 import { backoffDelay } from '../util/backoff.js';
 import { JsonPoster } from './http-post.js';
 import { Outbox, type OutboxEntry } from './outbox.js';
 import { supersedeKey } from './report.js';
+
+// A builtin comes from process.getBuiltinModule, not `import`, to keep the monitor small (http-post.ts says why).
+const { readFile } = process.getBuiltinModule('node:fs/promises');
 
 export interface SenderSettings {
   url: string;
@@ -19,7 +21,7 @@ export interface SenderSettings {
 
 export interface SenderOptions extends SenderSettings {
   tokenFile: string;
-  logger: Logger;
+  logger: LevelLogger;
   baseBackoffMs?: number;
   capacity?: number;
   batchSize?: number;

@@ -1,4 +1,4 @@
-// Runs the real monitor (dist/src/monitor/main.js) in chosen hosts of a test bed, one process per host
+// Runs the real monitor (`doctor monitor`, with the DaemonSet's node flags) in chosen hosts of a test bed, one process per host
 // started with `ip netns exec`, each with its own config file and token file in a temporary directory.
 // Captures every process's JSON log lines; stop() sends SIGTERM and escalates to SIGKILL (bounded).
 import type { ChildProcess } from 'node:child_process';
@@ -6,9 +6,11 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monitorNodeFlags } from '../../src/monitor/node-flags.js';
 import type { Testbed } from './testbed.js';
 
-export const monitorMain = fileURLToPath(new URL('../../src/monitor/main.js', import.meta.url));
+/** The `doctor` command's script: monitors start as the DaemonSet starts them, `node <flags> cli.js monitor`. */
+export const doctorCli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
 export interface FleetSettings {
   inspectorUrl: string;
@@ -68,7 +70,8 @@ export class MonitorFleet {
     for (const host of hosts) {
       const configPath = join(this.dir, `${host}.json`);
       this.writeConfig(configPath);
-      const child = this.bed.spawnIn(host, process.execPath, [monitorMain, '--config', configPath], {
+      const args = [...monitorNodeFlags, doctorCli, 'monitor', '--config', configPath];
+      const child = this.bed.spawnIn(host, process.execPath, args, {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
           ...process.env,

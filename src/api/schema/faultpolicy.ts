@@ -1,6 +1,7 @@
 // OpenAPI schema of FaultPolicy: what to watch, when a host counts as down, and
 // what to do about it. Ranges, enums and CEL rules here are the policy's whole validation: the API
 // server refuses a bad policy with a message naming the field, so no admission webhook is needed.
+import { monitorProbeDefaults } from '../probe-defaults.js';
 import { maintenancePolicy } from './maintenance.js';
 import {
   conditions,
@@ -21,17 +22,7 @@ export const maxPolicyNameLength = 63;
 /** Held hosts kept in FaultPolicy status: enough to know a storm after a restart, bounded in size. */
 export const maxStormHeldHosts = 1000;
 
-/**
- * Default probe timing. A peer is reported down after failureThreshold misses, the last one timing out
- * (phase + (failureThreshold - 1) x interval + timeout after the fault), and the inspector needs two
- * observers: at these values link down -> decision stays under 100 ms (p99) while one monitor probing
- * 8 peers stays within 2 % of a core (bench/monitor).
- */
-export const monitorProbeDefaults = {
-  intervalMilliseconds: 30,
-  timeoutMilliseconds: 15,
-  failureThreshold: 2,
-} as const;
+export { monitorProbeDefaults };
 
 const monitor = defaultedObj(
   'How the monitor agents probe: each selected node runs one agent that pings some of its peers.',

@@ -4,6 +4,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { FaultPolicy, LabelSelector } from '../../api/types.js';
 import { monitorConfigFileName } from './monitor-config.js';
+import { monitorNodeFlags } from '../../monitor/node-flags.js';
 import {
   monitorConfigMapName,
   monitorDaemonSetName,
@@ -31,7 +32,7 @@ export interface MonitorPodOptions {
   resources?: MonitorResources;
 }
 
-/** Sized from the monitor benchmark (8 peers probed every 30 ms: 2.4 % of a core with its fping, 56 MB
+/** Sized from the monitor benchmark (8 peers probed every 30 ms: about 2 % of a core with its fping, 55 MB
  * RSS), with room for a larger ring and for the liveness check's short-lived process. */
 export const defaultMonitorResources: MonitorResources = {
   requests: { cpu: '25m', memory: '64Mi' },
@@ -50,6 +51,8 @@ export const monitorConfigMountPath = '/etc/doctor';
 export const monitorTokenMountPath = '/var/run/secrets/doctor';
 export const monitorTokenFile = `${monitorTokenMountPath}/token`;
 export const monitorContainerName = 'monitor';
+/** Where both image builds (tools/image/build.sh, the Dockerfile) put the `doctor` command's script. */
+export const imageCliPath = '/app/dist/src/cli.js';
 /** A memory-backed scratch folder: the monitor refreshes its liveness file there. */
 export const monitorRunPath = '/run/doctor';
 export const monitorAliveFile = `${monitorRunPath}/alive`;
@@ -134,8 +137,11 @@ export function desiredMonitorDaemonSet(
               name: monitorContainerName,
               image: options.image,
               imagePullPolicy: options.imagePullPolicy ?? 'IfNotPresent',
+              // node with the monitor's flags, which `doctor` (a script run by plain node) cannot pass.
               command: [
-                'doctor',
+                'node',
+                ...monitorNodeFlags,
+                imageCliPath,
                 'monitor',
                 '--config',
                 `${monitorConfigMountPath}/${monitorConfigFileName}`,

@@ -48,6 +48,17 @@ describe('fping output reader', () => {
     ]);
   });
 
+  it('parses the lines of an address that fping pads to the length of a longer one', () => {
+    // fping aligns its columns: with 198.18.0.10 among the targets, 198.18.0.3 is followed by two spaces.
+    const addresses = ['198.18.0.3', '198.18.0.10', 'fd00::3'];
+    assert.deepEqual(parseLine('198.18.0.3  : [7], 64 bytes, 0.054 ms (0.061 avg, 0% loss)', addresses), [
+      { kind: 'reply', address: '198.18.0.3', seq: 7, rttMs: 0.054 },
+    ]);
+    assert.deepEqual(parseLine('fd00::3     : [8], timed out (0.061 avg, 11% loss)', addresses), [
+      { kind: 'timeout', address: 'fd00::3', seq: 8 },
+    ]);
+  });
+
   it('treats errors, notices, unknown addresses and anything else as other', () => {
     for (const line of [
       'ICMP Host Unreachable from 198.18.0.1 for ICMP Echo sent to 198.18.0.3',

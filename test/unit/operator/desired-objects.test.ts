@@ -26,7 +26,10 @@ describe('desired monitor objects', function () {
     const container = pod.containers[0]!;
     assert.equal(pod.hostNetwork, true);
     assert.deepEqual(container.command, [
-      'doctor',
+      'node',
+      '--max-opt=2',
+      '--single-threaded',
+      '/app/dist/src/cli.js',
       'monitor',
       '--config',
       '/etc/doctor/monitor.json',
