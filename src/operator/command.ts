@@ -11,6 +11,7 @@ import { parseMonitorPodOptions } from './monitor-flags.js';
 import { inspectorLimitDefaults, type InspectorLimits } from '../intake/limits.js';
 import { version } from '../util/version.js';
 import { reuseConnections } from '../runtime/kube-connections.js';
+import { MemoryTrimmer } from '../runtime/memory-trim.js';
 import { Operator, type OperatorOptions } from './operator.js';
 import { errorText } from '../util/error-text.js';
 
@@ -327,6 +328,16 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
   });
   const operator = new Operator(config, parsed.options, log);
   await operator.start();
+  const trimmer = new MemoryTrimmer({
+    quiet: () => operator.quiet(),
+    onTrim: (before, after, pauseMs) =>
+      log.info('memory given back after a burst', {
+        rssMb: Math.round(before.rss / 2 ** 20),
+        nowMb: Math.round(after.rss / 2 ** 20),
+        pauseMs: Math.round(pauseMs),
+      }),
+  });
+  trimmer.start();
   await new Promise<void>((resolveSignal) => {
     const onSignal = (signal: string) => {
       log.info('shutting down', { signal });
@@ -343,6 +354,7 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
   }, limitMs);
   forceExit.unref();
   const stoppingAt = Date.now();
+  trimmer.stop();
   await operator.stop();
   log.info('shutdown complete', { tookMs: Date.now() - stoppingAt });
   // A request stuck on a dead connection (no answer, no reset) would keep the process alive: once

@@ -101,6 +101,8 @@ export class InspectorService implements EventSink {
   /** When each monitor (by its node) last reported to this leader; bounded by the HostHealths. */
   private readonly lastHeard = new Map<string, number>();
   private activeSince = 0;
+  /** When an engine last decided something (a state change, a fault, a storm). */
+  private lastDecisionAt = 0;
   private readonly now: () => number;
   /** Status, Events and policy status start after the turn that decided: Nova calls leave first. */
   private readonly kube: DeferredKubeWrites;
@@ -237,6 +239,11 @@ export class InspectorService implements EventSink {
       this.lastHeard.set(observer, at);
   }
 
+  /** No engine decided anything for `ms`: no fault is being handled now. */
+  quietFor(ms: number): boolean {
+    return this.now() - this.lastDecisionAt >= ms;
+  }
+
   /** Hosts each policy's storm guard holds back now (policies with an engine). */
   stormHeld(): Map<string, number> {
     const held = new Map<string, number>();
@@ -285,6 +292,7 @@ export class InspectorService implements EventSink {
   private handle(policyName: string, decisions: Decision[], decisionWrites: Promise<void>[] = []): void {
     const entry = this.engines.get(policyName);
     if (!entry) return;
+    if (decisions.length > 0) this.lastDecisionAt = this.now();
     for (const decision of decisions) {
       switch (decision.kind) {
         case 'stateChanged': {

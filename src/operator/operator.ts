@@ -82,6 +82,9 @@ export interface OperatorOptions {
 
 export const monitorTokenAudience = 'doctor-inspector';
 
+/** How long after an inspector decision the operator still counts as busy with it. */
+export const quietAfterDecisionMs = 30_000;
+
 /** How long a change of a policy's unhealthy count may wait, so a burst of changes costs one reconcile. */
 export const unhealthyCountDebounceMs = 1000;
 
@@ -412,6 +415,11 @@ export class Operator {
 
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  /** Nothing that must not pause runs now: no recent decision, no reconcile waiting or running. */
+  quiet(): boolean {
+    return this.inspector.quietFor(quietAfterDecisionMs) && !this.policyController.busy;
   }
 
   private get synced(): boolean {

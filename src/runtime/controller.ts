@@ -30,6 +30,11 @@ export class Controller {
     return this.queue.length;
   }
 
+  /** Keys waiting or being reconciled now. */
+  get busy(): boolean {
+    return this.queue.length > 0 || this.queue.inFlight > 0;
+  }
+
   enqueue(key: string): void {
     this.queue.add(key);
     this.metrics.queueDepth.set({ controller: this.name }, this.queue.length);

@@ -9,6 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import type { Logger } from '../observability/logger.js';
 import { exponentialDelay } from '../util/backoff.js';
 import { describeApiError } from './api-errors.js';
+import { LineWatch } from './line-watch.js';
 
 /** The informer hands callbacks the very object it caches: dropping managedFields here (often half of a
  * Node's size, and never read by the operator) roughly halves the memory of a thousand-node cache. */
@@ -50,7 +51,9 @@ export class WatchedResource<T extends k8s.KubernetesObject> {
       this.listed = true;
       return result;
     };
-    this.informer = k8s.makeInformer(config, options.path, list, options.labelSelector);
+    // client-node's makeInformer, with the lighter watch underneath.
+    const watch = new LineWatch(config) as unknown as k8s.Watch;
+    this.informer = new k8s.ListWatch(options.path, watch, list, false, options.labelSelector);
     const keep = options.keep ?? ((obj: T) => obj);
     this.informer.on('add', (obj) => options.onChange(keep(slim(obj)), 'add'));
     this.informer.on('update', (obj) => options.onChange(keep(slim(obj)), 'update'));

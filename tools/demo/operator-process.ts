@@ -5,6 +5,7 @@ import { repoRoot } from '../cluster/paths.js';
 import { freePort } from '../cluster/ports.js';
 import { signalGroup, startComponent, tailOfLog, type ComponentProcess } from '../cluster/process.js';
 import { waitFor } from '../cluster/wait.js';
+import { operatorNodeOptions } from '../../src/operator/node-options.js';
 
 export interface OperatorProcess {
   identity: string;
@@ -35,6 +36,8 @@ export async function startOperatorProcess(options: {
   const healthPort = await freePort();
   const inspectorPort = await freePort();
   const args = [
+    // As the chart starts it (NODE_OPTIONS), so figures measured here hold for a deployment.
+    ...operatorNodeOptions.split(' '),
     ...profilingArgs(options.identity),
     join(repoRoot, 'dist/src/cli.js'),
     ...operatorArgs({

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { repoRoot } from '../../../tools/cluster/paths.js';
 import { parseOperatorArgs } from '../../../src/operator/command.js';
+import { operatorNodeOptions } from '../../../src/operator/node-options.js';
 import { chartDir, findObject, keystoneCaValues, renderChart, runHelm, type RenderedObject } from './helm.js';
 
 interface Container {
   name: string;
   args: string[];
-  env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
   ports: { name: string; containerPort: number }[];
   livenessProbe: { httpGet: { path: string; port: string } };
   readinessProbe: { httpGet: { path: string; port: string } };
@@ -185,6 +186,8 @@ describe('helm chart: lint, CRDs and rendering', function () {
       container.env.find((e) => e.name === name)?.valueFrom?.fieldRef?.fieldPath;
     assert.equal(fieldOf('POD_NAMESPACE'), 'metadata.namespace');
     assert.equal(fieldOf('POD_NAME'), 'metadata.name');
+    // The benchmarks start the operator with the same Node options.
+    assert.equal(container.env.find((e) => e.name === 'NODE_OPTIONS')?.value, operatorNodeOptions);
     assert.ok(container.resources.requests?.cpu && container.resources.limits?.memory);
     assert.equal(container.args[0], 'operator');
     for (const arg of [

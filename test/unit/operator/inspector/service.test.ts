@@ -150,6 +150,21 @@ describe('inspector service', function () {
     assert.deepEqual([...service.stormHeld()], [['p', 0]]);
   });
 
+  it('is quiet until an engine decides something, and again 30 s after its last decision', async function () {
+    setUp(['h1', 'h2', 'h3']);
+    clock += 30_000;
+    assert.equal(service.quietFor(30_000), true, 'quiet before any decision');
+    // A first heartbeat makes its hosts Healthy: decisions.
+    await service.accept([heartbeat('h1', ['h2'], clock)], clock, { kind: 'anonymous', name: 'a' });
+    assert.equal(service.quietFor(30_000), false);
+    clock += 29_999;
+    assert.equal(service.quietFor(30_000), false);
+    // The same report again decides nothing: the quiet time still runs from the last decision.
+    await service.accept([heartbeat('h1', ['h2'], clock)], clock, { kind: 'anonymous', name: 'a' });
+    clock += 1;
+    assert.equal(service.quietFor(30_000), true);
+  });
+
   it('settles a report only once the Down it caused is written to status, and rejects when that write is refused', async function () {
     setUp(['h1', 'h2', 'h3'], (p) => {
       p.spec.detection.quorum = 1;
