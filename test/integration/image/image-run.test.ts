@@ -16,7 +16,12 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import type { HostEvent } from '../../../src/api/events.js';
-import { desiredMonitorDaemonSet, monitorTokenFile } from '../../../src/operator/desired/daemonset.js';
+import {
+  desiredMonitorDaemonSet,
+  imageCliPath,
+  monitorTokenFile,
+} from '../../../src/operator/desired/daemonset.js';
+import { monitorNodeFlags } from '../../../src/monitor/node-flags.js';
 import { monitorConfig, monitorConfigFileName } from '../../../src/operator/desired/monitor-config.js';
 import { monitorDaemonSetName } from '../../../src/operator/desired/names.js';
 import type { Cluster } from '../../../tools/cluster/cluster.js';
@@ -177,7 +182,13 @@ describe('the image, run with runc', function () {
         { timeoutMs: 60_000, abortIf: exited },
       );
       const monitor = daemonSet.spec!.template.spec!.containers[0]!;
-      assert.equal(monitor.command?.[0], 'doctor', "the monitor runs the image's doctor command");
+      // node with the monitor's flags, running the image's doctor script.
+      assert.deepEqual(monitor.command?.slice(0, monitorNodeFlags.length + 3), [
+        'node',
+        ...monitorNodeFlags,
+        imageCliPath,
+        'monitor',
+      ]);
       const capabilities = monitor.securityContext?.capabilities;
       assert.deepEqual(
         { drop: capabilities?.drop, add: capabilities?.add },

@@ -20,6 +20,8 @@ import {
   waitForPolicyCondition,
 } from './helpers.js';
 import { crdApi } from '../../../src/api/types.js';
+import { imageCliPath } from '../../../src/operator/desired/daemonset.js';
+import { monitorNodeFlags } from '../../../src/monitor/node-flags.js';
 
 describe('FaultPolicy reconciler: examples and lifecycle', function () {
   this.timeout(180_000);
@@ -104,7 +106,12 @@ describe('FaultPolicy reconciler: examples and lifecycle', function () {
       assert.deepEqual(pods.map((p) => p.spec?.nodeName).sort(), [...nodes].sort());
       const spec = pods[0]!.spec!;
       assert.equal(spec.hostNetwork, true);
-      assert.deepEqual(spec.containers[0]!.command?.slice(0, 2), ['doctor', 'monitor']);
+      assert.deepEqual(spec.containers[0]!.command?.slice(0, monitorNodeFlags.length + 3), [
+        'node',
+        ...monitorNodeFlags,
+        imageCliPath,
+        'monitor',
+      ]);
       assert.ok(spec.containers[0]!.securityContext?.capabilities?.add?.includes('NET_RAW'));
       assert.equal(
         spec.containers[0]!.env?.find((e) => e.name === 'NODE_NAME')?.valueFrom?.fieldRef?.fieldPath,
