@@ -9,6 +9,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { repoRoot } from '../cluster/paths.js';
 import type { Testbed } from '../testbed/testbed.js';
+import { imageCliPath } from '../../src/operator/desired/daemonset.js';
 
 export interface PodProcess {
   pod: string;
@@ -20,6 +21,19 @@ export interface PodProcess {
 }
 
 const cli = join(repoRoot, 'dist/src/cli.js');
+
+/**
+ * The container's command as Node flags and `doctor` arguments: either `doctor ARGS` (the image's
+ * entrypoint) or `node FLAGS /app/dist/src/cli.js ARGS` (how the monitor DaemonSet passes V8 flags).
+ */
+export function localCommand(command: readonly string[]): [string[], string[]] {
+  const [executable, ...rest] = command;
+  if (executable === 'doctor') return [[], rest];
+  const script = rest.indexOf(imageCliPath);
+  if (executable === 'node' && script >= 0 && rest.slice(0, script).every((a) => a.startsWith('--')))
+    return [rest.slice(0, script), rest.slice(script + 1)];
+  throw new Error(`expected the container to run doctor or node ${imageCliPath}, got ${command.join(' ')}`);
+}
 
 function remap(value: string, mounts: Map<string, string>): string {
   for (const [mountPath, local] of mounts) {
@@ -101,12 +115,11 @@ export async function startPodAsProcess(options: {
       env[variable.name] = pod.metadata!.name!;
     else if (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[variable.name] = namespace;
   }
-  const [executable, ...args] = [...(container.command ?? []), ...(container.args ?? [])];
-  if (executable !== 'doctor') throw new Error(`expected the container to run doctor, got ${executable}`);
+  const [nodeFlags, args] = localCommand([...(container.command ?? []), ...(container.args ?? [])]);
   const child = options.testbed.spawnIn(
     options.host,
     process.execPath,
-    [cli, ...args.map((a) => remap(a, mounts))],
+    [...nodeFlags, cli, ...args.map((a) => remap(a, mounts))],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
