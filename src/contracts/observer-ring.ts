@@ -11,8 +11,21 @@ export interface Named {
   name: string;
 }
 
+/**
+ * Ring keys already computed. The ring is rebuilt on every membership change (a thousand HostHealths
+ * appearing one by one), so without this every rebuild hashes every name again. Bounded: emptied when full.
+ */
+const ringKeys = new Map<string, string>();
+export const maxCachedRingKeys = 20_000;
+
 export function ringKey(name: string): string {
-  return sha256Hex(name);
+  let key = ringKeys.get(name);
+  if (key === undefined) {
+    if (ringKeys.size >= maxCachedRingKeys) ringKeys.clear();
+    key = sha256Hex(name);
+    ringKeys.set(name, key);
+  }
+  return key;
 }
 
 function ring<T extends Named>(hosts: readonly T[]): T[] {

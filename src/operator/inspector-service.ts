@@ -577,9 +577,11 @@ export class InspectorService implements EventSink {
 
 /** Which monitors watch which host: the same ring the monitors use (src/monitor/peers.ts), built once. */
 export function observerAssignment(hostNames: string[], peers: number): Record<string, string[]> {
+  // One key per host, not two per comparison: the sort would hash each name ~2 log n times.
+  const keys = new Map(hostNames.map((name) => [name, ringKey(name)]));
   const ring = [...hostNames].sort((a, b) => {
-    const ka = ringKey(a);
-    const kb = ringKey(b);
+    const ka = keys.get(a)!;
+    const kb = keys.get(b)!;
     return ka < kb ? -1 : ka > kb ? 1 : a < b ? -1 : 1;
   });
   const count = observerCount(ring.length, peers);

@@ -4,7 +4,7 @@
 // after a burst (start-up lists, a thousand HostHealths created, a storm) RSS stays at its peak: 400 MB
 // for a 60 MB live heap at a thousand nodes. This runs one memory-reducing collection when RSS exceeds
 // what the heap and external memory account for by a margin, when the caller says it is quiet, and at
-// most once per interval, so its pause (tens of milliseconds) is rare and never in a burst.
+// most once per interval, so its pause (100-200 ms at a thousand nodes) is rare and never in a burst.
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { sha256Hex } from '../../../src/contracts/sha256.js';
+import { maxCachedRingKeys, ringKey } from '../../../src/contracts/observer-ring.js';
 
 describe('SHA-256 of names', () => {
   it('matches the FIPS 180-4 examples', () => {
@@ -18,5 +19,15 @@ describe('SHA-256 of names', () => {
         assert.equal(sha256Hex(text), createHash('sha256').update(text).digest('hex'), `length ${n}`);
       }
     }
+  });
+});
+
+describe('ring keys', () => {
+  it('are the SHA-256 of the name, also once more names than the cache holds have been seen', () => {
+    const count = maxCachedRingKeys + 5;
+    const names = Array.from({ length: count }, (_, i) => `node-${i}`);
+    for (const name of names) ringKey(name);
+    for (const name of [names[0]!, names[count - 1]!, 'node-7', 'élan'])
+      assert.equal(ringKey(name), createHash('sha256').update(name).digest('hex'), name);
   });
 });
