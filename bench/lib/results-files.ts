@@ -1,5 +1,6 @@
 // Where a run's results go. Only a full run (every benchmark at full size) writes bench/results/latest.*
-// and the README's table, so both always show one run on one commit. A quick run writes
+// and the README's table, so both show one run on one commit (a result re-run alone and put in place of the
+// run's own keeps its commit, which the tables name). A quick run writes
 // bench/results/quick/ and an --only run bench/results/partial/, both ignored by git.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -95,10 +95,17 @@ export function formatTables(results: readonly BenchResult[]): string {
   return parts.join('\n\n');
 }
 
-function describeRun(run: RunInfo): string {
+function describeRun(run: RunInfo, results: readonly RecordedResult[]): string {
+  // A benchmark re-run alone after a fix (its result put in place of the run's own) is named as such.
+  const rerun = results.filter((r) => r.commit !== run.commit);
   return (
     `One \`make bench\` run (${run.mode}) started ${run.startedAt} at commit ${describeCommit(run)}, ` +
-    `Node.js ${run.node}, ${run.cpus} cores, load average at start ${run.loadAverage.join(' / ')} (1 / 5 / 15 min).`
+    `Node.js ${run.node}, ${run.cpus} cores, load average at start ${run.loadAverage.join(' / ')} (1 / 5 / 15 min).` +
+    (rerun.length > 0
+      ? ` Re-run alone on a later commit, in place of this run's result: ${rerun
+          .map((r) => `${r.benchmark} (commit ${r.commit.slice(0, 12)})`)
+          .join(', ')}.`
+      : '')
   );
 }
 
@@ -107,11 +114,11 @@ export function formatRun(record: RunRecord): string {
   const benchmarks = record.results.map(
     (r) =>
       `- ${r.benchmark}: ${r.description}. Started ${r.started.at}, load average ${r.started.loadAverage[0] ?? '?'}, ` +
-      `took ${Math.round(r.seconds)} s.`,
+      `took ${Math.round(r.seconds)} s${r.commit !== record.run.commit ? `, commit ${r.commit.slice(0, 12)}` : ''}.`,
   );
   const failed = record.failures.map((f) => `- FAILED ${f}`);
   return [
-    describeRun(record.run),
+    describeRun(record.run, record.results),
     formatTables(record.results),
     `Benchmarks in this run:\n\n${[...benchmarks, ...failed].join('\n')}`,
   ].join('\n\n');

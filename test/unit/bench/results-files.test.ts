@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeRun } from '../../../bench/lib/results-files.js';
+import { latestMarkdown, writeRun } from '../../../bench/lib/results-files.js';
 import type { RunInfo } from '../../../bench/lib/run-info.js';
 import type { RunRecord } from '../../../bench/lib/table.js';
 
@@ -85,5 +85,20 @@ describe('where benchmark results go', () => {
     assert.match(text, /One `make bench` run \(full\) started 2026-11-30T02:00:00.000Z at commit c0ffee/);
     assert.ok(readFileSync(join(dir, 'results', 'latest.md'), 'utf8').includes('| b | f |'));
     assert.ok(!existsSync(join(dir, 'results', 'quick')));
+  });
+});
+
+describe('a benchmark re-run alone in place of the run result', () => {
+  it('is named with its own commit in the header and in its line; results of the run are not', () => {
+    const merged = record('full');
+    merged.results.push({ ...merged.results[0]!, benchmark: 'again', commit: 'beefcafe1234567' });
+    const text = latestMarkdown(merged);
+    assert.match(
+      text,
+      /Re-run alone on a later commit, in place of this run's result: again \(commit beefcafe1234\)\./,
+    );
+    assert.match(text, /- again: d\. .*took 1 s, commit beefcafe1234\./);
+    assert.match(text, /- b: d\. .*took 1 s\.\n/);
+    assert.doesNotMatch(latestMarkdown(record('full')), /Re-run/);
   });
 });
