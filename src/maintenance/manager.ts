@@ -60,17 +60,27 @@ export class MaintenanceManager implements Omit<AnswerSink, 'accepting'> {
   constructor(private readonly deps: ManagerDeps) {}
 
   /**
-   * Applies what every host wants now; hosts not listed (policy gone) have their jobs stopped, except
-   * `unseen` ones (what they want is unknown, e.g. their Node is missing): those are left as they are.
+   * Applies what every host wants now. Hosts not listed are released (their policy or HostHealth is gone,
+   * the node left the policy, Nova actions were removed): their maintenance ends with the exit steps, so
+   * nova-compute is not left disabled with nobody to enable it. Two kinds are exceptions: `unseen` hosts
+   * (what they want is unknown, e.g. their Node is missing) are left as they are, and `paused` ones (their
+   * policy is paused) are stopped where they are, their record kept to resume from.
    */
-  sync(hosts: HostView[], unseen: ReadonlySet<string> = new Set()): void {
+  sync(
+    hosts: HostView[],
+    unseen: ReadonlySet<string> = new Set(),
+    paused: ReadonlySet<string> = new Set(),
+  ): void {
     if (this.stopped) return;
     const listed = new Set(hosts.map((h) => h.node));
     for (const [node, entry] of this.entries) {
-      if (!listed.has(node) && !unseen.has(node) && entry.ending === undefined) {
-        entry.job?.stop();
-        this.entries.delete(node);
+      if (listed.has(node) || unseen.has(node) || entry.ending !== undefined) continue;
+      if (entry.job !== undefined && !paused.has(node)) {
+        this.finish(node, entry, entry.job);
+        continue;
       }
+      entry.job?.stop();
+      this.entries.delete(node);
     }
     for (const host of hosts) this.syncHost(host);
   }

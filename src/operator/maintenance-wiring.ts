@@ -10,7 +10,7 @@ import {
   type MaintenancePolicy,
   type MaintenanceStatus,
 } from '../api/maintenance-types.js';
-import { groupVersion, type HostHealth, type NotifyTarget } from '../api/types.js';
+import { groupVersion, type FaultPolicy, type HostHealth, type NotifyTarget } from '../api/types.js';
 import { MaintenanceManager, type HostView } from '../maintenance/manager.js';
 import { failureDuringMaintenance } from '../maintenance/fault-watch.js';
 import { maintenanceEventReasons } from '../api/maintenance-event-reasons.js';
@@ -26,9 +26,13 @@ import { errorText } from '../util/error-text.js';
 import type { LeaderWiringDeps } from './leader-wiring-deps.js';
 import { namespaceSecretReader } from './remediation-adapters.js';
 
+type SyncedCache<T> = ReadCache<T> & { readonly hasSynced: boolean };
+
 export interface MaintenanceWiringDeps extends LeaderWiringDeps {
-  /** The Node informer cache; hasSynced is false until a LIST has succeeded. */
-  nodes: ReadCache<k8s.V1Node> & { readonly hasSynced: boolean };
+  /** The informer caches; hasSynced is false until a LIST has succeeded. */
+  nodes: SyncedCache<k8s.V1Node>;
+  hostHealths: SyncedCache<HostHealth>;
+  policies: SyncedCache<FaultPolicy>;
   /** Base URL consumers answer at (the inspector's Service). */
   replyBaseUrl: () => string;
   timing?: Partial<MaintenanceTiming>;
@@ -89,23 +93,29 @@ export interface WantedHosts {
   views: HostView[];
   /** Hosts whose Node is not in the cache (deleted, or not yet seen): left as they are. */
   unseen: Set<string>;
+  /** Hosts of a paused policy: their maintenance is stopped where it is, to resume on unpause. */
+  paused: Set<string>;
   /** The HostHealths of hosts under an active policy with Nova actions. */
   hosts: HostHealth[];
 }
 
 /**
- * What every host wants now, from the caches. Undefined while the Node cache has no complete LIST: every
- * Node would look uncordoned and every cordon-started maintenance would end. A host whose Node is missing
- * is unseen rather than uncordoned, so deleting a Node never runs the exit steps.
+ * What every host wants now, from the caches. Undefined while any cache has no complete LIST: every Node
+ * would look uncordoned, or every host look released, and maintenance would end. A host whose Node is
+ * missing is unseen rather than uncordoned, so deleting a Node never runs the exit steps.
  */
 export function hostViews(
   caches: Pick<MaintenanceWiringDeps, 'hostHealths' | 'policies' | 'nodes'>,
 ): WantedHosts | undefined {
-  if (!caches.nodes.hasSynced) return undefined;
-  const wanted: WantedHosts = { views: [], unseen: new Set(), hosts: [] };
+  if (![caches.nodes, caches.hostHealths, caches.policies].every((c) => c.hasSynced)) return undefined;
+  const wanted: WantedHosts = { views: [], unseen: new Set(), paused: new Set(), hosts: [] };
   for (const hostHealth of caches.hostHealths.list()) {
     const policy = caches.policies.get(hostHealth.spec?.policy ?? '');
-    if (policy === undefined || policy.spec.paused || policy.spec.actions.nova === undefined) continue;
+    if (policy === undefined || policy.spec.actions.nova === undefined) continue;
+    if (policy.spec.paused) {
+      wanted.paused.add(hostHealth.metadata.name);
+      continue;
+    }
     wanted.hosts.push(hostHealth);
     const node = caches.nodes.get(hostHealth.metadata.name);
     if (node === undefined) {
@@ -200,7 +210,7 @@ export class LeaderMaintenance {
     const wanted = hostViews(this.deps);
     if (wanted === undefined) return;
     for (const hostHealth of wanted.hosts) this.reportFailure(hostHealth);
-    this.manager.sync(wanted.views, wanted.unseen);
+    this.manager.sync(wanted.views, wanted.unseen, wanted.paused);
   }
 
   /** A host failing during maintenance is shown (Warning Event; repeats are counted by the recorder). */

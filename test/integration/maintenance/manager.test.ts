@@ -1,6 +1,7 @@
 // The manager turns what each host wants into jobs: a cordon starts one, answers reach it by session, an
 // uncordon ends it; a record left unfinished by a previous leader is resumed, or only wound up when
-// maintenance ended meanwhile; a Nova client that cannot be built is retried on the next sync.
+// maintenance ended meanwhile; a released host is wound up, a paused one stopped where it is; a Nova
+// client that cannot be built is retried on the next sync.
 import assert from 'node:assert/strict';
 import { MaintenanceManager, type HostView } from '../../../src/maintenance/manager.js';
 import { jobBed, type JobBed, quickTiming, targets, until } from './bed.js';
@@ -81,6 +82,33 @@ describe('maintenance manager', function () {
     await manager.settled('node-h1');
     assert.equal(bed.last().phase, 'Complete');
     assert.equal(bed.last().sessionId, session);
+  });
+
+  it('winds up the maintenance of a released host (its policy or HostHealth gone): the service is enabled', async () => {
+    manager.sync([view({ spec: { enabled: false, maxWaitSeconds: 0 } })]);
+    await until('host empty', () => (bed.records.at(-1)?.phase === 'HostEmpty' ? true : undefined));
+    assert.equal(bed.sim.state.computeService('h1')?.status, 'disabled');
+    manager.sync([]);
+    await manager.settled('node-h1');
+    assert.equal(bed.last().phase, 'Complete');
+    assert.equal(bed.sim.state.computeService('h1')?.status, 'enabled');
+    assert.ok(bed.events.some((e) => e.reason === 'MaintenanceComplete'));
+  });
+
+  it('stops the maintenance of a host whose policy is paused: no exit steps, resumed on unpause', async () => {
+    manager.sync([view({ spec: { enabled: false, maxWaitSeconds: 0 } })]);
+    await until('host empty', () => (bed.records.at(-1)?.phase === 'HostEmpty' ? true : undefined));
+    const prior = structuredClone(bed.last());
+    const written = bed.records.length;
+    manager.sync([], new Set(), new Set(['node-h1']));
+    await manager.settled('node-h1');
+    assert.equal(bed.records.length, written, 'nothing written');
+    assert.equal(bed.sim.state.computeService('h1')?.status, 'disabled');
+    // Unpaused and uncordoned meanwhile: the same session is wound up from its record.
+    manager.sync([view({ cordoned: false, prior })]);
+    await until('complete', () => (bed.records.at(-1)?.phase === 'Complete' ? true : undefined));
+    assert.equal(bed.last().sessionId, prior.sessionId);
+    assert.equal(bed.sim.state.computeService('h1')?.status, 'enabled');
   });
 
   it('ignores a cordon when the policy does not follow it', async () => {

@@ -1,6 +1,7 @@
-// Which hosts maintenance looks at, from plain caches: nothing before the Node cache is synced (every Node
-// would look uncordoned), and a host whose Node is missing is unseen, never taken for an uncordon. A
-// leader that steps down closes the Nova clients its maintenance built.
+// Which hosts maintenance looks at, from plain caches: nothing before every cache is synced (every Node
+// would look uncordoned, every host released), a host whose Node is missing is unseen, never taken for an
+// uncordon, and hosts of a paused policy are told apart from released ones. A leader that steps down
+// closes the Nova clients its maintenance built.
 import assert from 'node:assert/strict';
 import type * as k8s from '@kubernetes/client-node';
 import type { FaultPolicy, HostHealth } from '../../../src/api/types.js';
@@ -48,14 +49,32 @@ const node = (name: string, unschedulable: boolean): k8s.V1Node => ({
 });
 
 describe('maintenance host views', function () {
-  const caches = (nodes: k8s.V1Node[], synced = true) => ({
+  const caches = (nodes: k8s.V1Node[], synced = true, policies = [policy]) => ({
     hostHealths: cache([hostHealth('a'), hostHealth('b')]),
-    policies: cache([policy]),
+    policies: cache(policies),
     nodes: cache(nodes, synced),
   });
 
   it('sees nothing while the Node cache has no complete LIST', function () {
     assert.equal(hostViews(caches([], false)), undefined);
+  });
+
+  it('sees nothing while the HostHealth or policy cache has no complete LIST', function () {
+    const nodes = cache([node('a', true), node('b', true)]);
+    assert.equal(
+      hostViews({ nodes, policies: cache([policy]), hostHealths: cache([hostHealth('a')], false) }),
+      undefined,
+    );
+    assert.equal(hostViews({ nodes, policies: cache([policy], false), hostHealths: cache([]) }), undefined);
+  });
+
+  it('tells hosts of a paused policy apart: neither viewed nor released', function () {
+    const paused = structuredClone(policy);
+    paused.spec.paused = true;
+    const wanted = hostViews(caches([node('a', true), node('b', false)], true, [paused]));
+    assert.deepEqual(wanted?.views, []);
+    assert.deepEqual([...(wanted?.paused ?? [])], ['a', 'b']);
+    assert.deepEqual(wanted?.hosts, []);
   });
 
   it('reads the cordon of present Nodes and leaves hosts without a Node unseen', function () {
