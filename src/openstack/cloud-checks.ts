@@ -1,13 +1,15 @@
 // What `doctor check-cloud` verifies, in the order a remediation needs it: Keystone auth, a compute
 // endpoint in the catalog, a usable microversion range, the nova-compute services, and the Nova policy
-// rules remediation relies on. Each check says in plain words what it found or what is wrong. The
-// permission probes change nothing: they address a service, host and server that do not exist, so a
-// 403 means the policy refuses the call and a 404 means it let the call through to the lookup.
+// rules remediation relies on (and, as warnings, those planned maintenance needs to move servers). Each
+// check says in plain words what it found or what is wrong. The permission probes change nothing: they
+// address a service, host and server that do not exist, so a 403 means the policy refuses the call and
+// a 404 means it let the call through to the lookup.
 import { errorText } from '../util/error-text.js';
 import type { OpenStackClients } from './factory.js';
 import {
   forceDownMinimum,
   formatMicroversion,
+  liveMigrateArgs,
   negotiate,
   serviceUuidMinimum,
   compareMicroversions,
@@ -37,6 +39,34 @@ function probeVerdict(
     return { name, level: 'fail', message: `refused by Nova's policy rule ${rule}: ${apiMessage}` };
   if (status === 404 || (status >= 200 && status < 300)) return { name, level: 'ok', message: when404 };
   return { name, level: 'fail', message: `unexpected answer HTTP ${status} to the probe: ${apiMessage}` };
+}
+
+/**
+ * A server action on a server that does not exist. Nova looks the server up before it checks the rule, so
+ * a 404 cannot prove the permission: without the admin role the default policy requires, it is a warning.
+ */
+async function serverActionProbe(
+  nova: OpenStackClients['nova'],
+  admin: boolean,
+  probe: { name: string; rule: string; action: Record<string, unknown> },
+): Promise<CheckResult> {
+  const { status, message } = await nova.probe('POST', `/servers/${absentServerId}/action`, probe.action);
+  const verdict = probeVerdict(
+    probe.name,
+    probe.rule,
+    status,
+    message,
+    admin
+      ? 'not refused; the token has the admin role, which the default policy requires'
+      : 'not refused, but Nova checks this rule only against a real server and the token lacks the admin role the default policy requires',
+  );
+  return verdict.level === 'ok' && !admin ? { ...verdict, level: 'warn' } : verdict;
+}
+
+/** A check only planned maintenance needs: a failure is shown as a warning that says so. */
+function maintenanceOnly(result: CheckResult): CheckResult {
+  if (result.level !== 'fail') return result;
+  return { ...result, level: 'warn', message: `${result.message} (planned maintenance cannot move servers)` };
 }
 
 async function guarded(name: string, check: () => Promise<CheckResult>): Promise<CheckResult> {
@@ -73,9 +103,11 @@ export async function checkCloud(clients: OpenStackClients): Promise<CheckResult
   if (catalog.level === 'fail') return results;
 
   let uuidApi = true;
+  let chosenVersion = serviceUuidMinimum;
   const versions = await guarded('microversions', async () => {
     const range = await nova.versionRange();
     const chosen = negotiate(range);
+    chosenVersion = chosen;
     const offered =
       range !== undefined ? `${formatMicroversion(range.min)}..${formatMicroversion(range.max)}` : '';
     const legacy = compareMicroversions(chosen, serviceUuidMinimum) < 0;
@@ -144,25 +176,51 @@ export async function checkCloud(clients: OpenStackClients): Promise<CheckResult
       );
     }),
   );
+  const admin = await session.getToken().then(
+    (token) => token.roles.includes('admin'),
+    () => false,
+  );
   results.push(
-    await guarded('reset-state permission', async () => {
-      const { status, message } = await nova.probe('POST', `/servers/${absentServerId}/action`, {
-        'os-resetState': { state: 'error' },
-      });
-      const token = await session.getToken();
-      const admin = token.roles.includes('admin');
-      const verdict = probeVerdict(
-        'reset-state permission',
-        'os_compute_api:os-admin-actions:reset_state',
-        status,
-        message,
-        // Nova looks the server up before it checks this rule, so a 404 cannot prove the permission.
-        admin
-          ? 'not refused; the token has the admin role, which the default policy requires'
-          : 'not refused, but Nova checks this rule only against a real server and the token lacks the admin role the default policy requires',
+    await guarded('reset-state permission', () =>
+      serverActionProbe(nova, admin, {
+        name: 'reset-state permission',
+        rule: 'os_compute_api:os-admin-actions:reset_state',
+        action: { 'os-resetState': { state: 'error' } },
+      }),
+    ),
+  );
+  // Planned maintenance only: a refusal is a warning, since fault remediation does not need these.
+  results.push(
+    await guarded('list migrations (maintenance)', async () => {
+      const { status, message } = await nova.probe('GET', `/os-migrations?host=${absentHost}`);
+      return maintenanceOnly(
+        probeVerdict(
+          'list migrations (maintenance)',
+          'os_compute_api:os-migrations:index',
+          status,
+          message,
+          'allowed (os_compute_api:os-migrations:index)',
+        ),
       );
-      return verdict.level === 'ok' && !admin ? { ...verdict, level: 'warn' } : verdict;
     }),
   );
+  for (const [name, rule, action] of [
+    [
+      'live-migration permission (maintenance)',
+      'os_compute_api:os-migrate-server:migrate_live',
+      { 'os-migrateLive': liveMigrateArgs(chosenVersion) },
+    ],
+    [
+      'cold-migration permission (maintenance)',
+      'os_compute_api:os-migrate-server:migrate',
+      { migrate: null },
+    ],
+  ] as const) {
+    results.push(
+      await guarded(name, async () =>
+        maintenanceOnly(await serverActionProbe(nova, admin, { name, rule, action })),
+      ),
+    );
+  }
   return results;
 }

@@ -37,6 +37,15 @@ export function mv(text: string): Microversion {
 export const forceDownMinimum = mv('2.11');
 export const serviceUuidMinimum = mv('2.53');
 export const defaultWantedMaximum = mv('2.96');
+/** os-migrateLive takes block_migration "auto" (and no disk_over_commit) from 2.25. */
+export const liveMigrateAutoMinimum = mv('2.25');
+
+/** The os-migrateLive arguments at a microversion: the scheduler picks the host when none is named. */
+export function liveMigrateArgs(version: Microversion, host?: string): Record<string, unknown> {
+  return compareMicroversions(version, liveMigrateAutoMinimum) >= 0
+    ? { host: host ?? null, block_migration: 'auto' }
+    : { host: host ?? null, block_migration: false, disk_over_commit: false };
+}
 
 interface VersionEntry {
   id?: unknown;

@@ -9,6 +9,7 @@ import {
   compareMicroversions,
   defaultWantedMaximum,
   formatMicroversion,
+  liveMigrateArgs,
   type Microversion,
   negotiate,
   parseMicroversion,
@@ -60,8 +61,7 @@ export class NovaServiceNotFoundError extends Error {
 }
 
 const computeBinary = 'nova-compute';
-// os-migrateLive takes block_migration "auto" (and no disk_over_commit) from 2.25; migrate a host from 2.56.
-const liveMigrateAutoMinimum: Microversion = { major: 2, minor: 25 };
+// migrate takes a host from 2.56.
 const migrateHostMinimum: Microversion = { major: 2, minor: 56 };
 // Nova's schema limit for disabled_reason.
 const maxReasonLength = 255;
@@ -214,12 +214,8 @@ export class NovaClient implements NovaApi, NovaMaintenanceApi {
   /** os-migrateLive: block_migration "auto" from 2.25, before that false with disk_over_commit false. */
   async liveMigrateServer(id: string, host?: string): Promise<void> {
     await this.withMicroversion((version) => {
-      const args: Record<string, unknown> =
-        compareMicroversions(version, liveMigrateAutoMinimum) >= 0
-          ? { host: host ?? null, block_migration: 'auto' }
-          : { host: host ?? null, block_migration: false, disk_over_commit: false };
       return this.request('POST', `/servers/${encodeURIComponent(id)}/action`, version, {
-        body: { 'os-migrateLive': args },
+        body: { 'os-migrateLive': liveMigrateArgs(version, host) },
         expect: [202],
       });
     });

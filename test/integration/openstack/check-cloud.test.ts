@@ -61,9 +61,17 @@ describe('doctor check-cloud against the simulator', function () {
     assert.match(line(lines, 'force-down permission'), /^ok .*allowed/);
     assert.match(line(lines, 'list servers of all projects'), /^ok .*allowed/);
     assert.match(line(lines, 'reset-state permission'), /^ok .*admin role/);
+    assert.match(line(lines, 'list migrations (maintenance)'), /^ok .*os-migrations:index/);
+    assert.match(line(lines, 'live-migration permission (maintenance)'), /^ok .*admin role/);
+    assert.match(line(lines, 'cold-migration permission (maintenance)'), /^ok .*admin role/);
     assert.equal(lines.at(-1), 'the cloud is ready for doctor-operator');
     assert.ok(sim?.state.services.every((s) => !s.forcedDown && s.status === 'enabled'));
     assert.ok(sim?.novaCalls('PUT').every((c) => c.status === 404));
+    // The action probes reached Nova's server lookup (a 400 would mean a body the api-ref refuses).
+    const actions = sim?.novaCalls('POST', /\/action$/) ?? [];
+    assert.equal(actions.length, 3);
+    assert.ok(actions.every((c) => c.status === 404));
+    assert.equal(sim?.state.migrations.length, 0);
   });
 
   it('reads OS_* variables when no clouds.yaml is given', async () => {
@@ -99,6 +107,13 @@ describe('doctor check-cloud against the simulator', function () {
       line(lines, 'reset-state permission'),
       /^FAIL .*os_compute_api:os-admin-actions:reset_state/,
     );
+    // What only planned maintenance needs is a warning, naming the rule.
+    for (const [name, rule] of [
+      ['list migrations (maintenance)', 'os-migrations:index'],
+      ['live-migration permission (maintenance)', 'os-migrate-server:migrate_live'],
+      ['cold-migration permission (maintenance)', 'os-migrate-server:migrate'],
+    ] as const)
+      assert.match(line(lines, name), new RegExp(`^warn .*${rule}.*planned maintenance cannot move servers`));
     assert.equal(lines.at(-1), '4 check(s) failed');
   });
 
@@ -123,6 +138,22 @@ describe('doctor check-cloud against the simulator', function () {
     assert.match(line(lines, 'microversions'), /^warn .*using 2\.52 \(below 2\.53: force-down by host name/);
     assert.match(line(lines, 'force-down permission'), /^ok /);
     assert.ok(sim?.novaCalls('PUT', /os-services\/force-down$/).length === 1);
+  });
+
+  it('probes live migration with the body of the negotiated microversion (below 2.25)', async () => {
+    const { code, lines } = await run({ maxVersion: '2.24' });
+    assert.equal(code, 0, lines.join('\n'));
+    assert.match(line(lines, 'live-migration permission (maintenance)'), /^ok /);
+    // The simulator validates the body before the lookup: a body of the wrong version would be a 400.
+    const actions = sim?.novaCalls('POST', /\/action$/) ?? [];
+    assert.deepEqual(
+      actions.map((c) => [c.status, c.microversion]),
+      [
+        [404, '2.24'],
+        [404, '2.24'],
+        [404, '2.24'],
+      ],
+    );
   });
 
   it('fails a cloud without force-down (below 2.11)', async () => {
