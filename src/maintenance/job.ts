@@ -1,8 +1,8 @@
 // The planned maintenance of one host, OPNFV Doctor's second use case: disable the nova-compute service
 // (no new servers land), tell every consumer about each server (maintenance.scheduled, with where to
-// answer), wait for their ACK / NACK or maxWaitSeconds, move the servers (live, cold or not at all, per
-// answer and spec) with bounded parallelism following each Nova migration to its end, and report the host
-// empty. When maintenance ends: enable the service again and send maintenance.complete. Every step and
+// answer), and move each server (live, cold or not at all, per answer and spec) as soon as an ACK / NACK
+// settles it or maxWaitSeconds has passed, with bounded parallelism, following each Nova migration to its
+// end; then report the host empty. When maintenance ends: enable the service again and send maintenance.complete. Every step and
 // every server is recorded in status.maintenance, so a restarted operator resumes where this one was.
 import { MaintenanceConditionReason } from '../api/conditions.js';
 import { maintenanceEventReasons as reasons } from '../api/maintenance-event-reasons.js';
@@ -14,7 +14,6 @@ import type {
 } from '../api/maintenance-types.js';
 import { prepareMaintenanceNotification, type MaintenanceKind } from '../notify/maintenance.js';
 import { errorText } from '../util/error-text.js';
-import { mapWithConcurrency } from '../util/concurrency.js';
 import type { MaintenanceAnswer } from './answers.js';
 import { roundMessage, sendAll, type Outgoing } from './notify-consumers.js';
 import { Pause } from './pause.js';
@@ -39,6 +38,8 @@ export function newSessionId(node: string, startedMs: number): string {
 export class MaintenanceJob {
   readonly record: MaintenanceStatus;
   private readonly pause = new Pause();
+  /** Servers a migration worker has taken: an answer about them is too late from then on. */
+  private readonly claimed = new Set<string>();
   private stopped = false;
   private ending = false;
   private running: Promise<void> | undefined;
@@ -110,7 +111,7 @@ export class MaintenanceJob {
         message: `${consumer} was not told about server(s) ${unknown.slice(0, 5).join(', ')}`,
       };
     }
-    const late = told.filter((s) => ids.includes(s.id) && s.state !== 'Pending');
+    const late = told.filter((s) => ids.includes(s.id) && (s.state !== 'Pending' || this.claimed.has(s.id)));
     if (late.length > 0) {
       return {
         status: 409,
@@ -192,10 +193,12 @@ export class MaintenanceJob {
     this.record.phase = 'WaitingForAnswers';
     await this.step('notify', () => this.notifyScheduled());
     if (this.cancelled) return;
-    await this.step('answers', () => this.awaitAnswers());
-    if (this.cancelled) return;
-    this.record.phase = 'Migrating';
-    await this.step('migrate', () => this.migrateAll());
+    // The answers and the migrations overlap: a server moves as soon as its answer (or the deadline)
+    // settles it, so servers answered at once do not wait for a slow consumer's.
+    await Promise.all([
+      this.step('answers', () => this.awaitAnswers()),
+      this.step('migrate', () => this.migrateAll()),
+    ]);
     if (this.cancelled) return;
     await this.reportEmpty();
   }
@@ -340,16 +343,56 @@ export class MaintenanceJob {
       : `${missing} of ${total} server(s) unanswered by the deadline`;
   }
 
+  private deadlinePassed(): boolean {
+    return this.ports.now() >= Date.parse(this.record.answersDeadline ?? this.iso());
+  }
+
+  /**
+   * Moves the servers with `maxParallelMigrations` workers, each taking the next server an answer or the
+   * deadline has settled, and waiting (woken by answers) while the rest still wait for theirs.
+   */
   private async migrateAll(): Promise<string> {
-    const mode = this.host.spec.migration ?? 'live';
     const servers = this.record.servers ?? [];
-    const toMove: MaintenanceServer[] = [];
-    for (const server of servers) {
-      if (server.state !== 'Pending' && server.state !== 'Migrating') continue;
+    const waiting = () => servers.some((s) => s.state === 'Pending' && !this.claimed.has(s.id));
+    const worker = async () => {
+      while (!this.cancelled) {
+        const server = this.nextToMove();
+        if (server !== undefined) {
+          await this.move(server);
+          continue;
+        }
+        if (!waiting()) return;
+        const deadline = Date.parse(this.record.answersDeadline ?? this.iso());
+        await this.pause.sleep(Math.min(Math.max(deadline - this.ports.now(), 0) + 1, 60_000));
+      }
+    };
+    await Promise.all(Array.from({ length: this.host.policy.maxParallelMigrations }, worker));
+    const count = (state: MaintenanceServer['state']) => servers.filter((s) => s.state === state).length;
+    return `${count('Migrated')} migrated, ${count('Failed')} failed, ${count('Refused')} refused, ${count('Left')} left`;
+  }
+
+  /**
+   * The next server to move, taken for the caller: one found migrating on a resume, or one an answer or
+   * the deadline has settled. Servers settled to stay (NACK, action none) are recorded on the way.
+   */
+  private nextToMove(): MaintenanceServer | undefined {
+    const deadlinePassed = this.deadlinePassed();
+    let recorded = false;
+    let next: MaintenanceServer | undefined;
+    for (const server of this.record.servers ?? []) {
+      if (this.claimed.has(server.id)) continue;
+      if (server.state === 'Migrating') {
+        next = server;
+        break;
+      }
+      if (server.state !== 'Pending') continue;
+      const asked = this.host.targets.some((t) => targetWants(t.projects, server.project));
+      if (server.answer === undefined && asked && !deadlinePassed) continue;
       if (server.answer === 'NACK') {
         server.state = 'Refused';
         server.message = `${server.answeredBy ?? 'a consumer'} answered NACK: left on the host`;
         server.time = this.iso();
+        recorded = true;
         void this.ports.event(
           this.host.node,
           'Warning',
@@ -358,7 +401,7 @@ export class MaintenanceJob {
         );
         continue;
       }
-      server.action ??= mode;
+      server.action ??= this.host.spec.migration ?? 'live';
       if (server.action === 'none') {
         server.state = 'Left';
         server.message =
@@ -366,45 +409,50 @@ export class MaintenanceJob {
             ? 'the consumer moves it itself (OWN_ACTION)'
             : 'migration none: left on the host';
         server.time = this.iso();
+        recorded = true;
         continue;
       }
-      toMove.push(server);
+      next = server;
+      break;
     }
-    await this.save();
-    await mapWithConcurrency(toMove, this.host.policy.maxParallelMigrations, async (server) => {
-      if (this.cancelled) return;
-      await moveServer(
-        {
-          nova: this.host.nova,
-          pause: this.pause,
-          pollMs: this.timing.pollMs,
-          timeoutMs: this.host.policy.migrationTimeoutSeconds * 1000,
-          now: () => this.ports.now(),
-          cancelled: () => this.cancelled,
-          changed: (changed) => {
-            void this.save();
-            if (changed.state === 'Failed') {
-              void this.ports.event(
-                this.host.node,
-                'Warning',
-                reasons.migrationFailed,
-                `server ${changed.id}: ${changed.message ?? ''}`,
-              );
-            } else if (changed.state === 'Migrated') {
-              void this.ports.event(
-                this.host.node,
-                'Normal',
-                reasons.serverMigrated,
-                `server ${changed.id}: ${changed.message ?? ''}`,
-              );
-            }
-          },
+    if (next !== undefined) {
+      this.claimed.add(next.id);
+      this.record.phase = 'Migrating';
+    }
+    if (recorded) void this.save();
+    return next;
+  }
+
+  private move(server: MaintenanceServer): Promise<void> {
+    return moveServer(
+      {
+        nova: this.host.nova,
+        pause: this.pause,
+        pollMs: this.timing.pollMs,
+        timeoutMs: this.host.policy.migrationTimeoutSeconds * 1000,
+        now: () => this.ports.now(),
+        cancelled: () => this.cancelled,
+        changed: (changed) => {
+          void this.save();
+          if (changed.state === 'Failed') {
+            void this.ports.event(
+              this.host.node,
+              'Warning',
+              reasons.migrationFailed,
+              `server ${changed.id}: ${changed.message ?? ''}`,
+            );
+          } else if (changed.state === 'Migrated') {
+            void this.ports.event(
+              this.host.node,
+              'Normal',
+              reasons.serverMigrated,
+              `server ${changed.id}: ${changed.message ?? ''}`,
+            );
+          }
         },
-        server,
-      );
-    });
-    const count = (state: MaintenanceServer['state']) => servers.filter((s) => s.state === state).length;
-    return `${count('Migrated')} migrated, ${count('Failed')} failed, ${count('Refused')} refused, ${count('Left')} left`;
+      },
+      server,
+    );
   }
 
   /** Looks at the host live until it is empty (or maintenance ends): ReadyForMaintenance only then. */

@@ -1,5 +1,6 @@
 // The maintenance workflow of one host against the Nova simulator: every step in order, each answer
-// honoured, every failure shown per server, and a restart that follows migrations instead of repeating them.
+// honoured (and acted on as it arrives), every failure shown per server, and a restart that follows
+// migrations instead of repeating them.
 import assert from 'node:assert/strict';
 import { jobBed, type JobBed, until } from './bed.js';
 
@@ -120,6 +121,46 @@ describe('maintenance workflow', function () {
     assert.equal(bed.last().phase, 'HostEmpty');
     assert.equal(bed.last().steps?.answers?.message, '3 of 3 server(s) unanswered by the deadline');
     assert.ok(bed.last().servers?.every((s) => s.answer === undefined && s.state === 'Migrated'));
+    await job.end();
+  });
+
+  it('moves each server as soon as it is answered, while the others still wait for theirs', async () => {
+    bed = await jobBed();
+    const [first, ...rest] = serverIds();
+    const job = bed.job({ maxWaitSeconds: 30 });
+    const run = job.start();
+    await until('notifications', () => (bed.sent.length === 6 ? true : undefined));
+    const started = Date.now();
+    const ack = (ids: string[]) =>
+      job.answer('vnfm', { sessionId: job.sessionId, verdict: 'ACK', serverIds: ids, actions: {} });
+    assert.equal((await ack([first as string])).status, 200);
+    const byId = () => new Map(bed.last().servers?.map((s) => [s.id, s]));
+    await until('the answered server moved', () =>
+      byId().get(first as string)?.state === 'Migrated' ? true : undefined,
+    );
+    assert.ok(Date.now() - started < 10_000, 'long before the 30 s deadline');
+    assert.deepEqual(
+      rest.map((id) => byId().get(id)?.state),
+      ['Pending', 'Pending'],
+    );
+    assert.equal(bed.last().steps?.answers?.state, 'Running');
+    assert.equal(bed.last().phase, 'Migrating');
+    // Once moved, the server can no longer be refused.
+    const tooLate = await job.answer('events', {
+      sessionId: job.sessionId,
+      verdict: 'NACK',
+      serverIds: [first as string],
+      actions: {},
+    });
+    assert.equal(tooLate.status, 409);
+    assert.equal((await ack(rest)).status, 200);
+    await run;
+    assert.equal(bed.last().phase, 'HostEmpty');
+    assert.deepEqual(
+      bed.last().servers?.map((s) => s.state),
+      ['Migrated', 'Migrated', 'Migrated'],
+    );
+    assert.equal(bed.last().steps?.answers?.message, 'every answer arrived (3 server(s))');
     await job.end();
   });
 
