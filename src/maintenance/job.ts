@@ -15,18 +15,15 @@ import type {
 import { prepareMaintenanceNotification, type MaintenanceKind } from '../notify/maintenance.js';
 import { errorText } from '../util/error-text.js';
 import type { MaintenanceAnswer } from './answers.js';
-import { roundMessage, sendAll, type Outgoing } from './notify-consumers.js';
+import { migrateSettledServers } from './migrate-step.js';
+import { roundMessage, sendAll, targetWants, type Outgoing } from './notify-consumers.js';
 import { Pause } from './pause.js';
 import type { MaintenanceHost, MaintenancePorts, MaintenanceTiming, ReadyCondition } from './ports.js';
-import { moveServer } from './server-move.js';
 
 export interface AnswerOutcome {
   status: 200 | 403 | 404 | 409;
   message: string;
 }
-
-const targetWants = (projects: string[], project: string) =>
-  projects.length === 0 || projects.includes(project);
 
 /** The disabled_reason this workflow gives nova-compute (followed by the spec's reason). */
 export const disabledReasonPrefix = 'doctor-operator: planned maintenance';
@@ -343,116 +340,17 @@ export class MaintenanceJob {
       : `${missing} of ${total} server(s) unanswered by the deadline`;
   }
 
-  private deadlinePassed(): boolean {
-    return this.ports.now() >= Date.parse(this.record.answersDeadline ?? this.iso());
-  }
-
-  /**
-   * Moves the servers with `maxParallelMigrations` workers, each taking the next server an answer or the
-   * deadline has settled, and waiting (woken by answers) while the rest still wait for theirs.
-   */
-  private async migrateAll(): Promise<string> {
-    const servers = this.record.servers ?? [];
-    const waiting = () => servers.some((s) => s.state === 'Pending' && !this.claimed.has(s.id));
-    const worker = async () => {
-      while (!this.cancelled) {
-        const server = this.nextToMove();
-        if (server !== undefined) {
-          await this.move(server);
-          continue;
-        }
-        if (!waiting()) return;
-        const deadline = Date.parse(this.record.answersDeadline ?? this.iso());
-        await this.pause.sleep(Math.min(Math.max(deadline - this.ports.now(), 0) + 1, 60_000));
-      }
-    };
-    await Promise.all(Array.from({ length: this.host.policy.maxParallelMigrations }, worker));
-    const count = (state: MaintenanceServer['state']) => servers.filter((s) => s.state === state).length;
-    return `${count('Migrated')} migrated, ${count('Failed')} failed, ${count('Refused')} refused, ${count('Left')} left`;
-  }
-
-  /**
-   * The next server to move, taken for the caller: one found migrating on a resume, or one an answer or
-   * the deadline has settled. Servers settled to stay (NACK, action none) are recorded on the way.
-   */
-  private nextToMove(): MaintenanceServer | undefined {
-    const deadlinePassed = this.deadlinePassed();
-    let recorded = false;
-    let next: MaintenanceServer | undefined;
-    for (const server of this.record.servers ?? []) {
-      if (this.claimed.has(server.id)) continue;
-      if (server.state === 'Migrating') {
-        next = server;
-        break;
-      }
-      if (server.state !== 'Pending') continue;
-      const asked = this.host.targets.some((t) => targetWants(t.projects, server.project));
-      if (server.answer === undefined && asked && !deadlinePassed) continue;
-      if (server.answer === 'NACK') {
-        server.state = 'Refused';
-        server.message = `${server.answeredBy ?? 'a consumer'} answered NACK: left on the host`;
-        server.time = this.iso();
-        recorded = true;
-        void this.ports.event(
-          this.host.node,
-          'Warning',
-          reasons.serverRefused,
-          `server ${server.id}: ${server.message}`,
-        );
-        continue;
-      }
-      server.action ??= this.host.spec.migration ?? 'live';
-      if (server.action === 'none') {
-        server.state = 'Left';
-        server.message =
-          server.answer === 'ACK'
-            ? 'the consumer moves it itself (OWN_ACTION)'
-            : 'migration none: left on the host';
-        server.time = this.iso();
-        recorded = true;
-        continue;
-      }
-      next = server;
-      break;
-    }
-    if (next !== undefined) {
-      this.claimed.add(next.id);
-      this.record.phase = 'Migrating';
-    }
-    if (recorded) void this.save();
-    return next;
-  }
-
-  private move(server: MaintenanceServer): Promise<void> {
-    return moveServer(
-      {
-        nova: this.host.nova,
-        pause: this.pause,
-        pollMs: this.timing.pollMs,
-        timeoutMs: this.host.policy.migrationTimeoutSeconds * 1000,
-        now: () => this.ports.now(),
-        cancelled: () => this.cancelled,
-        changed: (changed) => {
-          void this.save();
-          if (changed.state === 'Failed') {
-            void this.ports.event(
-              this.host.node,
-              'Warning',
-              reasons.migrationFailed,
-              `server ${changed.id}: ${changed.message ?? ''}`,
-            );
-          } else if (changed.state === 'Migrated') {
-            void this.ports.event(
-              this.host.node,
-              'Normal',
-              reasons.serverMigrated,
-              `server ${changed.id}: ${changed.message ?? ''}`,
-            );
-          }
-        },
-      },
-      server,
-    );
+  private migrateAll(): Promise<string> {
+    return migrateSettledServers({
+      host: this.host,
+      ports: this.ports,
+      timing: this.timing,
+      pause: this.pause,
+      record: this.record,
+      claimed: this.claimed,
+      cancelled: () => this.cancelled,
+      save: () => this.save(),
+    });
   }
 
   /** Looks at the host live until it is empty (or maintenance ends): ReadyForMaintenance only then. */

@@ -7,6 +7,10 @@ import { mapWithConcurrency } from '../util/concurrency.js';
 import type { Pause } from './pause.js';
 import type { MaintenancePorts, MaintenanceTiming } from './ports.js';
 
+/** Whether a consumer limited to `projects` (none: every project) is told about a server of `project`. */
+export const targetWants = (projects: string[], project: string) =>
+  projects.length === 0 || projects.includes(project);
+
 export interface Outgoing {
   target: NotifyTarget;
   notification: PreparedNotification;
