@@ -3,8 +3,10 @@
 import { hexId, SimState } from './state.js';
 
 export interface FailureInjection {
-  /** Fail call number k (1-based, counted over eligible calls) when k % everyNth === 0. */
+  /** Fail call number k (1-based, counted over eligible calls since this injection was set) when k % everyNth === 0. */
   everyNth?: number;
+  /** Fail the first N eligible calls only (counted from when this injection was set). */
+  firstCalls?: number;
   /** Fail this fraction of eligible calls, drawn from a PRNG seeded with `seed`. */
   ratio?: number;
   seed?: number;

@@ -72,6 +72,7 @@ export function addLatency(latencyMs: () => number) {
 
 export function injectFailures(config: () => FailureInjection | undefined) {
   let eligibleCalls = 0;
+  let counted: FailureInjection | undefined;
   let random: (() => number) | undefined;
   let randomSeed: number | undefined;
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -79,6 +80,11 @@ export function injectFailures(config: () => FailureInjection | undefined) {
     if (failures === undefined) {
       next();
       return;
+    }
+    // A new injection counts its calls from one.
+    if (counted !== failures) {
+      counted = failures;
+      eligibleCalls = 0;
     }
     const isKeystone = req.path.startsWith('/identity');
     if ((failures.scope ?? 'nova') === 'nova' && isKeystone) {
@@ -93,6 +99,7 @@ export function injectFailures(config: () => FailureInjection | undefined) {
     let fail = false;
     if (failures.everyNth !== undefined && failures.everyNth > 0)
       fail = eligibleCalls % failures.everyNth === 0;
+    if (failures.firstCalls !== undefined) fail = eligibleCalls <= failures.firstCalls;
     if (failures.ratio !== undefined) {
       const seed = failures.seed ?? 1;
       if (random === undefined || randomSeed !== seed) {

@@ -456,12 +456,19 @@ describe('Nova simulator contract', function () {
       assert.ok((record?.startedAtMs ?? 0) > 0 && (record?.durationMs ?? -1) >= 0);
     });
 
-    it('fails every Nth Nova call deterministically, and a seeded fraction reproducibly', async () => {
+    it('fails every Nth Nova call deterministically, only the first ones, and a seeded fraction reproducibly', async () => {
       sim.configure({ failures: { everyNth: 3 } });
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++)
         statuses.push((await call(`${nova}/os-services`, { headers: as(adminToken) })).status);
       assert.deepEqual(statuses, [200, 200, 503, 200, 200, 503]);
+      // A new injection counts from one: only the first matching call fails.
+      sim.configure({ failures: { firstCalls: 1, pathPattern: /os-services$/ } });
+      statuses.length = 0;
+      await call(`${nova}/`, { headers: as(adminToken) });
+      for (let i = 0; i < 3; i++)
+        statuses.push((await call(`${nova}/os-services`, { headers: as(adminToken) })).status);
+      assert.deepEqual(statuses, [503, 200, 200]);
 
       const pattern = async (seed: number) => {
         const s = await start({ failures: { ratio: 0.5, seed } });
