@@ -7,7 +7,7 @@ import { waitFor } from '../../tools/cluster/wait.js';
 import { kubectlApply } from '../../tools/cluster/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../tools/cluster/kube/client.js';
 import {
-  createKwokNode,
+  createKwokNodes,
   deleteNodes,
   internalIP,
   waitForNodesReady,
@@ -91,13 +91,7 @@ describe('local control plane', function () {
 
   it('runs kwok Nodes that become Ready with the InternalIP the test chose', async function () {
     this.timeout(60_000);
-    for (const [i, name] of nodeNames.entries()) {
-      await createKwokNode(kube.core, {
-        name,
-        labels: { 'doctor.io/smoke': 'yes' },
-        internalIP: `198.18.7.${i + 1}`,
-      });
-    }
+    await createKwokNodes(kube.core, nodeNames, { labels: { 'doctor.io/smoke': 'yes' }, subnet: '198.18.7' });
     await waitForNodesReady(kube.core, nodeNames);
     const nodes = await Promise.all(nodeNames.map((name) => kube.core.readNode({ name })));
     assert.deepEqual(nodes.map(internalIP), ['198.18.7.1', '198.18.7.2', '198.18.7.3']);

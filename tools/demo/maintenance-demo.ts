@@ -15,7 +15,7 @@ import { startCluster, type Cluster } from '../cluster/cluster.js';
 import { kubectlApply } from '../cluster/kube/apply.js';
 import { kubeClients } from '../cluster/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../cluster/kube/install.js';
-import { createKwokNode, deleteNodes } from '../cluster/kube/nodes.js';
+import { createKwokNodes, deleteNodes } from '../cluster/kube/nodes.js';
 import { repoRoot } from '../cluster/paths.js';
 import { reapOrphanedRuns } from '../cluster/run-registry.js';
 import { waitFor } from '../cluster/wait.js';
@@ -57,12 +57,10 @@ async function run(): Promise<void> {
       namespace: operatorNamespace,
       body: { metadata: { name: 'demo-consumer-key' }, stringData: { key } },
     });
-    for (const [i, name] of hosts.entries())
-      await createKwokNode(kube.core, {
-        name,
-        labels: { 'demo-maintenance': 'enabled' },
-        internalIP: `198.18.40.${i + 1}`,
-      });
+    await createKwokNodes(kube.core, hosts, {
+      labels: { 'demo-maintenance': 'enabled' },
+      subnet: '198.18.40',
+    });
     consumer = await startConsumer({
       port: 0,
       host: '127.0.0.1',

@@ -10,7 +10,7 @@ import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
 import { serviceAccountToken, tokenKubeconfig } from '../../../tools/cluster/kube/token-kubeconfig.js';
-import { createKwokNode, deleteNodes, waitForNodesReady } from '../../../tools/cluster/kube/nodes.js';
+import { createKwokNodes, deleteNodes, waitForNodesReady } from '../../../tools/cluster/kube/nodes.js';
 import { startOperatorProcess, type OperatorProcess } from '../../../tools/demo/operator-process.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 import {
@@ -38,13 +38,10 @@ describe('helm chart RBAC in use: the operator runs as its ServiceAccount', func
     cluster = await sharedCluster();
     kube = kubeClients(cluster.kubeconfigPath);
     await installRelease(cluster, ns);
-    for (const [i, name] of nodes.entries()) {
-      await createKwokNode(kube.core, {
-        name,
-        labels: { 'doctor.io/test-policy': policy },
-        internalIP: `198.18.9.${i + 1}`,
-      });
-    }
+    await createKwokNodes(kube.core, nodes, {
+      labels: { 'doctor.io/test-policy': policy },
+      subnet: '198.18.9',
+    });
     await waitForNodesReady(kube.core, nodes);
     const dir = join(cluster.runDir, ns);
     mkdirSync(dir, { recursive: true });

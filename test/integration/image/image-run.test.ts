@@ -31,7 +31,7 @@ import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../../tools/cluster/kube/install.js';
-import { createKwokNode, deleteNodes, waitForNodesReady } from '../../../tools/cluster/kube/nodes.js';
+import { createKwokNodes, deleteNodes, waitForNodesReady } from '../../../tools/cluster/kube/nodes.js';
 import { EventReceiver } from '../../../tools/testbed/event-receiver.js';
 import { createTestbed, type Testbed } from '../../../tools/testbed/testbed.js';
 import { operatorArgs, waitForHealthz } from '../../../tools/demo/operator-process.js';
@@ -103,13 +103,7 @@ describe('the image, run with runc', function () {
       cluster = await sharedCluster();
       kube = kubeClients(cluster.kubeconfigPath);
       await installOperatorPrerequisites(cluster, kube);
-      for (const [i, name] of nodes.entries()) {
-        await createKwokNode(kube.core, {
-          name,
-          labels: { 'img-test': 'enabled' },
-          internalIP: `198.18.4.${i + 1}`,
-        });
-      }
+      await createKwokNodes(kube.core, nodes, { labels: { 'img-test': 'enabled' }, subnet: '198.18.4' });
       await waitForNodesReady(kube.core, nodes);
     });
 

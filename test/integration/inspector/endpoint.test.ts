@@ -10,7 +10,7 @@ import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../../tools/cluster/kube/install.js';
-import { createKwokNode, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
+import { createKwokNodes, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
 import { monitorPodToken } from '../../../tools/cluster/kube/pod-token.js';
 import { startOperatorProcess, type OperatorProcess } from '../../../tools/demo/operator-process.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
@@ -57,13 +57,7 @@ describe('inspector endpoint /events', function () {
       namespace: operatorNamespace,
       body: { metadata: { name: 'inspector-token' }, stringData: { [staticObserver]: staticToken } },
     });
-    for (const [i, name] of nodes.entries()) {
-      await createKwokNode(kube.core, {
-        name,
-        labels: { 'insp-test': 'enabled' },
-        internalIP: `198.18.8.${i + 1}`,
-      });
-    }
+    await createKwokNodes(kube.core, nodes, { labels: { 'insp-test': 'enabled' }, subnet: '198.18.8' });
     const logDir = join(cluster.runDir, 'logs');
     mkdirSync(logDir, { recursive: true });
     operator = await startOperatorProcess({

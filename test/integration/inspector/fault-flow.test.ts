@@ -19,7 +19,7 @@ import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../../tools/cluster/kube/install.js';
-import { createKwokNode, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
+import { createKwokNodes, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
 import { start as startNovaSim, type NovaSim } from '../../../tools/nova-sim/index.js';
 import { startOperatorProcess, type OperatorProcess } from '../../../tools/demo/operator-process.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
@@ -59,13 +59,7 @@ describe('fault flow: report -> Nova, Node, consumers -> recovery', function () 
       namespace: operatorNamespace,
       body: { metadata: { name: 'flow-clouds' }, stringData: { 'clouds.yaml': nova.cloudsYaml() } },
     });
-    for (const [i, name] of hosts.entries()) {
-      await createKwokNode(kube.core, {
-        name,
-        labels: { 'flow-test': 'enabled' },
-        internalIP: `198.18.9.${i + 1}`,
-      });
-    }
+    await createKwokNodes(kube.core, hosts, { labels: { 'flow-test': 'enabled' }, subnet: '198.18.9' });
     const logDir = join(cluster.runDir, 'logs');
     mkdirSync(logDir, { recursive: true });
     recordFile = join(logDir, 'flow-consumer-arrivals.jsonl');

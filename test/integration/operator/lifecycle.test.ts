@@ -9,7 +9,12 @@ import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../../tools/cluster/kube/install.js';
-import { createKwokNode, deleteNodes, waitForNodesReady } from '../../../tools/cluster/kube/nodes.js';
+import {
+  createKwokNode,
+  createKwokNodes,
+  deleteNodes,
+  waitForNodesReady,
+} from '../../../tools/cluster/kube/nodes.js';
 import { startOperatorProcess, type OperatorProcess } from '../../../tools/demo/operator-process.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 import {
@@ -36,13 +41,10 @@ describe('FaultPolicy reconciler: examples and lifecycle', function () {
     cluster = await sharedCluster();
     kube = kubeClients(cluster.kubeconfigPath);
     await installOperatorPrerequisites(cluster, kube);
-    for (const [i, name] of computeNodes.entries()) {
-      await createKwokNode(kube.core, {
-        name,
-        labels: { 'openstack-compute-node': 'enabled' },
-        internalIP: `198.18.1.${i + 1}`,
-      });
-    }
+    await createKwokNodes(kube.core, computeNodes, {
+      labels: { 'openstack-compute-node': 'enabled' },
+      subnet: '198.18.1',
+    });
     for (const [i, name] of nfvNodes.entries()) {
       await createKwokNode(kube.core, {
         name,

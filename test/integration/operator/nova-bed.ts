@@ -9,7 +9,7 @@ import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../../tools/cluster/kube/install.js';
-import { createKwokNode, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
+import { createKwokNodes, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
 import { start as startNovaSim, type NovaSim } from '../../../tools/nova-sim/index.js';
 import { startOperatorProcess, type OperatorProcess } from '../../../tools/demo/operator-process.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
@@ -49,12 +49,7 @@ export async function novaBed(
     namespace: operatorNamespace,
     body: { metadata: { name: secret }, stringData: { 'clouds.yaml': nova.cloudsYaml() } },
   });
-  for (const [i, node] of hosts.entries())
-    await createKwokNode(kube.core, {
-      name: node,
-      labels: { [selector]: 'enabled' },
-      internalIP: `198.18.${ipBlock}.${i + 1}`,
-    });
+  await createKwokNodes(kube.core, hosts, { labels: { [selector]: 'enabled' }, subnet: `198.18.${ipBlock}` });
   return {
     cluster,
     kube,

@@ -9,7 +9,7 @@ import type { Cluster } from '../../../tools/cluster/cluster.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../../tools/cluster/kube/install.js';
-import { createKwokNode, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
+import { createKwokNodes, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
 import { freePort } from '../../../tools/cluster/ports.js';
 import { waitFor } from '../../../tools/cluster/wait.js';
 import { startOperatorProcess, type OperatorProcess } from '../../../tools/demo/operator-process.js';
@@ -57,12 +57,7 @@ spec:
       namespace: operatorNamespace,
       body: { metadata: { name: 'reach-clouds' }, stringData: { 'clouds.yaml': nova.cloudsYaml() } },
     });
-    for (const [i, name] of hosts.entries())
-      await createKwokNode(kube.core, {
-        name,
-        labels: { 'reach-test': 'enabled' },
-        internalIP: `198.18.11.${i + 1}`,
-      });
+    await createKwokNodes(kube.core, hosts, { labels: { 'reach-test': 'enabled' }, subnet: '198.18.11' });
     const logDir = join(cluster.runDir, 'logs');
     mkdirSync(logDir, { recursive: true });
     operator = await startOperatorProcess({

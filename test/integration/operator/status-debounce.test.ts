@@ -10,7 +10,7 @@ import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
 import { installOperatorPrerequisites } from '../../../tools/cluster/kube/install.js';
-import { createKwokNode, deleteNodes, waitForNodesReady } from '../../../tools/cluster/kube/nodes.js';
+import { createKwokNodes, deleteNodes, waitForNodesReady } from '../../../tools/cluster/kube/nodes.js';
 import {
   counterTotal,
   startOperatorProcess,
@@ -33,13 +33,7 @@ describe('HostHealth status events and the policy reconciler', function () {
     cluster = await sharedCluster();
     kube = kubeClients(cluster.kubeconfigPath);
     await installOperatorPrerequisites(cluster, kube);
-    for (const [i, name] of nodes.entries()) {
-      await createKwokNode(kube.core, {
-        name,
-        labels: { 'status-debounce': 'on' },
-        internalIP: `198.18.9.${i + 1}`,
-      });
-    }
+    await createKwokNodes(kube.core, nodes, { labels: { 'status-debounce': 'on' }, subnet: '198.18.9' });
     await waitForNodesReady(kube.core, nodes);
     const logDir = join(cluster.runDir, 'logs');
     mkdirSync(logDir, { recursive: true });

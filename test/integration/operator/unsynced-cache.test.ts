@@ -10,7 +10,7 @@ import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../../tools/cluster/kube/install.js';
-import { createKwokNode, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
+import { createKwokNodes, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
 import { serviceAccountToken, tokenKubeconfig } from '../../../tools/cluster/kube/token-kubeconfig.js';
 import {
   shortLeaseArgs,
@@ -90,12 +90,7 @@ describe('operator started while listing Nodes is forbidden', function () {
     kube = kubeClients(cluster.kubeconfigPath);
     await installOperatorPrerequisites(cluster, kube);
     await kubectlApply(cluster, { yaml: roleYaml });
-    for (const [i, name] of nodes.entries())
-      await createKwokNode(kube.core, {
-        name,
-        labels: { 'unsynced-test': 'enabled' },
-        internalIP: `198.18.6.${i + 1}`,
-      });
+    await createKwokNodes(kube.core, nodes, { labels: { 'unsynced-test': 'enabled' }, subnet: '198.18.6' });
   });
 
   after(async function () {

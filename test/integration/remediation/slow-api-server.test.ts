@@ -11,7 +11,7 @@ import { waitFor } from '../../../tools/cluster/wait.js';
 import { kubectlApply } from '../../../tools/cluster/kube/apply.js';
 import { kubeClients, type KubeClients } from '../../../tools/cluster/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../../tools/cluster/kube/install.js';
-import { createKwokNode, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
+import { createKwokNodes, deleteNodes } from '../../../tools/cluster/kube/nodes.js';
 import { startSlowProxy, type SlowProxy } from '../../../tools/cluster/kube/slow-proxy.js';
 import { start as startNovaSim, type NovaSim } from '../../../tools/nova-sim/index.js';
 import { startOperatorProcess, type OperatorProcess } from '../../../tools/demo/operator-process.js';
@@ -39,12 +39,7 @@ describe('fault path with a slow API server', function () {
       namespace: operatorNamespace,
       body: { metadata: { name: 'slowapi-clouds' }, stringData: { 'clouds.yaml': nova.cloudsYaml() } },
     });
-    for (const [i, name] of hosts.entries())
-      await createKwokNode(kube.core, {
-        name,
-        labels: { 'slowapi-test': 'enabled' },
-        internalIP: `198.18.11.${i + 1}`,
-      });
+    await createKwokNodes(kube.core, hosts, { labels: { 'slowapi-test': 'enabled' }, subnet: '198.18.11' });
     proxy = await startSlowProxy(cluster.server, 0);
     const logDir = join(cluster.runDir, 'logs');
     mkdirSync(logDir, { recursive: true });

@@ -28,6 +28,16 @@ export async function createKwokNode(core: k8s.CoreV1Api, spec: FakeNodeSpec): P
   return node;
 }
 
+/** Nodes `names` with the same labels, the i-th at InternalIP `${subnet}.${i + 1}` (a /24 in 198.18.0.0/15). */
+export async function createKwokNodes(
+  core: k8s.CoreV1Api,
+  names: readonly string[],
+  options: { labels: Record<string, string>; subnet: string },
+): Promise<void> {
+  for (const [i, name] of names.entries())
+    await createKwokNode(core, { name, labels: options.labels, internalIP: `${options.subnet}.${i + 1}` });
+}
+
 /** Writes the node's addresses; kwok keeps addresses it finds instead of inventing its own. */
 export async function setNodeInternalIP(
   core: k8s.CoreV1Api,
