@@ -6,24 +6,15 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { MonitorConfigFile } from '../../src/api/monitor-config.js';
 import { monitorNodeFlags } from '../../src/monitor/node-flags.js';
 import type { Testbed } from './testbed.js';
 
 /** The `doctor` command's script: monitors start as the DaemonSet starts them, `node <flags> cli.js monitor`. */
 export const doctorCli = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
-export interface FleetSettings {
-  inspectorUrl: string;
-  intervalMilliseconds: number;
-  timeoutMilliseconds: number;
-  failureThreshold: number;
-  successThreshold: number;
-  peers: number;
-  interfaces: string[];
-  heartbeatSeconds: number;
-  deliveryTimeoutMilliseconds?: number;
-  maxBackoffMilliseconds?: number;
-}
+/** The monitor configuration every monitor of the fleet shares (the file adds the policy and the hosts). */
+export type FleetSettings = Omit<MonitorConfigFile, 'policy' | 'hosts'>;
 
 export interface MonitorProcess {
   host: string;
