@@ -2,7 +2,7 @@
 import type { SimOptions } from './options.js';
 
 /** The options that cross a process boundary (plain JSON). */
-export type SimChildOptions = Pick<SimOptions, 'hosts' | 'serversPerHost' | 'latencyMs'>;
+export type SimChildOptions = Pick<SimOptions, 'hosts' | 'serversPerHost' | 'latencyMs' | 'maxPageSize'>;
 
 export interface HostFacts {
   /** The host's nova-compute service. */
@@ -13,6 +13,7 @@ export interface HostFacts {
 
 type Request =
   | { op: 'clearCalls' }
+  | { op: 'setLatency'; latencyMs: number }
   | { op: 'novaCalls'; method?: string; /** RegExp source */ path?: string }
   | { op: 'hostFacts'; host: string }
   | { op: 'restoreServers'; host: string }

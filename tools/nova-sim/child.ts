@@ -44,6 +44,9 @@ async function answer(sim: NovaSim, request: SimRequest): Promise<unknown> {
     case 'clearCalls':
       sim.clearCalls();
       return undefined;
+    case 'setLatency':
+      sim.configure({ latencyMs: request.latencyMs });
+      return undefined;
     case 'novaCalls':
       return sim.novaCalls(request.method, request.path !== undefined ? new RegExp(request.path) : undefined);
     case 'hostFacts':

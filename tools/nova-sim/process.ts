@@ -15,6 +15,8 @@ export interface NovaSimProcess {
   pid: number;
   cloudsYaml(): string;
   clearCalls(): Promise<void>;
+  /** Delay added to every call from now on. */
+  setLatency(latencyMs: number): Promise<void>;
   novaCalls(method?: string, path?: RegExp): Promise<SimCall[]>;
   hostFacts(host: string): Promise<HostFacts>;
   /** Sets every server of the host back to ACTIVE. */
@@ -85,6 +87,7 @@ export async function startNovaSimProcess(
     pid: child.pid ?? -1,
     cloudsYaml: () => info.cloudsYaml,
     clearCalls: () => ask({ op: 'clearCalls' }),
+    setLatency: (latencyMs) => ask({ op: 'setLatency', latencyMs }),
     novaCalls: (method, path) =>
       ask({
         op: 'novaCalls',

@@ -32,6 +32,10 @@ describe('nova-sim in a child process', function () {
       for (const call of [...calls.forceDown, ...calls.resets]) assert.ok(call.startedAtMs >= before);
       assert.equal((await sim.hostFacts('p-0')).forcedDown, true);
       assert.ok((await sim.novaCalls('POST', /\/action$/)).length >= 3);
+      await sim.setLatency(30);
+      const slow = performance.now();
+      await clients.nova.listComputeServices('p-1');
+      assert.ok(performance.now() - slow >= 25, 'the latency applies');
       await sim.restoreServers('p-0');
       await sim.clearCalls();
       assert.deepEqual(await sim.novaCalls(), []);
