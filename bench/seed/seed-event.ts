@@ -6,7 +6,7 @@
 // simulator runs in its own process, so nothing the harness does can delay its stamps. The operator is
 // started several times; before its first fault it idles longer than the simulator keeps an idle
 // connection open (Node's 5 s), as a real fault usually comes long after the last Nova call.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -86,6 +86,8 @@ interface FaultSample {
   postToReceive: number;
   /** Harness POST (sub-ms) -> first Nova write: an upper bound of the span without T02's ms rounding. */
   postToFirstCall: number;
+  /** The POST on the monotonic clock (us), as CPU profiles stamp their samples (bench/lib/profile-window.ts). */
+  postedAtMonotonicUs: number;
 }
 
 const epochNow = () => performance.timeOrigin + performance.now();
@@ -105,6 +107,7 @@ async function oneFault(
   const remediated = nova.awaitRemediation(victim, 30_000);
   const postedAt = Date.now();
   const postedAtPrecise = epochNow();
+  const postedAtMonotonicUs = Number(process.hrtime.bigint() / 1000n);
   await post(context.eventsUrl, doctorEvent(victim, 'down', n));
   const times = faultTimesOf(await remediated);
   // The inspector's receive time of this report, from the timeline it writes.
@@ -133,7 +136,25 @@ async function oneFault(
     allReset: Math.max(times.forcedDownAt, times.lastResetAt) - received,
     postToReceive: received - postedAt,
     postToFirstCall: times.firstWriteAt - postedAtPrecise,
+    postedAtMonotonicUs,
   };
+}
+
+/**
+ * With DOCTOR_OPERATOR_CPU_PROF_DIR set, each fault's window (harness POST -> first Nova write, monotonic
+ * us) goes next to the operators' profiles: `node dist/bench/lib/profile-window.js <profile> <start> <us>`.
+ */
+function writeProfileWindows(samples: FaultSample[], log: (line: string) => void): void {
+  const dir = process.env.DOCTOR_OPERATOR_CPU_PROF_DIR;
+  if (dir === undefined || dir === '') return;
+  const path = join(dir, 'seed-event-faults.json');
+  const windows = samples.map((s, i) => ({
+    fault: i + 1,
+    startUs: s.postedAtMonotonicUs,
+    durationUs: Math.ceil(s.postToFirstCall * 1000),
+  }));
+  writeFileSync(path, `${JSON.stringify(windows, null, 1)}\n`);
+  log(`fault windows for the CPU profiles: ${path}`);
 }
 
 export async function runSeedEventBenchmark(options: {
@@ -222,6 +243,7 @@ spec:
         await operator.stop();
       }
     }
+    writeProfileWindows(samples, log);
     const of = (list: FaultSample[], key: keyof FaultSample) => list.map((s) => s[key]);
     const later = samples.filter((s) => !firstAfterStart.includes(s));
     return {
