@@ -43,6 +43,9 @@ export function spanFigures(name: string, samples: readonly number[], goalMs?: n
   const round = (v: number) => Math.round(v * 10) / 10;
   const p50 = summary(samples, 'p50');
   const tail = summary(samples, 'p99');
+  // One sample: its p50 and p99 are the same figure, shown once.
+  if (goalMs === undefined && samples.length === 1)
+    return [{ name, unit: 'ms', ...tail, value: round(tail.value), note: 'context' }];
   return [
     {
       name,
