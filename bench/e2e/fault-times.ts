@@ -2,6 +2,7 @@
 // own record of when each call arrived and was answered, the inspector's receive time and decision
 // (HostHealth timeline), the consumer's receive times. All epoch milliseconds on the same machine.
 import type { SimCall, NovaSim } from '../../tools/nova-sim/index.js';
+import { hostRemediationCalls, type HostRemediationCalls } from '../../tools/nova-sim/fault-calls.js';
 import type { Figure } from '../lib/report.js';
 import { summary } from '../lib/stats.js';
 
@@ -20,25 +21,20 @@ const answeredAt = (c: SimCall) => c.startedAtMs + c.durationMs;
 /** The victim's force-down and resets in the simulator's call log; undefined until all are there. */
 export function novaFaultTimes(nova: NovaSim, host: string): NovaFaultTimes | undefined {
   const service = nova.state.computeService(host);
-  const servers = nova.state.serversOnHost(host).map((s) => s.id);
   if (service === undefined) return undefined;
-  const calls = nova.novaCalls().filter((c) => c.status >= 200 && c.status < 300);
-  const forceDown = calls.filter(
-    (c) =>
-      c.method === 'PUT' &&
-      (c.path.endsWith(`/os-services/${service.uuid}`) || c.path.endsWith('/os-services/force-down')),
-  );
-  const resets = calls.filter(
-    (c) => c.method === 'POST' && c.path.endsWith('/action') && servers.some((id) => c.path.includes(id)),
-  );
-  const resetServers = new Set(resets.map((c) => c.path));
-  if (forceDown.length === 0 || resetServers.size < servers.length) return undefined;
+  const servers = nova.state.serversOnHost(host).map((s) => s.id);
+  const found = hostRemediationCalls(nova.novaCalls(), service.uuid, servers);
+  return found === undefined ? undefined : faultTimesOf(found);
+}
+
+/** The times of one fault from its successful force-down and reset calls. */
+export function faultTimesOf({ forceDown, resets }: HostRemediationCalls): NovaFaultTimes {
   const writes = [...forceDown, ...resets];
   return {
     firstWriteAt: Math.min(...writes.map((c) => c.startedAtMs)),
     forcedDownAt: Math.min(...forceDown.map(answeredAt)),
     lastResetAt: Math.max(...resets.map(answeredAt)),
-    resets: resetServers.size,
+    resets: new Set(resets.map((c) => c.path)).size,
   };
 }
 
@@ -47,6 +43,9 @@ export function spanFigures(name: string, samples: readonly number[], goalMs?: n
   const round = (v: number) => Math.round(v * 10) / 10;
   const p50 = summary(samples, 'p50');
   const tail = summary(samples, 'p99');
+  // One sample: its p50 and p99 are the same figure, shown once.
+  if (goalMs === undefined && samples.length === 1)
+    return [{ name, unit: 'ms', ...tail, value: round(tail.value), note: 'context' }];
   return [
     {
       name,

@@ -4,12 +4,14 @@
 // consumers notified, with the segments in between. Each time comes from the process that saw it: the
 // fault from the harness, just before it runs `ip link set down` (the T00 annotation is written one API
 // round trip before that, which is no part of the fault), T01/T03 the inspector's timeline, Nova calls
-// from the simulator's log, notifications from the consumer's record.
+// from the simulator's log, notifications from the consumer's record. The simulator runs in its own
+// process: the harness's polling during a fault cannot delay its stamps.
 import { startCluster } from '../../tools/cluster/cluster.js';
 import { waitFor } from '../../tools/cluster/wait.js';
 import { startScenario, type Scenario } from '../../tools/demo/scenario.js';
+import { startNovaSimProcess, type NovaSimProcess } from '../../tools/nova-sim/process.js';
 import type { BenchResult, Figure } from '../lib/report.js';
-import { novaFaultTimes, spanFigures } from './fault-times.js';
+import { faultTimesOf, spanFigures } from './fault-times.js';
 
 const serversPerHost = 50;
 /** Doctor's sample on the same kind of fault: ~190 ms detection, ~105 ms POST -> all 50 reset. */
@@ -24,17 +26,18 @@ interface FaultSample {
   allDone: number;
 }
 
-async function oneFault(scenario: Scenario, victim: string, n: number): Promise<FaultSample> {
-  scenario.nova.clearCalls();
+type Bench = { scenario: Omit<Scenario, 'nova'>; nova: NovaSimProcess };
+
+async function oneFault({ scenario, nova: sim }: Bench, victim: string, n: number): Promise<FaultSample> {
+  await sim.clearCalls();
+  // Asked before the fault: no question reaches the simulator while it stamps the fault's calls.
+  const remediated = sim.awaitRemediation(victim, 90_000);
+  remediated.catch(() => undefined);
   const injectedIso = await scenario.injectLinkDown(victim);
   const t0 = scenario.linkPulledAt(victim) ?? Date.parse(injectedIso);
   const down = await scenario.waitRemediated(victim, injectedIso, 60_000);
   const timeline = down.status!.timeline!;
-  const nova = await waitFor(
-    `fault ${n}: the simulator's record of ${victim}'s force-down and resets`,
-    () => Promise.resolve(novaFaultTimes(scenario.nova, victim)),
-    { timeoutMs: 30_000, intervalMs: 20 },
-  );
+  const nova = faultTimesOf(await remediated);
   const lastNotification = await waitFor(
     `fault ${n}: a notification per server of ${victim}`,
     () => {
@@ -60,17 +63,14 @@ async function oneFault(scenario: Scenario, victim: string, n: number): Promise<
   };
 }
 
-async function recover(scenario: Scenario, victim: string): Promise<void> {
+async function recover({ scenario, nova }: Bench, victim: string): Promise<void> {
   await scenario.linkUp(victim);
   await waitFor(
     `${victim} to recover`,
     async () => ((await scenario.hostHealth(victim)).status?.state === 'Healthy' ? true : undefined),
     { timeoutMs: 60_000, intervalMs: 200 },
   );
-  for (const server of scenario.nova.state.serversOnHost(victim)) {
-    server.vmState = 'active';
-    server.status = 'ACTIVE';
-  }
+  await nova.restoreServers(victim);
   // Let the monitors' verdicts settle before the next fault.
   await new Promise((r) => setTimeout(r, 500));
 }
@@ -100,6 +100,7 @@ export async function runEndToEndBenchmark(options: {
   const { log } = options;
   const latencies = options.latenciesMs ?? [0, 20];
   const cluster = await startCluster({ log: () => undefined });
+  let nova: NovaSimProcess | undefined;
   try {
     const scenario = await startScenario({
       cluster,
@@ -107,36 +108,40 @@ export async function runEndToEndBenchmark(options: {
       hosts: 4,
       serversPerHost,
       policySpec: '  detection: {healthySeconds: 1}',
+      startNova: async (hosts) => {
+        log(`starting the Nova simulator (own process) with ${serversPerHost} servers on each host`);
+        nova = await startNovaSimProcess({ hosts, serversPerHost, maxPageSize: 100, latencyMs: 0 });
+        return nova;
+      },
       log,
     });
+    const bench: Bench = { scenario, nova: nova! };
     const results = new Map<number, FaultSample[]>();
     try {
       await waitFor(
         "the operator's Nova warm-up of every host",
-        () =>
-          Promise.resolve(
-            scenario.hostNames.every((h) =>
-              scenario.nova.novaCalls('GET', /\/servers\/detail$/).some((c) => c.query.includes(`host=${h}`)),
-            )
-              ? true
-              : undefined,
-          ),
+        async () => {
+          const lists = await bench.nova.novaCalls('GET', /\/servers\/detail$/);
+          return scenario.hostNames.every((h) => lists.some((c) => c.query.includes(`host=${h}`)))
+            ? true
+            : undefined;
+        },
         { timeoutMs: 60_000, intervalMs: 250 },
       );
       let n = 0;
       for (const latencyMs of latencies) {
-        scenario.nova.configure({ latencyMs });
+        await bench.nova.setLatency(latencyMs);
         const samples: FaultSample[] = [];
         for (let i = 0; i < options.faults; i++) {
           const victim = scenario.hostNames[n++ % scenario.hostNames.length]!;
-          const sample = await oneFault(scenario, victim, i + 1);
+          const sample = await oneFault(bench, victim, i + 1);
           samples.push(sample);
           log(
             `  Nova ${latencyMs} ms, fault ${i + 1}/${options.faults} on ${victim}: detected ${sample.detection} ms, ` +
               `declared ${sample.decision} ms, first Nova call ${sample.firstNovaCall.toFixed(0)} ms, last reset ` +
               `${sample.lastReset.toFixed(0)} ms, last notification ${sample.lastNotification} ms`,
           );
-          await recover(scenario, victim);
+          await recover(bench, victim);
         }
         results.set(latencyMs, samples);
       }
@@ -153,6 +158,7 @@ export async function runEndToEndBenchmark(options: {
       details: Object.fromEntries([...results].map(([l, s]) => [`nova${l}ms`, s])),
     };
   } finally {
+    await nova?.stop();
     await cluster.stop();
   }
 }

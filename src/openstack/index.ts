@@ -17,3 +17,4 @@ export {
 export { NovaClient, NovaServiceNotFoundError, type NovaClientOptions } from './nova.js';
 export { defaultRetryPolicy, type RetryPolicy } from './retry.js';
 export { osEnvCloudName, osEnvToCloudsYaml, parseOsEnv } from './os-env.js';
+export { ConnectionKeeper, keepAliveTimeoutMs } from './connection-keeper.js';

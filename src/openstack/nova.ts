@@ -1,6 +1,7 @@
 // Nova compute API client: the calls remediation needs, each with a timeout, bounded retries of
 // 5xx and connection errors, one re-authentication on 401 and one re-negotiation on 406.
 import type { EndpointInterface } from './clouds.js';
+import { keepAliveTimeoutMs } from './connection-keeper.js';
 import { httpError, isRetryableError, OpenStackConfigError, OpenStackHttpError } from './errors.js';
 import { type HttpAgents, type HttpResponse, httpRequest } from '../util/http-client.js';
 import type { CallObserver, KeystoneSession } from './keystone.js';
@@ -435,6 +436,17 @@ export class NovaClient implements NovaApi, NovaMaintenanceApi {
       { policy: this.options.retry ?? defaultRetryPolicy, isRetryable: isRetryableError },
     );
     return parseVersionDocument(res.body);
+  }
+
+  /**
+   * One GET of the version document over the pooled connection, to keep it open (connection-keeper.ts):
+   * no token, no retry. Resolves with the idle timeout the server announced (Keep-Alive header), if any.
+   */
+  async keepConnectionOpen(): Promise<number | undefined> {
+    const url = versionDocumentUrl(await this.computeEndpoint());
+    const res = await this.send('GET', url, new URL(url).pathname, 1, { accept: 'application/json' });
+    if (res.status !== 200 || /\bclose\b/i.test(String(res.headers.connection ?? ''))) return undefined;
+    return keepAliveTimeoutMs(res.headers['keep-alive']);
   }
 
   /**

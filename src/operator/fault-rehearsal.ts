@@ -2,8 +2,9 @@
 // type feedback and parts of libraries loaded on first use (the body parser's encodings) cost the first
 // fault after a start several times what later ones take. A Doctor report is POSTed over loopback to a
 // scratch /events app whose inspector (engine included) decides on made-up hosts, and the host-down
-// remediation runs with in-memory ports and an in-memory Nova. Every part is its own instance: nothing
-// reaches Kubernetes, Nova, a consumer, the operator's engines, metrics or logs.
+// remediation runs, through the leader's own Kubernetes adapters and turn gate, over in-memory parts and
+// an in-memory Nova. Every part is its own instance: nothing reaches Kubernetes, Nova, a consumer, the
+// operator's engines, metrics or logs.
 import type { AddressInfo } from 'node:net';
 import { defaultedSpecFields } from '../api/policy-defaults.js';
 import { groupVersion, type FaultPolicy, type HostHealth } from '../api/types.js';
@@ -11,12 +12,19 @@ import { noAuthentication } from '../intake/authenticator.js';
 import { createInspectorApp } from '../intake/http.js';
 import { createIntakeMetrics } from '../intake/metrics.js';
 import { silentLogger } from '../observability/logger.js';
-import { rehearseHostDown, type HostDownRehearsal } from '../remediation/rehearsal.js';
+import {
+  inMemoryKubePorts,
+  rehearseHostDown,
+  type HostDownRehearsal,
+  type RehearsalKubePorts,
+} from '../remediation/rehearsal.js';
 import { CoalescingStatusWriter } from '../runtime/coalescing-status-writer.js';
 import { listen } from '../runtime/health-server.js';
 import type { ReadCache } from '../runtime/read-cache.js';
 import { HttpAgents, httpRequest } from '../util/http-client.js';
 import { InspectorService, type Remediation } from './inspector-service.js';
+import { cachedHostHealthStatusReader, hostHealthStatusWriter } from './remediation-adapters.js';
+import { eventsAfterThisTurn, taintsAfterThisTurn, TurnGate } from './remediation-wiring.js';
 
 /** Made-up hosts: names no Node has. */
 export const rehearsalHosts = ['doctor-rehearsal-0', 'doctor-rehearsal-1', 'doctor-rehearsal-2'];
@@ -77,8 +85,23 @@ function cacheOf<T extends { metadata: { name: string } }>(items: T[]): ReadCach
   return { list: () => items, get: (name) => items.find((item) => item.metadata.name === name) };
 }
 
+/** The made-up hosts' HostHealths under the policy named `policyName`, in memory only. */
+export function scratchHostHealths(policyName: string): HostHealth[] {
+  return rehearsalHosts.map((host): HostHealth => ({
+    apiVersion: groupVersion,
+    kind: 'HostHealth',
+    metadata: { name: host },
+    spec: { policy: policyName, maintenance: { enabled: false } },
+    status: { novaHost: host },
+  }));
+}
+
 /** An InspectorService over made-up hosts of `policy`, writing nowhere; its decisions go to `remediation`. */
-function scratchInspector(policy: FaultPolicy, remediation: Remediation): InspectorService {
+function scratchInspector(
+  policy: FaultPolicy,
+  hostHealths: HostHealth[],
+  remediation: Remediation,
+): InspectorService {
   const name = policy.metadata.name;
   const scratchPolicy: FaultPolicy = {
     apiVersion: policy.apiVersion,
@@ -87,13 +110,6 @@ function scratchInspector(policy: FaultPolicy, remediation: Remediation): Inspec
     // Room for the one host it declares down, whatever the policy's limit; never paused.
     spec: { ...policy.spec, protection: { maxUnhealthy: rehearsalHosts.length }, paused: false },
   };
-  const hostHealths = rehearsalHosts.map((host): HostHealth => ({
-    apiVersion: groupVersion,
-    kind: 'HostHealth',
-    metadata: { name: host },
-    spec: { policy: name, maintenance: { enabled: false } },
-    status: { novaHost: host },
-  }));
   const log = silentLogger();
   return new InspectorService({
     policies: cacheOf([scratchPolicy]),
@@ -106,6 +122,20 @@ function scratchInspector(policy: FaultPolicy, remediation: Remediation): Inspec
   });
 }
 
+/**
+ * The leader's Kubernetes adapters (remediation-adapters.ts, remediation-wiring.ts), as a fault uses them,
+ * over parts that write nowhere: status read from a cache of the made-up hosts and written to a writer
+ * that drops it, taints and Events deferred to the next turn and then dropped.
+ */
+export function scratchKubePorts(hostHealths: HostHealth[]): RehearsalKubePorts {
+  return {
+    statusWriter: hostHealthStatusWriter(new CoalescingStatusWriter(() => Promise.resolve(), silentLogger())),
+    statusReader: cachedHostHealthStatusReader(cacheOf(hostHealths)),
+    tainter: taintsAfterThisTurn(inMemoryKubePorts.tainter),
+    events: eventsAfterThisTurn(inMemoryKubePorts.events),
+  };
+}
+
 /** One rehearsal of a fault under `policy`'s detection and actions (a typical policy's by default). */
 export async function rehearseFaultPath(
   policy: FaultPolicy = typicalPolicy,
@@ -113,10 +143,14 @@ export async function rehearseFaultPath(
 ): Promise<RehearsalOutcome> {
   const started = performance.now();
   let remediated: Promise<HostDownRehearsal> | undefined;
-  const inspector = scratchInspector(policy, {
-    hostDown: (input) => {
-      remediated = rehearseHostDown(input, servers);
-      return remediated.then(() => undefined);
+  const turns = new TurnGate();
+  const hostHealths = scratchHostHealths(policy.metadata.name);
+  const inspector = scratchInspector(policy, hostHealths, {
+    // As LeaderRemediation.hostDown: one turn of the event loop per job, then the executor.
+    hostDown: async (input) => {
+      await turns.take();
+      remediated = rehearseHostDown(input, servers, scratchKubePorts(hostHealths));
+      await remediated;
     },
     hostRecovered: () => Promise.resolve(),
     stop: () => Promise.resolve(),

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FaultPolicy } from '../api/types.js';
 import {
+  ConnectionKeeper,
   createOpenStackClients,
   type NovaApi,
   type OpenStackClientOptions,
@@ -35,14 +36,20 @@ export function openStackNovaFactory(options: OpenStackClientOptions = {}): Nova
       maxSockets: novaMaxSockets,
       ...options,
     });
+    // One socket to Nova stays open between faults (connection-keeper.ts), from the first warm-up on.
+    const keeper = new ConnectionKeeper(() => clients.nova.keepConnectionOpen());
     return {
       nova: clients.nova,
       warmUp: async () => {
         // The token first: a periodic warm-up renews it before it expires, off the fault path.
         await clients.session.getToken();
         await clients.nova.microversion();
+        keeper.start();
       },
-      close: () => clients.close(),
+      close: () => {
+        keeper.stop();
+        clients.close();
+      },
     };
   };
 }

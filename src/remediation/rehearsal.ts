@@ -6,7 +6,7 @@
 import type { FaultPolicy } from '../api/types.js';
 import { RehearsalNova } from '../openstack/rehearsal-nova.js';
 import { silentLogger } from '../observability/logger.js';
-import { RemediationExecutor } from './executor.js';
+import { RemediationExecutor, type RemediationDeps } from './executor.js';
 import type { HostDownInput } from './host-down-job.js';
 import { createRemediationMetrics } from './metrics.js';
 import { withTimeout } from './job-context.js';
@@ -61,19 +61,35 @@ function scratchPolicy(policy: FaultPolicy): FaultPolicy {
   };
 }
 
+/** The Kubernetes side of remediation; the operator passes its real adapters over parts that write
+ * nowhere, so that their code is rehearsed too. */
+export type RehearsalKubePorts = Pick<
+  RemediationDeps,
+  'statusWriter' | 'statusReader' | 'tainter' | 'events'
+>;
+
+/** Ports that keep everything in memory. */
+export const inMemoryKubePorts: RehearsalKubePorts = {
+  statusWriter: { patchStatus: () => Promise.resolve() },
+  statusReader: { readStatus: () => Promise.resolve(undefined) },
+  tainter: {
+    ensureTaint: () => Promise.resolve('added'),
+    removeTaint: () => Promise.resolve('removed'),
+  },
+  events: { record: () => Promise.resolve() },
+};
+
 /** Remediates `input` against in-memory ports and a Nova with `servers` servers on its host. */
-export async function rehearseHostDown(input: HostDownInput, servers: number): Promise<HostDownRehearsal> {
+export async function rehearseHostDown(
+  input: HostDownInput,
+  servers: number,
+  kube: RehearsalKubePorts = inMemoryKubePorts,
+): Promise<HostDownRehearsal> {
   const nova = new RehearsalNova({ [input.novaHost]: servers });
   const policy = scratchPolicy(input.policy);
   const executor = new RemediationExecutor({
-    statusWriter: { patchStatus: () => Promise.resolve() },
-    statusReader: { readStatus: () => Promise.resolve(undefined) },
+    ...kube,
     secrets: scratchSecrets,
-    tainter: {
-      ensureTaint: () => Promise.resolve('added'),
-      removeTaint: () => Promise.resolve('removed'),
-    },
-    events: { record: () => Promise.resolve() },
     logger: silentLogger(),
     novaFactory: () => Promise.resolve({ nova: nova.client, close: () => undefined }),
     deliver: () => Promise.resolve({ ok: true, status: 202, retryable: false, durationMs: 0 }),

@@ -31,6 +31,9 @@ export interface ScenarioOptions {
   /** Extra FaultPolicy spec lines (YAML, indented two spaces), e.g. detection or protection. */
   policySpec?: string;
   novaLatencyMs?: number;
+  /** Starts a Nova simulator for the hosts that the caller stops (a benchmark runs it in its own process);
+   * by default the scenario starts one in this process (`nova` of the Scenario). */
+  startNova?: (hosts: string[]) => Promise<{ cloudsYaml(): string }>;
   consumers?: number;
   log?: (line: string) => void;
   /** Every line the monitors, operator and consumers print, for a person watching (make demo). */
@@ -57,7 +60,13 @@ export interface Scenario {
   stop(): Promise<void>;
 }
 
-export async function startScenario(options: ScenarioOptions): Promise<Scenario> {
+export function startScenario(options: ScenarioOptions & { startNova?: undefined }): Promise<Scenario>;
+export function startScenario(
+  options: ScenarioOptions & { startNova: ScenarioOptions['startNova'] },
+): Promise<Omit<Scenario, 'nova'>>;
+export async function startScenario(
+  options: ScenarioOptions,
+): Promise<Omit<Scenario, 'nova'> & { nova?: NovaSim }> {
   const log = options.log ?? (() => undefined);
   const { cluster, name } = options;
   const kube = kubeClients(cluster.kubeconfigPath);
@@ -84,18 +93,25 @@ export async function startScenario(options: ScenarioOptions): Promise<Scenario>
     }
     await waitForNodesReady(kube.core, hostNames);
 
-    log(`starting the Nova simulator with ${options.serversPerHost} servers on each host`);
-    const nova = await startNovaSim({
-      hosts: hostNames,
-      serversPerHost: options.serversPerHost,
-      maxPageSize: 100,
-      latencyMs: options.novaLatencyMs ?? 0,
-    });
-    stops.push(() => nova.stop());
+    let nova: NovaSim | undefined;
+    let external: { cloudsYaml(): string } | undefined;
+    if (options.startNova !== undefined) external = await options.startNova(hostNames);
+    else {
+      log(`starting the Nova simulator with ${options.serversPerHost} servers on each host`);
+      const started = await startNovaSim({
+        hosts: hostNames,
+        serversPerHost: options.serversPerHost,
+        maxPageSize: 100,
+        latencyMs: options.novaLatencyMs ?? 0,
+      });
+      stops.push(() => started.stop());
+      nova = started;
+    }
+    const cloudsYaml = (external ?? nova!).cloudsYaml();
     const secretName = `${name}-clouds`;
     await kube.core.createNamespacedSecret({
       namespace: operatorNamespace,
-      body: { metadata: { name: secretName }, stringData: { 'clouds.yaml': nova.cloudsYaml() } },
+      body: { metadata: { name: secretName }, stringData: { 'clouds.yaml': cloudsYaml } },
     });
     stops.push(() => kube.core.deleteNamespacedSecret({ name: secretName, namespace: operatorNamespace }));
 
@@ -202,7 +218,7 @@ ${notify}
     return {
       kube,
       testbed,
-      nova,
+      ...(nova !== undefined ? { nova } : {}),
       operator,
       hostNames,
       monitors,

@@ -5,7 +5,12 @@
 import assert from 'node:assert/strict';
 import { register } from 'prom-client';
 import type { FaultPolicy, HostHealth } from '../../../src/api/types.js';
-import { rehearsalHosts, rehearseFaultPath } from '../../../src/operator/fault-rehearsal.js';
+import {
+  rehearsalHosts,
+  rehearseFaultPath,
+  scratchHostHealths,
+  scratchKubePorts,
+} from '../../../src/operator/fault-rehearsal.js';
 import type { HostDownRehearsal } from '../../../src/remediation/rehearsal.js';
 import { InspectorService } from '../../../src/operator/inspector-service.js';
 import { CoalescingStatusWriter } from '../../../src/runtime/coalescing-status-writer.js';
@@ -67,6 +72,24 @@ describe('fault path rehearsal', function () {
       assert.equal(outcome.status, 200);
       assert.deepEqual(outcome.remediation, expected);
     });
+
+  it("goes through the leader's Kubernetes adapters, over parts that keep nothing", async () => {
+    const ports = scratchKubePorts(scratchHostHealths('p'));
+    // Status comes from the (made-up) informer cache, as the leader reads it.
+    assert.equal((await ports.statusReader.readStatus(rehearsalHosts[0]!))?.novaHost, rehearsalHosts[0]);
+    await ports.statusWriter.patchStatus(rehearsalHosts[0]!, { novaServiceId: 'x' });
+    // Taints and Events start on a later turn of the event loop, after the Nova requests of this one.
+    const order: string[] = [];
+    const taint = ports.tainter
+      .ensureTaint('n', { key: 'k', value: 'v', effect: 'NoExecute' })
+      .then((outcome) => order.push(`taint ${outcome}`));
+    const event = ports.events
+      .record({ apiVersion: 'v1', kind: 'Node', name: 'n' }, 'Warning', 'HostDown', 'rehearsal')
+      .then(() => order.push('event'));
+    void Promise.resolve().then(() => order.push('this turn'));
+    await Promise.all([taint, event]);
+    assert.deepEqual(order, ['this turn', 'taint added', 'event']);
+  });
 
   it("leaves the operator's inspector, the policy, the metrics registry and the output untouched", async () => {
     const p = remediationPolicy();
