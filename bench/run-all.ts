@@ -44,7 +44,9 @@ const functestFaults = (quick: boolean) => (quick ? 2 : 12);
 const rackRuns = (quick: boolean) => (quick ? 1 : 5);
 const pathFaults = (quick: boolean) => (quick ? 3 : 20);
 const seedRuns = (quick: boolean) =>
-  quick ? { starts: 1, faultsPerStart: 3 } : { starts: 5, faultsPerStart: 8 };
+  quick
+    ? { starts: 1, faultsPerStart: 3, pagingFaults: 2 }
+    : { starts: 5, faultsPerStart: 8, pagingFaults: 10 };
 const scale = (quick: boolean) =>
   quick ? { nodes: 100, runs: 1, idleSeconds: 5 } : { nodes: 1000, runs: 3, idleSeconds: 60 };
 
@@ -72,7 +74,7 @@ const benchmarks: Benchmark[] = [
     name: 'seed-event',
     what: (quick) => {
       const s = seedRuns(quick);
-      return `Doctor's seed event POSTed to /events -> forced down + 50 servers reset, ${s.starts} operator start(s) x ${s.faultsPerStart} faults`;
+      return `Doctor's seed event POSTed to /events -> forced down + 50 servers reset, ${s.starts} operator start(s) x ${s.faultsPerStart} faults; then ${s.pagingFaults} faults with Nova paging 2/page and a 503`;
     },
     run: (quick, log) => runSeedEventBenchmark({ ...seedRuns(quick), log }),
   },

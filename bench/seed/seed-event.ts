@@ -7,138 +7,30 @@
 // started several times; before its first fault it idles longer than the simulator keeps an idle
 // connection open (Node's 5 s), as a real fault usually comes long after the last Nova call.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { crdApi, type HostHealth } from '../../src/api/types.js';
-import { startCluster } from '../../tools/cluster/cluster.js';
+import { startCluster, type Cluster } from '../../tools/cluster/cluster.js';
 import { waitFor } from '../../tools/cluster/wait.js';
 import { kubectlApply } from '../../tools/cluster/kube/apply.js';
-import { kubeClients } from '../../tools/cluster/kube/client.js';
+import { kubeClients, type KubeClients } from '../../tools/cluster/kube/client.js';
 import { installOperatorPrerequisites, operatorNamespace } from '../../tools/cluster/kube/install.js';
-import { createKwokNode } from '../../tools/cluster/kube/nodes.js';
+import { createKwokNodes } from '../../tools/cluster/kube/nodes.js';
 import { startNovaSimProcess, type NovaSimProcess } from '../../tools/nova-sim/process.js';
 import { startOperatorProcess } from '../../tools/demo/operator-process.js';
 import type { BenchResult } from '../lib/report.js';
-import { faultTimesOf, spanFigures } from '../e2e/fault-times.js';
+import { spanFigures } from '../e2e/fault-times.js';
+import { doctorEvent, oneFault, warmHarnessClient, type FaultSample } from './seed-fault.js';
 
 const hosts = ['seed-0', 'seed-1', 'seed-2', 'seed-3'];
 const serversPerHost = 50;
 const policy = 'seed-bench';
 const goalAllResetMs = 80;
 const goalFirstCallMs = 10;
+/** Doctor's harder case: a small cloud paging its server lists 2 per page, and a reset answered 503. */
+const paging = { policy: 'seed-paging', hosts: ['paging-0', 'paging-1'], serversPerHost: 20, pageSize: 2 };
 /** Longer than the simulator (a Node server: 5 s announced, closed after about 6 s) keeps an idle
  * connection: without the operator's connection keeping, its first fault would connect anew. */
 const idleBeforeFirstFaultMs = 7_000;
-
-/** Doctor's sample monitor body: one event, no observer field. */
-function doctorEvent(host: string, status: 'down' | 'up', n: number): string {
-  return JSON.stringify([
-    {
-      id: `monitor_sample_id${n}`,
-      time: new Date().toISOString(),
-      type: status === 'down' ? 'compute.host.down' : 'compute.host.up',
-      details: {
-        hostname: host,
-        status,
-        monitor: 'monitor_sample',
-        monitor_event_id: `monitor_sample_event${n}`,
-      },
-    },
-  ]);
-}
-
-/**
- * The harness's first fetch() loads and compiles Node's HTTP client while the operator is already
- * handling the first fault, competing with it for the CPU. A few POSTs to a throwaway local server first
- * keep that cost away from the operator's figure.
- */
-async function warmHarnessClient(body: string): Promise<void> {
-  const sink = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200).end());
-  });
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  try {
-    const { port } = sink.address() as AddressInfo;
-    for (let i = 0; i < 5; i++) await post(`http://127.0.0.1:${port}/`, body);
-  } finally {
-    sink.closeAllConnections();
-    sink.close();
-  }
-}
-
-async function post(url: string, body: string): Promise<void> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    signal: AbortSignal.timeout(10_000),
-  });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`POST /events answered ${res.status}`);
-}
-
-interface FaultSample {
-  firstCall: number;
-  forced: number;
-  allReset: number;
-  postToReceive: number;
-  /** Harness POST (sub-ms) -> first Nova write: an upper bound of the span without T02's ms rounding. */
-  postToFirstCall: number;
-  /** The POST on the monotonic clock (us), as CPU profiles stamp their samples (bench/lib/profile-window.ts). */
-  postedAtMonotonicUs: number;
-}
-
-const epochNow = () => performance.timeOrigin + performance.now();
-
-async function oneFault(
-  context: {
-    nova: NovaSimProcess;
-    eventsUrl: string;
-    hostHealth: (name: string) => Promise<HostHealth>;
-  },
-  victim: string,
-  n: number,
-): Promise<FaultSample> {
-  const { nova, hostHealth } = context;
-  await nova.clearCalls();
-  // Asked before the fault, so that no question reaches the simulator while it stamps the fault's calls.
-  const remediated = nova.awaitRemediation(victim, 30_000);
-  const postedAt = Date.now();
-  const postedAtPrecise = epochNow();
-  const postedAtMonotonicUs = Number(process.hrtime.bigint() / 1000n);
-  await post(context.eventsUrl, doctorEvent(victim, 'down', n));
-  const times = faultTimesOf(await remediated);
-  // The inspector's receive time of this report, from the timeline it writes.
-  const received = await waitFor(
-    `fault ${n}: the timeline of ${victim}`,
-    async () => {
-      const t02 = Date.parse((await hostHealth(victim)).status?.timeline?.T02 ?? '');
-      return t02 >= postedAt - 1 ? t02 : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 50 },
-  );
-  await post(context.eventsUrl, doctorEvent(victim, 'up', n));
-  await waitFor(
-    `${victim} to recover`,
-    async () =>
-      (await hostHealth(victim)).status?.state === 'Healthy' &&
-      (await nova.hostFacts(victim)).forcedDown === false
-        ? true
-        : undefined,
-    { timeoutMs: 60_000, intervalMs: 100 },
-  );
-  await nova.restoreServers(victim);
-  return {
-    firstCall: times.firstWriteAt - received,
-    forced: times.forcedDownAt - received,
-    allReset: Math.max(times.forcedDownAt, times.lastResetAt) - received,
-    postToReceive: received - postedAt,
-    postToFirstCall: times.firstWriteAt - postedAtPrecise,
-    postedAtMonotonicUs,
-  };
-}
 
 /**
  * With DOCTOR_OPERATOR_CPU_PROF_DIR set, each fault's window (harness POST -> first Nova write, monotonic
@@ -157,10 +49,50 @@ function writeProfileWindows(samples: FaultSample[], log: (line: string) => void
   log(`fault windows for the CPU profiles: ${path}`);
 }
 
+/** A policy over its own kwok Nodes and its own simulator process (in its own clouds.yaml Secret). */
+async function policyBed(
+  context: { cluster: Cluster; kube: KubeClients },
+  bed: { policy: string; hosts: string[]; serversPerHost: number; subnet: string; maxPageSize?: number },
+): Promise<NovaSimProcess> {
+  const { cluster, kube } = context;
+  await createKwokNodes(kube.core, bed.hosts, { labels: { [bed.policy]: 'on' }, subnet: bed.subnet });
+  const nova = await startNovaSimProcess({
+    hosts: bed.hosts,
+    serversPerHost: bed.serversPerHost,
+    latencyMs: 0,
+    ...(bed.maxPageSize !== undefined ? { maxPageSize: bed.maxPageSize } : {}),
+  });
+  await kube.core.createNamespacedSecret({
+    namespace: operatorNamespace,
+    body: { metadata: { name: `${bed.policy}-clouds` }, stringData: { 'clouds.yaml': nova.cloudsYaml() } },
+  });
+  await kubectlApply(cluster, {
+    yaml: `apiVersion: doctor.io/v1alpha1
+kind: FaultPolicy
+metadata: {name: ${bed.policy}}
+spec:
+  nodeSelector: {matchLabels: {${bed.policy}: "on"}}
+  detection: {healthySeconds: 1}
+  protection: {maxUnhealthy: 1}
+  actions:
+    nova: {cloudSecretRef: {name: ${bed.policy}-clouds}}
+`,
+  });
+  return nova;
+}
+
+/** Whether the operator's warm-up listed the servers of every host (all pages). */
+async function warmedUp(nova: NovaSimProcess, hosts: string[]): Promise<boolean> {
+  const lists = await nova.novaCalls('GET', /\/servers\/detail$/);
+  return hosts.every((h) => lists.some((c) => c.query.includes(`host=${h}`)));
+}
+
 export async function runSeedEventBenchmark(options: {
   /** Operator processes started one after the other. */
   starts: number;
   faultsPerStart: number;
+  /** Faults of the paging case, run by the last operator start. */
+  pagingFaults: number;
   log: (line: string) => void;
 }): Promise<BenchResult> {
   const { log } = options;
@@ -169,26 +101,13 @@ export async function runSeedEventBenchmark(options: {
   try {
     const kube = kubeClients(cluster.kubeconfigPath);
     await installOperatorPrerequisites(cluster, kube);
-    for (const [i, name] of hosts.entries())
-      await createKwokNode(kube.core, { name, labels: { [policy]: 'on' }, internalIP: `198.18.12.${i + 1}` });
-    const nova = await startNovaSimProcess({ hosts, serversPerHost, latencyMs: 0 });
+    const nova = await policyBed({ cluster, kube }, { policy, hosts, serversPerHost, subnet: '198.18.12' });
     stops.push(() => nova.stop());
-    await kube.core.createNamespacedSecret({
-      namespace: operatorNamespace,
-      body: { metadata: { name: 'seed-clouds' }, stringData: { 'clouds.yaml': nova.cloudsYaml() } },
-    });
-    await kubectlApply(cluster, {
-      yaml: `apiVersion: doctor.io/v1alpha1
-kind: FaultPolicy
-metadata: {name: ${policy}}
-spec:
-  nodeSelector: {matchLabels: {${policy}: "on"}}
-  detection: {healthySeconds: 1}
-  protection: {maxUnhealthy: 1}
-  actions:
-    nova: {cloudSecretRef: {name: seed-clouds}}
-`,
-    });
+    const pagingNova = await policyBed(
+      { cluster, kube },
+      { ...paging, maxPageSize: paging.pageSize, subnet: '198.18.13' },
+    );
+    stops.push(() => pagingNova.stop());
     const logDir = join(cluster.runDir, 'logs');
     mkdirSync(logDir, { recursive: true });
     const hostHealth = async (name: string) =>
@@ -200,9 +119,11 @@ spec:
     await warmHarnessClient(doctorEvent('not-a-host', 'down', 0));
     const samples: FaultSample[] = [];
     const firstAfterStart: FaultSample[] = [];
+    const pagingSamples: FaultSample[] = [];
     let n = 0;
     for (let start = 0; start < options.starts; start++) {
       await nova.clearCalls();
+      await pagingNova.clearCalls();
       const operator = await startOperatorProcess({
         kubeconfig: cluster.kubeconfigPath,
         logDir,
@@ -216,9 +137,9 @@ spec:
         await waitFor(
           'the HostHealths and the Nova warm-up of every host',
           async () => {
-            const lists = await nova.novaCalls('GET', /\/servers\/detail$/);
-            const listed = hosts.every((h) => lists.some((c) => c.query.includes(`host=${h}`)));
-            const states = await Promise.all(hosts.map((h) => hostHealth(h).catch(() => undefined)));
+            const listed = (await warmedUp(nova, hosts)) && (await warmedUp(pagingNova, paging.hosts));
+            const all = [...hosts, ...paging.hosts];
+            const states = await Promise.all(all.map((h) => hostHealth(h).catch(() => undefined)));
             return listed && states.every((s) => s?.status?.novaHost) ? true : undefined;
           },
           { timeoutMs: 120_000, intervalMs: 250 },
@@ -228,9 +149,10 @@ spec:
             `${serversPerHost} servers, Nova 0 ms; idle ${idleBeforeFirstFaultMs / 1000} s`,
         );
         await new Promise((r) => setTimeout(r, idleBeforeFirstFaultMs));
+        const context = { nova, eventsUrl: operator.eventsUrl, hostHealth };
         for (let i = 0; i < options.faultsPerStart; i++) {
           const victim = hosts[n % hosts.length]!;
-          const sample = await oneFault({ nova, eventsUrl: operator.eventsUrl, hostHealth }, victim, ++n);
+          const sample = await oneFault(context, victim, ++n);
           samples.push(sample);
           if (i === 0) firstAfterStart.push(sample);
           log(
@@ -239,6 +161,20 @@ spec:
               `down + ${serversPerHost} reset ${sample.allReset.toFixed(1)} ms after the report arrived`,
           );
         }
+        if (start === options.starts - 1) {
+          const pagingContext = { ...context, nova: pagingNova };
+          for (let i = 0; i < options.pagingFaults; i++) {
+            const victim = paging.hosts[i % paging.hosts.length]!;
+            // Nova answers the first reset of this fault with a 503; the operator must retry it.
+            await pagingNova.failFirstCalls(1, /\/servers\/[^/]+\/action$/);
+            const sample = await oneFault(pagingContext, victim, ++n);
+            pagingSamples.push(sample);
+            log(
+              `  paging ${paging.pageSize}/page + one 503, fault ${i + 1}/${options.pagingFaults} on ${victim}: ` +
+                `forced down + ${paging.serversPerHost} reset ${sample.allReset.toFixed(1)} ms after the report arrived`,
+            );
+          }
+        }
       } finally {
         await operator.stop();
       }
@@ -246,6 +182,7 @@ spec:
     writeProfileWindows(samples, log);
     const of = (list: FaultSample[], key: keyof FaultSample) => list.map((s) => s[key]);
     const later = samples.filter((s) => !firstAfterStart.includes(s));
+    const pagingName = `${paging.serversPerHost} servers, Nova paging ${paging.pageSize}/page, one 503 on the first reset`;
     return {
       benchmark: 'seed-event',
       description:
@@ -253,12 +190,18 @@ spec:
         `all ${serversPerHost} servers reset, Nova simulator at 0 ms in its own process; from the inspector's ` +
         `receive time (T02, ms: up to 1 ms early) to the simulator's own call times; ${options.starts} operator ` +
         `start(s) of ${options.faultsPerStart} faults, idle ${idleBeforeFirstFaultMs / 1000} s before the first; ` +
+        `then ${options.pagingFaults} faults of Doctor's harder case (${pagingName}); ` +
         `real operator process (launched as the image does) and API server`,
       figures: [
         ...spanFigures('report arrived -> first Nova write', of(samples, 'firstCall'), goalFirstCallMs),
         ...spanFigures(
           `report arrived -> forced down + all ${serversPerHost} reset`,
           of(samples, 'allReset'),
+          goalAllResetMs,
+        ),
+        ...spanFigures(
+          `${pagingName}: report arrived -> forced down + all ${paging.serversPerHost} reset`,
+          of(pagingSamples, 'allReset'),
           goalAllResetMs,
         ),
         // The first fault after a start is where cold code and cold connections show.
@@ -278,6 +221,7 @@ spec:
         faultsPerStart: options.faultsPerStart,
         idleBeforeFirstFaultMs,
         samples,
+        paging: { ...paging, samples: pagingSamples },
       },
     };
   } finally {

@@ -14,6 +14,8 @@ export interface HostFacts {
 type Request =
   | { op: 'clearCalls' }
   | { op: 'setLatency'; latencyMs: number }
+  /** From now on, the first `calls` Nova calls whose path matches `path` (a RegExp source) answer 503. */
+  | { op: 'failFirstCalls'; calls: number; path: string }
   | { op: 'novaCalls'; method?: string; /** RegExp source */ path?: string }
   | { op: 'hostFacts'; host: string }
   | { op: 'restoreServers'; host: string }

@@ -47,6 +47,9 @@ async function answer(sim: NovaSim, request: SimRequest): Promise<unknown> {
     case 'setLatency':
       sim.configure({ latencyMs: request.latencyMs });
       return undefined;
+    case 'failFirstCalls':
+      sim.configure({ failures: { firstCalls: request.calls, pathPattern: new RegExp(request.path) } });
+      return undefined;
     case 'novaCalls':
       return sim.novaCalls(request.method, request.path !== undefined ? new RegExp(request.path) : undefined);
     case 'hostFacts':

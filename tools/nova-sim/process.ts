@@ -17,6 +17,8 @@ export interface NovaSimProcess {
   clearCalls(): Promise<void>;
   /** Delay added to every call from now on. */
   setLatency(latencyMs: number): Promise<void>;
+  /** From now on, the first `calls` Nova calls matching `path` answer 503 (a new injection each time). */
+  failFirstCalls(calls: number, path: RegExp): Promise<void>;
   novaCalls(method?: string, path?: RegExp): Promise<SimCall[]>;
   hostFacts(host: string): Promise<HostFacts>;
   /** Sets every server of the host back to ACTIVE. */
@@ -88,6 +90,7 @@ export async function startNovaSimProcess(
     cloudsYaml: () => info.cloudsYaml,
     clearCalls: () => ask({ op: 'clearCalls' }),
     setLatency: (latencyMs) => ask({ op: 'setLatency', latencyMs }),
+    failFirstCalls: (calls, path) => ask({ op: 'failFirstCalls', calls, path: path.source }),
     novaCalls: (method, path) =>
       ask({
         op: 'novaCalls',

@@ -1,6 +1,6 @@
 // The simulator in its own process (benchmarks): the real client forces a host down and resets its
-// servers; the child reports those calls, stamped on arrival, once all are in, and stops with its parent's
-// request.
+// servers; the child reports those calls, stamped on arrival, once all are in, injects the failures it is
+// asked for, and stops with its parent's request.
 import assert from 'node:assert/strict';
 import { createOpenStackClients } from '../../../src/openstack/factory.js';
 import { isAlive } from '../../../tools/cluster/process.js';
@@ -39,6 +39,18 @@ describe('nova-sim in a child process', function () {
       await sim.restoreServers('p-0');
       await sim.clearCalls();
       assert.deepEqual(await sim.novaCalls(), []);
+      // One injected 503 on the first matching call: the client's own retry gets through.
+      await sim.setLatency(0);
+      await sim.failFirstCalls(1, /\/action$/);
+      await clients.nova.resetServerToError(facts.serverIds[0]!);
+      assert.deepEqual(
+        (await sim.novaCalls('POST', /\/action$/)).map((c) => [c.status, c.injected]),
+        [
+          [503, true],
+          [202, false],
+        ],
+      );
+      await sim.clearCalls();
       await assert.rejects(sim.awaitRemediation('p-1', 100), /not forced down/);
     } finally {
       clients.close();
