@@ -121,6 +121,7 @@ export class MonitorAgent {
     for (const iface of before.interfaces) if (!next.interfaces.includes(iface)) this.core.forgetNic(iface);
     this.nics.update(next.interfaces, next.intervalMilliseconds);
     if (timingChanged) this.stopProber();
+    else this.prober?.setFailureThreshold(next.failureThreshold);
     this.applyWatched();
     if (before.heartbeatSeconds !== next.heartbeatSeconds) this.scheduleHeartbeat();
     this.options.logger.info('configuration applied', this.describe());
@@ -153,6 +154,7 @@ export class MonitorAgent {
       clock: this.clock,
       logger: this.options.logger,
       onOutcome: (name, o) => this.handle(this.core.onProbe(name, o)),
+      failureThreshold: this.settings.failureThreshold,
       ...(this.options.fpingCommand ? { fpingCommand: this.options.fpingCommand } : {}),
     });
     this.prober = prober;
