@@ -18,6 +18,7 @@ import type { LevelLogger } from '../observability/json-lines-logger.js';
 import { exponentialDelay } from '../util/backoff.js';
 import type { ProbeOutcome } from './detector.js';
 import { FpingOutputReader, type FpingLineSink } from './fping-output.js';
+import { readChunks } from './pipe-reader.js';
 
 // A builtin comes from process.getBuiltinModule, not `import`, to keep the monitor small (http-post.ts says why).
 const { spawn } = process.getBuiltinModule('node:child_process');
@@ -149,13 +150,14 @@ export class FpingProber implements FpingLineSink {
     const out = new FpingOutputReader(addresses, this);
     // stderr holds only fping's complaints: every line of it is remembered for the log.
     const err = new FpingOutputReader([], this);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (child !== this.child) return;
-      const now = this.options.clock();
-      this.chunkAt = now;
-      out.push(chunk);
-      this.afterOutput(now);
-    });
+    if (child.stdout)
+      readChunks(child.stdout, (chunk) => {
+        if (child !== this.child) return;
+        const now = this.options.clock();
+        this.chunkAt = now;
+        out.push(chunk);
+        this.afterOutput(now);
+      });
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     child.once('error', (e) => {
       logger.error('cannot run fping', { error: e.message });
