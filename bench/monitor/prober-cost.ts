@@ -93,6 +93,7 @@ const candidates: Candidate[] = [
         clock: Date.now,
         logger,
         onOutcome: () => {},
+        failureThreshold: monitorProbeDefaults.failureThreshold,
       });
       prober.start();
       return () => prober.stop();

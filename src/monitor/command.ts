@@ -70,7 +70,7 @@ export async function runMonitorCommand(args: string[]): Promise<number> {
     }
     const check = values['check-alive'];
     if (check !== undefined) {
-      const problem = await checkAlive(check);
+      const problem = checkAlive(check);
       if (problem) process.stderr.write(`doctor monitor: not alive: ${problem}\n`);
       return problem ? 1 : 0;
     }
@@ -141,10 +141,10 @@ async function runMonitor(
     return 1;
   }
 
-  let alive: Awaited<ReturnType<typeof startAliveFile>> | undefined;
+  let alive: ReturnType<typeof startAliveFile> | undefined;
   if (aliveFilePath !== undefined) {
     try {
-      alive = await startAliveFile(aliveFilePath, (err) =>
+      alive = startAliveFile(aliveFilePath, (err) =>
         logger.warn('cannot refresh the liveness file', { path: aliveFilePath, error: err.message }),
       );
     } catch (err) {

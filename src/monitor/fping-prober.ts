@@ -18,6 +18,7 @@ import type { LevelLogger } from '../observability/json-lines-logger.js';
 import { exponentialDelay } from '../util/backoff.js';
 import type { ProbeOutcome } from './detector.js';
 import { FpingOutputReader, type FpingLineSink } from './fping-output.js';
+import { readChunks } from './pipe-reader.js';
 
 // A builtin comes from process.getBuiltinModule, not `import`, to keep the monitor small (http-post.ts says why).
 const { spawn } = process.getBuiltinModule('node:child_process');
@@ -34,6 +35,8 @@ export interface FpingProberOptions {
   clock: () => number;
   logger: LevelLogger;
   onOutcome: (name: string, outcome: ProbeOutcome) => void;
+  /** Consecutive misses that make a peer down (default 1): when overdue lines must be checked. */
+  failureThreshold?: number;
   fpingCommand?: string;
 }
 
@@ -69,9 +72,12 @@ export class FpingProber implements FpingLineSink {
   private readonly targets = new Map<string, TargetState>();
   /** The targets in the order fping is given their addresses (the reader's target index). */
   private readonly order: TargetState[];
-  private deadlineTimer: NodeJS.Timeout | undefined;
-  /** When the armed deadline timer is due (epoch ms). */
-  private deadlineDue = 0;
+  /** The check for overdue lines while output flows: refreshed once a round, it never fires then. */
+  private watchdog: NodeJS.Timeout | undefined;
+  /** The check at an exact time, while output is late or missing. At most one of the two is armed. */
+  private exactTimer: NodeJS.Timeout | undefined;
+  /** When the armed check is due (epoch ms); Infinity when none is. */
+  private checkDue = Infinity;
   private restartTimer: NodeJS.Timeout | undefined;
   private fallbackTimer: NodeJS.Timeout | undefined;
   private readonly fallbackInFlight = new Set<string>();
@@ -84,8 +90,10 @@ export class FpingProber implements FpingLineSink {
   /** When the chunk being parsed was read. */
   private chunkAt = 0;
   private outputTail: string[] = [];
+  private failureThreshold: number;
 
   constructor(private readonly options: FpingProberOptions) {
+    this.failureThreshold = options.failureThreshold ?? 1;
     for (const t of options.targets) {
       const state = this.targets.get(t.address) ?? {
         address: t.address,
@@ -97,6 +105,11 @@ export class FpingProber implements FpingLineSink {
       this.targets.set(t.address, state);
     }
     this.order = [...this.targets.values()];
+  }
+
+  /** A new failure threshold (the probes go on): the watchdog uses it from the next round. */
+  setFailureThreshold(failureThreshold: number): void {
+    this.failureThreshold = failureThreshold;
   }
 
   get pid(): number | undefined {
@@ -137,19 +150,21 @@ export class FpingProber implements FpingLineSink {
     const out = new FpingOutputReader(addresses, this);
     // stderr holds only fping's complaints: every line of it is remembered for the log.
     const err = new FpingOutputReader([], this);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (child !== this.child) return;
-      this.chunkAt = this.options.clock();
-      out.push(chunk);
-      this.armDeadline();
-    });
+    if (child.stdout)
+      readChunks(child.stdout, (chunk) => {
+        if (child !== this.child) return;
+        const now = this.options.clock();
+        this.chunkAt = now;
+        out.push(chunk);
+        this.afterOutput(now);
+      });
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
     child.once('error', (e) => {
       logger.error('cannot run fping', { error: e.message });
       this.onExit(child, null);
     });
     child.once('exit', (code) => this.onExit(child, code));
-    this.armDeadline();
+    this.armCheck(this.spawnedAt);
   }
 
   /** FpingLineSink: a line fping printed that is no probe result. */
@@ -198,33 +213,91 @@ export class FpingProber implements FpingLineSink {
     return state.lastSentAt + this.options.intervalMs + this.options.timeoutMs + this.slackMs;
   }
 
-  /** One timer for the earliest of: an overdue peer line, or the silence that restarts fping. */
-  private armDeadline(): void {
-    if (!this.running || !this.child) return;
-    const silenceLimit = this.healthy ? this.silentRestartMs : firstLineGraceMs + this.silentRestartMs;
-    let due = this.lastLineAt + silenceLimit;
-    if (this.healthy) {
-      for (const state of this.order) due = Math.min(due, this.deadlineOf(state) ?? due);
-    }
-    // In steady state every round moves the deadline one interval later. A timer already due no later is
-    // left to fire: early is harmless (nothing is overdue yet; it settles nothing and re-arms), while
-    // moving it on every chunk costs a timer operation per chunk and saves no wakeup (Node's timer list
-    // still wakes up at the first expiry to find the refreshed timer).
-    if (this.deadlineTimer && this.deadlineDue <= due) return;
-    this.clearDeadline();
-    this.deadlineDue = due;
-    const delay = Math.max(0, due - this.options.clock());
-    // setImmediate: fping output already waiting in the pipe is read first, so a line that came in time
-    // is never counted as overdue because the timer fired before the read.
-    this.deadlineTimer = setTimeout(() => {
-      this.deadlineTimer = undefined;
-      setImmediate(() => this.onDeadline());
-    }, delay);
+  /** When the silence that restarts fping is reached (epoch ms). */
+  private silenceDue(): number {
+    return this.lastLineAt + (this.healthy ? this.silentRestartMs : firstLineGraceMs + this.silentRestartMs);
   }
 
-  private clearDeadline(): void {
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = undefined;
+  /** The earliest deadline of a peer's next line (epoch ms; Infinity before fping is healthy). */
+  private firstDeadline(): number {
+    let due = Infinity;
+    if (!this.healthy) return due;
+    for (const state of this.order) {
+      const deadline = this.deadlineOf(state);
+      if (deadline !== undefined && deadline < due) due = deadline;
+    }
+    return due;
+  }
+
+  /**
+   * How long the watchdog waits after a complete round: failureThreshold intervals + slack. A round's
+   * lines all come within the probe timeout of its sends, so the watchdog is then due no later than the
+   * deadline of any peer's failureThreshold-th missing line, the first miss that can change a verdict.
+   */
+  private get quietMs(): number {
+    return this.failureThreshold * this.options.intervalMs + this.slackMs;
+  }
+
+  /**
+   * After each chunk of output. A timer that moves later every round wakes the process every round
+   * (Node re-arms its timer list lazily: the old expiry still fires); so while output flows one
+   * long-lived watchdog is refreshed instead, due when misses could first change a verdict. When that
+   * is nearer (a round in progress, a late line) the check already armed stays if it is due no later,
+   * which holds because deadlines only move later. A peer silent while the others answer is settled here.
+   */
+  private afterOutput(now: number): void {
+    if (!this.running) return;
+    let first = this.firstDeadline();
+    if (first <= now) {
+      this.settleOverdue(now);
+      first = this.firstDeadline();
+    }
+    const due = Math.min(first + (this.failureThreshold - 1) * this.options.intervalMs, this.silenceDue());
+    if (due - now >= this.quietMs) this.refreshWatchdog(now);
+    else if (this.checkDue > due) this.armExact(due, now);
+  }
+
+  /** While output is missing: a check at the next deadline, unless one due no later is armed. */
+  private armCheck(now: number): void {
+    if (!this.running || !this.child) return;
+    const due = Math.min(this.firstDeadline(), this.silenceDue());
+    if (this.checkDue > due) this.armExact(due, now);
+  }
+
+  private refreshWatchdog(now: number): void {
+    if (this.exactTimer) {
+      clearTimeout(this.exactTimer);
+      this.exactTimer = undefined;
+    }
+    if (this.watchdog) this.watchdog.refresh();
+    else this.watchdog = setTimeout(() => this.onCheck(), this.quietMs);
+    this.checkDue = now + this.quietMs;
+  }
+
+  private armExact(due: number, now: number): void {
+    this.clearChecks();
+    this.checkDue = due;
+    this.exactTimer = setTimeout(
+      () => {
+        this.exactTimer = undefined;
+        this.onCheck();
+      },
+      Math.max(0, due - now),
+    );
+  }
+
+  private clearChecks(): void {
+    if (this.watchdog) clearTimeout(this.watchdog);
+    if (this.exactTimer) clearTimeout(this.exactTimer);
+    this.watchdog = this.exactTimer = undefined;
+    this.checkDue = Infinity;
+  }
+
+  private onCheck(): void {
+    this.checkDue = Infinity;
+    // setImmediate: fping output already waiting in the pipe is read first, so a line that came in time
+    // is never counted as overdue because the timer fired before the read.
+    setImmediate(() => this.onDeadline());
   }
 
   private onDeadline(): void {
@@ -244,21 +317,29 @@ export class FpingProber implements FpingLineSink {
       return;
     }
     if (this.healthy) this.settleOverdue(now);
-    this.armDeadline();
+    this.armCheck(now);
   }
 
-  /** Peers whose probe line is overdue: fping could not send (or lost) those probes. */
+  /**
+   * Peers whose probe line is overdue: fping could not send (or lost) those probes. Settled round by
+   * round across the peers: when several misses of every peer are due at once, the core must see them in
+   * the order they happened, or the first peer would reach its threshold while the others show no miss
+   * yet, and be blamed where the isolation rule applies.
+   */
   private settleOverdue(now: number): void {
     const { intervalMs } = this.options;
-    for (const state of this.order) {
-      let due = this.deadlineOf(state);
-      for (let n = 0; due !== undefined && due <= now && n < maxMissesPerSettle; n++) {
+    for (let n = 0; n < maxMissesPerSettle; n++) {
+      let settled = false;
+      for (const state of this.order) {
+        const due = this.deadlineOf(state);
+        if (due === undefined || due > now) continue;
         const sentAt = state.lastSentAt! + intervalMs;
         state.lastSentAt = sentAt;
         state.nextSeq++;
         this.emit(state, { ok: false, sentAt, at: now });
-        due = this.deadlineOf(state);
+        settled = true;
       }
+      if (!settled) return;
     }
   }
 
@@ -272,7 +353,7 @@ export class FpingProber implements FpingLineSink {
     if (child !== this.child) return;
     this.child = undefined;
     this.healthy = false;
-    this.clearDeadline();
+    this.clearChecks();
     if (!this.running) return;
     this.options.logger.warn('fping exited; restarting it', {
       code,
@@ -332,7 +413,7 @@ export class FpingProber implements FpingLineSink {
     this.running = false;
     for (const t of [this.restartTimer, this.fallbackTimer]) if (t) clearTimeout(t);
     this.restartTimer = this.fallbackTimer = undefined;
-    this.clearDeadline();
+    this.clearChecks();
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -11,7 +11,8 @@ import { Outbox, type OutboxEntry } from './outbox.js';
 import { supersedeKey } from './report.js';
 
 // A builtin comes from process.getBuiltinModule, not `import`, to keep the monitor small (http-post.ts says why).
-const { readFile } = process.getBuiltinModule('node:fs/promises');
+// The token is read synchronously (settings-file.ts says why node:fs/promises is not used).
+const { readFileSync } = process.getBuiltinModule('node:fs');
 
 export interface SenderSettings {
   url: string;
@@ -105,9 +106,9 @@ export class ReportSender {
     else this.dropped += batch.length;
   }
 
-  private async token(): Promise<string | undefined> {
+  private token(): string | undefined {
     try {
-      const token = (await readFile(this.options.tokenFile, 'utf8')).trim();
+      const token = readFileSync(this.options.tokenFile, 'utf8').trim();
       this.tokenMissingLogged = false;
       return token === '' ? undefined : token;
     } catch (err) {
@@ -128,7 +129,7 @@ export class ReportSender {
       'content-type': 'application/json',
       'user-agent': 'doctor-monitor',
     };
-    const token = await this.token();
+    const token = this.token();
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     const log = this.options.logger;
     try {

@@ -20,6 +20,10 @@ setInterval(() => { console.log(a + ' : [' + seq + '], ' + (seq < 2 ? '64 bytes,
   // Skips probes 2 and 3 (it could not send them), then answers again.
   gap: `const a = process.argv.at(-1); let seq = 0;
 setInterval(() => { if (seq !== 2 && seq !== 3) console.log(a + ' : [' + seq + '], 64 bytes, 0.05 ms (0.05 avg, 0% loss)'); seq++; }, 50);`,
+  // Answers three rounds for every address it was given, then goes silent.
+  silentAll: `const addresses = process.argv.slice(process.argv.indexOf('-t') + 2); let seq = 0;
+setInterval(() => { if (seq < 3) for (const a of addresses) console.log(a + ' : [' + seq + '], 64 bytes, 0.05 ms (0.05 avg, 0% loss)'); seq++; }, 50);
+process.on('SIGTERM', () => process.exit(0));`,
   // Cannot start.
   fails: `console.error('fping: can\\'t create socket (must run as root?)'); process.exit(4);`,
 };
@@ -60,16 +64,29 @@ describe('fping prober', function () {
     prober = undefined;
   });
 
-  function start(fpingCommand: string | undefined, intervalMs: number, timeoutMs: number) {
+  function start(
+    fpingCommand: string | undefined,
+    intervalMs: number,
+    timeoutMs: number,
+    more: {
+      targets?: Array<{ name: string; address: string }>;
+      failureThreshold?: number;
+      onOutcome?: (o: ProbeOutcome & { name: string }) => void;
+    } = {},
+  ) {
     const outcomes: Array<ProbeOutcome & { name: string }> = [];
     const mem = memoryLogger();
     prober = new FpingProber({
-      targets: [{ name: 'peer', address: '127.0.0.1' }],
+      targets: more.targets ?? [{ name: 'peer', address: '127.0.0.1' }],
       intervalMs,
       timeoutMs,
       clock: Date.now,
       logger: mem.logger,
-      onOutcome: (name, o) => outcomes.push({ name, ...o }),
+      onOutcome: (name, o) => {
+        outcomes.push({ name, ...o });
+        more.onOutcome?.({ name, ...o });
+      },
+      ...(more.failureThreshold !== undefined ? { failureThreshold: more.failureThreshold } : {}),
       ...(fpingCommand ? { fpingCommand } : {}),
     });
     prober.start();
@@ -122,6 +139,44 @@ describe('fping prober', function () {
     // While the fake is restarted, one-shot confirmations of 127.0.0.1 (real ping) answer.
     const before = outcomes.length;
     await until(() => outcomes.slice(before).some((o) => o.ok), 5000);
+  });
+
+  it('with failureThreshold 2, counts the second overdue miss of a silent fping by its deadline', async () => {
+    const { outcomes } = start(join(dir, 'silent'), 50, 10, { failureThreshold: 2 });
+    await until(() => outcomes.filter((o) => !o.ok).length >= 2, 2000);
+    const lastReply = outcomes.filter((o) => o.ok).at(-1)!;
+    const secondMiss = outcomes.filter((o) => !o.ok)[1]!;
+    assert.ok(secondMiss.sentAt - lastReply.sentAt >= 95 && secondMiss.sentAt - lastReply.sentAt <= 105);
+    // Its deadline: sent + interval + timeout + slack (25 ms here), from the last reply's send.
+    const deadline = lastReply.sentAt + 100 + 50 + 10 + 25;
+    assert.ok(secondMiss.at < deadline + 100, `counted ${secondMiss.at - deadline} ms after its deadline`);
+  });
+
+  it('hands the core misses that fell due together in the order they happened, peer after peer', async () => {
+    const targets = [
+      { name: 'a', address: '127.0.0.1' },
+      { name: 'b', address: '127.0.0.2' },
+    ];
+    let stalled = false;
+    const { outcomes } = start(join(dir, 'silentAll'), 50, 10, {
+      targets,
+      failureThreshold: 2,
+      onOutcome: (o) => {
+        // After the last reply, the process stalls past several deadlines (a busy node, a GC pause).
+        if (!stalled && o.name === 'b' && o.ok && outcomes.filter((x) => x.ok).length === 6) {
+          stalled = true;
+          const until = Date.now() + 300;
+          while (Date.now() < until);
+        }
+      },
+    });
+    await until(() => outcomes.filter((o) => !o.ok).length >= 6, 3000);
+    const misses = outcomes.filter((o) => !o.ok).slice(0, 6);
+    assert.deepEqual(
+      misses.map((o) => o.name),
+      ['a', 'b', 'a', 'b', 'a', 'b'],
+    );
+    assert.ok(misses[0]!.at === misses[5]!.at, 'settled together, at one check');
   });
 
   it('keeps judging with one-shot pings while fping cannot start, restarting it with backoff', async () => {
