@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
+import { pruneJson, type JsonPrune } from './json-prune.js';
 
 /** A watch that sends nothing for this long is dropped and resumed from its last resourceVersion. */
 export const watchInactivityMs = 30_000;
@@ -17,13 +18,14 @@ export const maxWatchLineBytes = 16 * 1024 * 1024;
 type WatchCallback = (phase: string, object: unknown, event: unknown) => void;
 type DoneCallback = (err: unknown) => void;
 
-/** Splits a byte stream into lines; fails when one line outgrows `maxBytes`. */
+/** Splits a byte stream into lines (handed over as bytes, valid only during the call); fails when one
+ * line outgrows `maxBytes`. */
 export class LineSplitter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
   constructor(
-    private readonly onLine: (line: string) => void,
+    private readonly onLine: (line: Buffer) => void,
     private readonly maxBytes = maxWatchLineBytes,
   ) {}
 
@@ -34,10 +36,10 @@ export class LineSplitter {
     while (newline !== -1) {
       if (this.pendingBytes > 0) {
         this.pending.push(chunk.subarray(start, newline));
-        this.emit(Buffer.concat(this.pending).toString('utf8'));
+        this.emit(Buffer.concat(this.pending));
         this.pending = [];
         this.pendingBytes = 0;
-      } else this.emit(chunk.toString('utf8', start, newline));
+      } else this.emit(chunk.subarray(start, newline));
       start = newline + 1;
       newline = chunk.indexOf(0x0a, start);
     }
@@ -50,8 +52,8 @@ export class LineSplitter {
     return undefined;
   }
 
-  private emit(line: string): void {
-    if (line.length > 0 && line !== '\r') this.onLine(line);
+  private emit(line: Buffer): void {
+    if (line.length > 1 || (line.length === 1 && line[0] !== 0x0d)) this.onLine(line);
   }
 }
 
@@ -62,10 +64,17 @@ function timeoutError(ms: number): Error {
   return err;
 }
 
+/** An event line as JSON text: only what `prune` keeps of it when there is a rule. */
+export function eventText(line: Buffer, prune: JsonPrune | undefined): string {
+  return (prune && pruneJson(line, prune)) ?? line.toString('utf8');
+}
+
 export class LineWatch {
+  /** `prune`: what is kept of each event line (`{type, object}`) before it is parsed. */
   constructor(
     readonly config: k8s.KubeConfig,
     private readonly inactivityMs = watchInactivityMs,
+    private readonly prune?: JsonPrune,
   ) {}
 
   /**
@@ -137,7 +146,7 @@ export class LineWatch {
         const lines = new LineSplitter((line) => {
           let event: { type?: string; object?: unknown };
           try {
-            event = JSON.parse(line) as { type?: string; object?: unknown };
+            event = JSON.parse(eventText(line, this.prune)) as { type?: string; object?: unknown };
           } catch {
             return; // as client-node: a line that is not JSON is skipped
           }
