@@ -13,6 +13,13 @@ export const nodePolicyPrune: JsonPrune = {
   status: { '*': 'drop', addresses: 'keep' },
 };
 
+/**
+ * How long Node events may wait to be handled together. At a thousand heartbeating Nodes, handling
+ * them four times a second instead of one by one saved about a quarter of what the Node watch costs the
+ * idle operator; a cordon reaches planned maintenance at most this much later.
+ */
+export const nodeEventBatchMs = 250;
+
 /** Trims a Node in place to the fields the operator reads. */
 export function keepPolicyFields(node: k8s.V1Node): k8s.V1Node {
   const addresses = node.status?.addresses;

@@ -14,7 +14,7 @@ import type { BindAddress } from './bind-address.js';
 import type { MonitorPodOptions } from './desired/daemonset.js';
 import { HostHealthChanges } from './hosthealth-changes.js';
 import { NodeChanges } from './node-changes.js';
-import { keepPolicyFields, nodePolicyPrune } from './node-fields.js';
+import { keepPolicyFields, nodeEventBatchMs, nodePolicyPrune } from './node-fields.js';
 import { WatchedResource } from '../runtime/informer.js';
 import { LeaderElector } from '../runtime/leader-election.js';
 import { LeaderPodLabel } from '../runtime/leader-label.js';
@@ -165,6 +165,7 @@ export class Operator {
         list: () => core.listNode(),
         keep: keepPolicyFields,
         prune: nodePolicyPrune,
+        batchMs: nodeEventBatchMs,
         onChange: (node, change) => {
           const seen = this.nodeChanges.classify(node, change);
           // A cordon (or uncordon) starts (or ends) planned maintenance of the host.

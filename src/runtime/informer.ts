@@ -35,6 +35,8 @@ export interface WatchedResourceOptions<T extends k8s.KubernetesObject> {
   /** What of each watched object's JSON is parsed at all (default: all but metadata.managedFields).
    * Cheaper than `keep` for what it drops, which is never parsed; `keep` still trims the LIST. */
   prune?: JsonPrune;
+  /** How long watch events may wait to be handled together (see ChunkBatcher); default 0. */
+  batchMs?: number;
   onChange: ChangeHandler<T>;
   maxRestartDelayMs?: number;
 }
@@ -61,7 +63,10 @@ export class WatchedResource<T extends k8s.KubernetesObject> {
     };
     // client-node's makeInformer, with the lighter watch underneath.
     const objectPrune = options.prune ?? { metadata: { managedFields: 'drop' } };
-    const lineWatch = new LineWatch(config, watchInactivityMs, { object: objectPrune });
+    const lineWatch = new LineWatch(config, watchInactivityMs, {
+      prune: { object: objectPrune },
+      batchMs: options.batchMs ?? 0,
+    });
     const keep = options.keep ?? ((obj: T) => obj);
     // An update that, trimmed, is the cached object again only moves the cached resourceVersion (where
     // a resumed watch starts): the cached object stays, and no handler runs.

@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
+import { ChunkBatcher } from './chunk-batcher.js';
 import { pruneJson, type JsonPrune } from './json-prune.js';
 
 /** A watch that sends nothing for this long is dropped and resumed from its last resourceVersion. */
@@ -69,12 +70,18 @@ export function eventText(line: Buffer, prune: JsonPrune | undefined): string {
   return (prune && pruneJson(line, prune)) ?? line.toString('utf8');
 }
 
+export interface LineWatchOptions {
+  /** What is kept of each event line (`{type, object}`) before it is parsed. */
+  prune?: JsonPrune;
+  /** How long received events may wait to be handled together with the next ones (default 0). */
+  batchMs?: number;
+}
+
 export class LineWatch {
-  /** `prune`: what is kept of each event line (`{type, object}`) before it is parsed. */
   constructor(
     readonly config: k8s.KubeConfig,
     private readonly inactivityMs = watchInactivityMs,
-    private readonly prune?: JsonPrune,
+    private readonly options: LineWatchOptions = {},
   ) {}
 
   /**
@@ -101,10 +108,14 @@ export class LineWatch {
 
     let finished = false;
     let stream: Readable | undefined;
+    let held: ChunkBatcher | undefined;
     // No abort signal: aborting a request still waiting for its answer on a shared HTTP/2 session leaves
     // undici an error nobody listens to when that session later closes. A stream is ended by destroying
     // its body, which also covers one cancelled before its answer arrived.
     const finish = (err: unknown): void => {
+      if (finished) return;
+      // Events received before the end are handed over first (which may itself end the watch).
+      held?.flush();
       if (finished) return;
       finished = true;
       stream?.destroy();
@@ -114,6 +125,7 @@ export class LineWatch {
     // The caller aborting (stop, or a new watch replacing this one) ends it without a `done`.
     controller.abort = () => {
       finished = true;
+      held?.drop();
       stream?.destroy();
     };
 
@@ -146,16 +158,20 @@ export class LineWatch {
         const lines = new LineSplitter((line) => {
           let event: { type?: string; object?: unknown };
           try {
-            event = JSON.parse(eventText(line, this.prune)) as { type?: string; object?: unknown };
+            event = JSON.parse(eventText(line, this.options.prune)) as { type?: string; object?: unknown };
           } catch {
             return; // as client-node: a line that is not JSON is skipped
           }
           if (!finished && typeof event.type === 'string') callback(event.type, event.object, event);
         });
-        body.on('data', (chunk: Buffer) => {
+        held = new ChunkBatcher((chunk) => {
           if (finished) return;
           const tooLong = lines.push(chunk);
           if (tooLong) finish(tooLong);
+        }, this.options.batchMs ?? 0);
+        const batcher = held;
+        body.on('data', (chunk: Buffer) => {
+          if (!finished) batcher.push(chunk);
         });
         body.once('end', () => finish(null));
         body.once('close', () => finish(null));
