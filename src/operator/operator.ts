@@ -13,7 +13,8 @@ import { createHealthApp, createMetricsApp, listen } from '../runtime/health-ser
 import type { BindAddress } from './bind-address.js';
 import type { MonitorPodOptions } from './desired/daemonset.js';
 import { HostHealthChanges } from './hosthealth-changes.js';
-import { keepPolicyFields } from './node-fields.js';
+import { NodeChanges } from './node-changes.js';
+import { keepPolicyFields, nodeEventBatchMs, nodePolicyPrune } from './node-fields.js';
 import { WatchedResource } from '../runtime/informer.js';
 import { LeaderElector } from '../runtime/leader-election.js';
 import { LeaderPodLabel } from '../runtime/leader-label.js';
@@ -88,10 +89,6 @@ export const quietAfterDecisionMs = 30_000;
 /** How long a change of a policy's unhealthy count may wait, so a burst of changes costs one reconcile. */
 export const unhealthyCountDebounceMs = 1000;
 
-function nodeFingerprint(node: k8s.V1Node): string {
-  return JSON.stringify([node.metadata?.labels ?? {}, node.status?.addresses ?? []]);
-}
-
 export class Operator {
   readonly metrics: OperatorMetrics = createOperatorMetrics();
   private readonly policies: WatchedResource<FaultPolicy & k8s.KubernetesObject>;
@@ -106,7 +103,7 @@ export class Operator {
   private leading = false;
   /** The step-down in progress, so a shutdown waits for it rather than racing it. */
   private steppingDown: Promise<void> = Promise.resolve();
-  private readonly nodeFingerprints = new Map<string, string>();
+  private readonly nodeChanges = new NodeChanges();
   private readonly hostHealthChanges = new HostHealthChanges();
   private server: Server | undefined;
   private metricsServer: Server | undefined;
@@ -114,7 +111,6 @@ export class Operator {
   readonly inspector: InspectorService;
   private leaderRemediation: LeaderRemediation | undefined;
   private readonly leaderMaintenance: LeaderMaintenance;
-  private readonly cordoned = new Map<string, boolean>();
   private readonly inspectorApp: ReturnType<typeof createInspectorApp>;
   private readonly staticToken: StaticTokenSource | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -168,21 +164,13 @@ export class Operator {
         path: '/api/v1/nodes',
         list: () => core.listNode(),
         keep: keepPolicyFields,
+        prune: nodePolicyPrune,
+        batchMs: nodeEventBatchMs,
         onChange: (node, change) => {
-          // Kubelets update their Node every few seconds (heartbeats); a thousand nodes would keep every
-          // policy reconciling. Only existence, labels and addresses matter to policies.
-          const name = node.metadata?.name ?? '';
+          const seen = this.nodeChanges.classify(node, change);
           // A cordon (or uncordon) starts (or ends) planned maintenance of the host.
-          const cordoned = change !== 'delete' && node.spec?.unschedulable === true;
-          if (this.cordoned.get(name) !== cordoned) {
-            this.cordoned.set(name, cordoned);
-            if (this.leading) this.leaderMaintenance.sync();
-          }
-          const fingerprint = nodeFingerprint(node);
-          if (change === 'delete') this.nodeFingerprints.delete(name);
-          else if (this.nodeFingerprints.get(name) === fingerprint) return;
-          else this.nodeFingerprints.set(name, fingerprint);
-          enqueueAllPolicies();
+          if (seen.cordon && this.leading) this.leaderMaintenance.sync();
+          if (seen.policies) enqueueAllPolicies();
         },
       },
       log,

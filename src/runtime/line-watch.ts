@@ -7,6 +7,8 @@ import * as k8s from '@kubernetes/client-node';
 import { STATUS_CODES } from 'node:http';
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
+import { ChunkBatcher } from './chunk-batcher.js';
+import { pruneJson, type JsonPrune } from './json-prune.js';
 
 /** A watch that sends nothing for this long is dropped and resumed from its last resourceVersion. */
 export const watchInactivityMs = 30_000;
@@ -17,13 +19,14 @@ export const maxWatchLineBytes = 16 * 1024 * 1024;
 type WatchCallback = (phase: string, object: unknown, event: unknown) => void;
 type DoneCallback = (err: unknown) => void;
 
-/** Splits a byte stream into lines; fails when one line outgrows `maxBytes`. */
+/** Splits a byte stream into lines (handed over as bytes, valid only during the call); fails when one
+ * line outgrows `maxBytes`. */
 export class LineSplitter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
   constructor(
-    private readonly onLine: (line: string) => void,
+    private readonly onLine: (line: Buffer) => void,
     private readonly maxBytes = maxWatchLineBytes,
   ) {}
 
@@ -34,10 +37,10 @@ export class LineSplitter {
     while (newline !== -1) {
       if (this.pendingBytes > 0) {
         this.pending.push(chunk.subarray(start, newline));
-        this.emit(Buffer.concat(this.pending).toString('utf8'));
+        this.emit(Buffer.concat(this.pending));
         this.pending = [];
         this.pendingBytes = 0;
-      } else this.emit(chunk.toString('utf8', start, newline));
+      } else this.emit(chunk.subarray(start, newline));
       start = newline + 1;
       newline = chunk.indexOf(0x0a, start);
     }
@@ -50,8 +53,8 @@ export class LineSplitter {
     return undefined;
   }
 
-  private emit(line: string): void {
-    if (line.length > 0 && line !== '\r') this.onLine(line);
+  private emit(line: Buffer): void {
+    if (line.length > 1 || (line.length === 1 && line[0] !== 0x0d)) this.onLine(line);
   }
 }
 
@@ -62,10 +65,23 @@ function timeoutError(ms: number): Error {
   return err;
 }
 
+/** An event line as JSON text: only what `prune` keeps of it when there is a rule. */
+export function eventText(line: Buffer, prune: JsonPrune | undefined): string {
+  return (prune && pruneJson(line, prune)) ?? line.toString('utf8');
+}
+
+export interface LineWatchOptions {
+  /** What is kept of each event line (`{type, object}`) before it is parsed. */
+  prune?: JsonPrune;
+  /** How long received events may wait to be handled together with the next ones (default 0). */
+  batchMs?: number;
+}
+
 export class LineWatch {
   constructor(
     readonly config: k8s.KubeConfig,
     private readonly inactivityMs = watchInactivityMs,
+    private readonly options: LineWatchOptions = {},
   ) {}
 
   /**
@@ -92,10 +108,14 @@ export class LineWatch {
 
     let finished = false;
     let stream: Readable | undefined;
+    let held: ChunkBatcher | undefined;
     // No abort signal: aborting a request still waiting for its answer on a shared HTTP/2 session leaves
     // undici an error nobody listens to when that session later closes. A stream is ended by destroying
     // its body, which also covers one cancelled before its answer arrived.
     const finish = (err: unknown): void => {
+      if (finished) return;
+      // Events received before the end are handed over first (which may itself end the watch).
+      held?.flush();
       if (finished) return;
       finished = true;
       stream?.destroy();
@@ -105,6 +125,7 @@ export class LineWatch {
     // The caller aborting (stop, or a new watch replacing this one) ends it without a `done`.
     controller.abort = () => {
       finished = true;
+      held?.drop();
       stream?.destroy();
     };
 
@@ -137,16 +158,20 @@ export class LineWatch {
         const lines = new LineSplitter((line) => {
           let event: { type?: string; object?: unknown };
           try {
-            event = JSON.parse(line) as { type?: string; object?: unknown };
+            event = JSON.parse(eventText(line, this.options.prune)) as { type?: string; object?: unknown };
           } catch {
             return; // as client-node: a line that is not JSON is skipped
           }
           if (!finished && typeof event.type === 'string') callback(event.type, event.object, event);
         });
-        body.on('data', (chunk: Buffer) => {
+        held = new ChunkBatcher((chunk) => {
           if (finished) return;
           const tooLong = lines.push(chunk);
           if (tooLong) finish(tooLong);
+        }, this.options.batchMs ?? 0);
+        const batcher = held;
+        body.on('data', (chunk: Buffer) => {
+          if (!finished) batcher.push(chunk);
         });
         body.once('end', () => finish(null));
         body.once('close', () => finish(null));

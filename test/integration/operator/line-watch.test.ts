@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as k8s from '@kubernetes/client-node';
 import type { Cluster } from '../../../tools/cluster/cluster.js';
 import { loadKubeConfig } from '../../../src/operator/command.js';
-import { LineWatch } from '../../../src/runtime/line-watch.js';
+import { LineWatch, type LineWatchOptions } from '../../../src/runtime/line-watch.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 import { startBlackholeProxy } from '../../support/blackhole-proxy.js';
 import { kubeconfigVia } from '../../../tools/cluster/kube/token-kubeconfig.js';
@@ -24,11 +24,12 @@ async function watchConfigMaps(
   config: k8s.KubeConfig,
   query: Record<string, string>,
   inactivityMs = 30_000,
+  options: LineWatchOptions = {},
 ): Promise<Seen & { controller: AbortController }> {
   const events: Seen['events'] = [];
   let resolveDone!: (err: unknown) => void;
   const done = new Promise<unknown>((r) => (resolveDone = r));
-  const controller = await new LineWatch(config, inactivityMs).watch(
+  const controller = await new LineWatch(config, inactivityMs, options).watch(
     `/api/v1/namespaces/${namespace}/configmaps`,
     { labelSelector: label, ...query },
     (type, object) => events.push({ type, name: (object as k8s.V1ConfigMap).metadata?.name }),
@@ -85,6 +86,30 @@ describe('the informers watch (LineWatch)', function () {
     } finally {
       watch.controller.abort();
     }
+  });
+
+  it('holds events to hand them over together, and hands over those held before the watch ends', async function () {
+    const list = await core.listNamespacedConfigMap({ namespace, labelSelector: label });
+    // The API server ends this watch after a second; the events wait far longer than that.
+    const watch = await watchConfigMaps(
+      config,
+      { resourceVersion: list.metadata!.resourceVersion!, timeoutSeconds: '1' },
+      30_000,
+      { batchMs: 60_000 },
+    );
+    const name = 'line-watch-held';
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name, labels: { [label]: 'x' } }, data: { v: '1' } },
+    });
+    await core.deleteNamespacedConfigMap({ namespace, name });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(watch.events, [], 'held');
+    assert.equal(await watch.done, null);
+    assert.deepEqual(watch.events, [
+      { type: 'ADDED', name },
+      { type: 'DELETED', name },
+    ]);
   });
 
   it('ends a watch that receives nothing with a TimeoutError (resumed by ListWatch without a relist)', async function () {

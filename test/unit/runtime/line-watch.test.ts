@@ -3,7 +3,7 @@ import { LineSplitter } from '../../../src/runtime/line-watch.js';
 
 function split(chunks: string[], maxBytes?: number): { lines: string[]; error?: string } {
   const lines: string[] = [];
-  const splitter = new LineSplitter((l) => lines.push(l), maxBytes);
+  const splitter = new LineSplitter((l) => lines.push(l.toString()), maxBytes);
   for (const chunk of chunks) {
     const err = splitter.push(Buffer.from(chunk));
     if (err) return { lines, error: err.message };
@@ -28,7 +28,7 @@ describe('LineSplitter', function () {
   it('keeps a multi-byte character split across chunks whole', function () {
     const bytes = Buffer.from('{"n":"é"}\n');
     const lines: string[] = [];
-    const splitter = new LineSplitter((l) => lines.push(l));
+    const splitter = new LineSplitter((l) => lines.push(l.toString()));
     splitter.push(bytes.subarray(0, 7));
     splitter.push(bytes.subarray(7));
     assert.deepEqual(lines, ['{"n":"é"}']);

@@ -1,0 +1,57 @@
+// Which Node watch events matter to the operator. Kubelets rewrite their Node's status every few seconds
+// (heartbeats): at a thousand nodes that is dozens of events a second, and each one that reached the
+// policy reconciler would have every policy reconciled again. Policies read a Node's labels and
+// addresses; planned maintenance reads whether it is cordoned. Anything else changes nothing here.
+import type * as k8s from '@kubernetes/client-node';
+
+export interface NodeChange {
+  /** Its existence, labels or addresses changed: the policies must look again. */
+  policies: boolean;
+  /** It was cordoned or uncordoned (or appeared, or left): planned maintenance must look again. */
+  cordon: boolean;
+}
+
+interface Seen {
+  labels: Readonly<Record<string, string>>;
+  addresses: readonly k8s.V1NodeAddress[];
+  cordoned: boolean;
+}
+
+const noLabels: Readonly<Record<string, string>> = {};
+const noAddresses: readonly k8s.V1NodeAddress[] = [];
+
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
+}
+
+function sameAddresses(a: readonly k8s.V1NodeAddress[], b: readonly k8s.V1NodeAddress[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.type === b[i]!.type && x.address === b[i]!.address);
+}
+
+export class NodeChanges {
+  private readonly seen = new Map<string, Seen>();
+
+  classify(node: k8s.V1Node, change: 'add' | 'update' | 'delete'): NodeChange {
+    const name = node.metadata?.name ?? '';
+    const before = this.seen.get(name);
+    if (change === 'delete') {
+      this.seen.delete(name);
+      return { policies: true, cordon: before?.cordoned !== false };
+    }
+    const next: Seen = {
+      labels: node.metadata?.labels ?? noLabels,
+      addresses: node.status?.addresses ?? noAddresses,
+      cordoned: node.spec?.unschedulable === true,
+    };
+    this.seen.set(name, next);
+    return {
+      policies:
+        before === undefined ||
+        !sameLabels(before.labels, next.labels) ||
+        !sameAddresses(before.addresses, next.addresses),
+      cordon: before?.cordoned !== next.cordoned,
+    };
+  }
+}
