@@ -51,6 +51,12 @@ export interface CorrelationEngine {
   stormHosts(): string[];
   /** The earliest time at which tick() could decide something, if any: schedule a timer for it. */
   nextWakeAt(): number | undefined;
+  /**
+   * Moves whenever a snapshot could differ other than in report times: any evaluation, config change or
+   * restore. Unchanged, every host's observers, verdicts and eligibility are as when it was last read.
+   * Unique across engines, so a caller need not remember which engine a value came from.
+   */
+  revision(): number;
 }
 
 type Ineligible = EvidenceContext['ineligible'];
@@ -76,6 +82,7 @@ export function createCorrelationEngine(
   let wakeAt: number | undefined;
   // Set when state changed outside an evaluation (restore): the next observe evaluates in full.
   let pending = true;
+  let revision = nextRevision();
   syncHosts(state, config);
 
   function context(now: number, ineligible: Ineligible, host: string) {
@@ -108,6 +115,7 @@ export function createCorrelationEngine(
     // The clock never runs backwards inside the engine, so a late caller cannot undo a timer.
     const now = Math.max(requested, lastNow);
     lastNow = now;
+    revision = nextRevision();
     const at = isoTime(now);
     const limit = unhealthyLimit(config.protection.maxUnhealthy, state.hosts.size);
     const faultDecisions: Decision[] = [];
@@ -366,6 +374,7 @@ export function createCorrelationEngine(
       restoredHeld = stormHeld.length > 0 ? { hosts: [...stormHeld], until } : undefined;
       wakeAt = computeWakeAt();
       pending = true;
+      revision = nextRevision();
     },
     snapshot(name) {
       const host = state.hosts.get(name);
@@ -382,6 +391,9 @@ export function createCorrelationEngine(
     },
     nextWakeAt() {
       return wakeAt;
+    },
+    revision() {
+      return revision;
     },
   };
 
@@ -405,6 +417,12 @@ export function createCorrelationEngine(
     }
     return earliest;
   }
+}
+
+let revisions = 0;
+/** Revisions count over all engines of the process: one value never names two engines' states. */
+function nextRevision(): number {
+  return ++revisions;
 }
 
 /** Observer -> the hosts it is assigned to watch. */
