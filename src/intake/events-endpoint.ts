@@ -4,7 +4,6 @@
 // leader); nothing a client sends can crash the process or half-apply a batch. Refusal is cheap:
 // credentials are checked from the headers before a byte of the body is read, and a refused request
 // closes its connection instead of draining the body.
-import express from 'express';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { HostEvent } from '../api/events.js';
 import { attributeEvents } from './attribution.js';
@@ -14,6 +13,7 @@ import type { Authenticator, ReporterIdentity } from './authenticator.js';
 import type { InspectorLimits } from './limits.js';
 import { KeyedRateLimiter } from './rate-limit.js';
 import { errorText } from '../util/error-text.js';
+import { createTextReader, type BodyError } from './read-text.js';
 import { reasonOfStatus, type IntakeMetrics, type RefusalReason } from './metrics.js';
 
 export interface EventSink {
@@ -37,13 +37,6 @@ export interface EventsEndpointOptions {
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-/** What body-parser reports: an HTTP status for the client's mistakes, a type for the oversized body. */
-interface BodyError {
-  status?: number;
-  type?: string;
-  message?: string;
-}
 
 const jsonType = 'application/json; charset=utf-8';
 
@@ -77,9 +70,7 @@ export function createEventsHandler(options: EventsEndpointOptions): Handler {
     burst: limits.requestBurst,
     now,
   });
-  // Read as text whatever the Content-Type (Doctor's monitors are not all careful with headers), within
-  // the size bound while reading; body-parser also undoes a Content-Encoding and checks the charset.
-  const readText = express.text({ type: () => true, limit: limits.maxBodyBytes });
+  const readText = createTextReader(limits.maxBodyBytes);
   let inFlight = 0;
 
   /** One write: status line, headers and body together. Counted here, by the reason its check named. */
@@ -124,14 +115,8 @@ export function createEventsHandler(options: EventsEndpointOptions): Handler {
     );
   };
 
-  const apply = (
-    req: IncomingMessage,
-    res: ServerResponse,
-    identity: ReporterIdentity,
-    receivedAt: number,
-  ): void => {
-    const body = (req as IncomingMessage & { body?: unknown }).body;
-    const parsed = parseEventsJson(typeof body === 'string' ? body : '', {
+  const apply = (res: ServerResponse, text: string, identity: ReporterIdentity, receivedAt: number): void => {
+    const parsed = parseEventsJson(text, {
       maxEvents: limits.maxEvents,
       now: receivedAt,
       maxFutureSkewMs: limits.maxFutureSkewMs,
@@ -218,11 +203,11 @@ export function createEventsHandler(options: EventsEndpointOptions): Handler {
           );
           return;
         }
-        readText(req, res, (err?: unknown) => {
-          if (err !== undefined) return failed(res, err as BodyError);
+        readText(req, res, (err, text) => {
+          if (err !== undefined) return failed(res, err);
           // Called from a stream's end: a throw here would not come back to any handler.
           try {
-            apply(req, res, identity, receivedAt);
+            apply(res, text, identity, receivedAt);
           } catch (thrown) {
             failed(res, { message: errorText(thrown) });
           }

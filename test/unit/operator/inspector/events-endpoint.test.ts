@@ -10,6 +10,7 @@ import { noAuthentication } from '../../../../src/intake/authenticator.js';
 import { createInspectorApp, type EventSink } from '../../../../src/intake/http.js';
 import { isEventsPath } from '../../../../src/intake/events-endpoint.js';
 import { createLogger } from '../../../../src/observability/logger.js';
+import { rawAnswer } from './raw-request.js';
 
 const seed =
   '[{"id":"0a2b","time":"2017-05-08T13:50:39.710436","type":"compute.host.down","details":{"hostname":"compute-1","status":"down","monitor":"sample","monitor_event_id":"1"}}]';
@@ -105,6 +106,17 @@ describe('inspector /events on plain node:http', function () {
     assert.equal(received.length, 0);
   });
 
+  it('refuses a body whose Content-Length is beyond the bound before a byte of it arrives (413)', async function () {
+    const text = await rawAnswer(
+      Number(new URL(base).port),
+      'POST /events HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n',
+      '}',
+    );
+    assert.match(text, /^HTTP\/1\.1 413/);
+    assert.match(text, /connection: close/i);
+    assert.match(text, /body larger than 4096 bytes/);
+  });
+
   it('undoes a Content-Encoding and refuses one it does not know (415), as before', async function () {
     const gzipped = await send('/events', gzipSync(seed), { 'content-encoding': 'gzip' });
     assert.equal(gzipped.status, 200);
@@ -112,6 +124,31 @@ describe('inspector /events on plain node:http', function () {
     assert.equal(unknown.status, 415);
     assert.deepEqual(JSON.parse(unknown.text), { error: 'unsupported content encoding "x-made-up"' });
     assert.equal(received.length, 1);
+  });
+
+  it('reads UTF-8 split across chunks, without a byte order mark, as body-parser did', async function () {
+    const bytes = Buffer.from(`\ufeff${seed.replace('compute-1', 'compute-é')}`, 'utf8');
+    const cut = bytes.indexOf(Buffer.from('é', 'utf8')) + 1; // inside the two bytes of é
+    const parts = [bytes.subarray(0, cut), bytes.subarray(cut)];
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = parts.shift();
+        if (next) controller.enqueue(next);
+        else controller.close();
+      },
+    });
+    assert.equal((await send('/events', stream)).status, 200);
+    assert.equal(received[0]?.[0]?.details.hostname, 'compute-é');
+  });
+
+  it('decodes a charset the request names, and refuses one it does not know (415)', async function () {
+    const latin1 = Buffer.from(seed.replace('compute-1', 'compute-é'), 'latin1');
+    const res = await send('/events', latin1, { 'content-type': 'application/json; charset=ISO-8859-1' });
+    assert.equal(res.status, 200);
+    assert.equal(received[0]?.[0]?.details.hostname, 'compute-é');
+    const unknown = await send('/events', seed, { 'content-type': 'application/json; charset=made-up' });
+    assert.equal(unknown.status, 415);
+    assert.deepEqual(JSON.parse(unknown.text), { error: 'unsupported charset "MADE-UP"' });
   });
 
   it('answers 500 when applying the batch throws, and keeps serving', async function () {
