@@ -221,12 +221,13 @@ export function createCorrelationEngine(
     for (const name of assignedTo.get(observer) ?? []) affected.add(name);
   }
 
-  /** Adds the hosts whose evidence an event may change; false when it may change any host's. */
+  /** Adds the hosts whose evidence an applied event may change; false when it may change any host's. */
   function touchedBy(event: HostEvent, affected: Set<string>): boolean {
     if (event.type === 'compute.host.isolated' || event.type === 'compute.host.connected') return false;
     affected.add(event.details.hostname);
     for (const peer of event.details.peers ?? []) affected.add(peer.hostname);
-    // Its verdicts, hosts it stopped listing, and hosts assigned to it (it now counts as heard from).
+    // Its verdicts and hosts assigned to it (it now counts as heard from). Called after applying, so
+    // the hosts it stopped listing are no longer indexed: the caller adds them.
     addWatchedBy(affected, reporterOf(event));
     return true;
   }
@@ -333,14 +334,16 @@ export function createCorrelationEngine(
       let changed = false;
       // The hosts whose evidence changed; undefined once any host may have been touched.
       let affected: Set<string> | undefined = new Set();
+      const dropped: string[] = [];
       for (const event of events) {
-        // Taken before applying: a heartbeat may drop hosts from its reporter's index.
-        const touched = new Set<string>();
-        const bounded = touchedBy(event, touched);
-        if (applyEvent(state, event, receivedAt) !== 'change') continue;
+        dropped.length = 0;
+        // Most heartbeats only repeat verdicts: what they touched is looked at only when they changed.
+        if (applyEvent(state, event, receivedAt, dropped) !== 'change') continue;
         changed = true;
-        if (!bounded) affected = undefined;
-        else if (affected) for (const name of touched) affected.add(name);
+        if (!affected) continue;
+        // Hosts it stopped listing left its index while applying: `dropped` names them.
+        if (touchedBy(event, affected)) for (const name of dropped) affected.add(name);
+        else affected = undefined;
       }
       const timerDue = wakeAt !== undefined && receivedAt >= wakeAt;
       // Fast path for the steady state (heartbeats repeating "up"): nothing can be decided unless the
