@@ -105,8 +105,13 @@ function stronger(a: Effect, b: Effect): Effect {
   return rank[a] >= rank[b] ? a : b;
 }
 
-/** Applies one validated event. */
-export function applyEvent(state: EngineState, event: HostEvent, receivedAt: number): Effect {
+/** Applies one validated event. Hosts whose verdict from the reporter it dropped go into `dropped`. */
+export function applyEvent(
+  state: EngineState,
+  event: HostEvent,
+  receivedAt: number,
+  dropped?: string[],
+): Effect {
   const eventTime = parseEventTime(event.time);
   if (eventTime === undefined) return 'none';
   const { details } = event;
@@ -148,7 +153,7 @@ export function applyEvent(state: EngineState, event: HostEvent, receivedAt: num
       return applyIsolation(state.isolation, observer, { ...order, isolated }) ? 'change' : changed;
     }
     case 'compute.host.heartbeat':
-      return stronger(applyHeartbeat(state, event, reporter, order, receivedAt), changed);
+      return stronger(applyHeartbeat(state, event, reporter, order, receivedAt, dropped), changed);
     default:
       return changed;
   }
@@ -161,6 +166,7 @@ function applyHeartbeat(
   reporter: string,
   order: Ordered,
   receivedAt: number,
+  dropped: string[] | undefined,
 ): Effect {
   const peers = event.details.peers;
   if (peers === undefined) return 'none';
@@ -189,6 +195,7 @@ function applyHeartbeat(
     host.verdicts.delete(reporter);
     indexed?.delete(name);
     host.forgotten.set(reporter, { ...order });
+    dropped?.push(name);
     effect = 'change';
   }
   return effect;

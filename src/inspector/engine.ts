@@ -51,6 +51,12 @@ export interface CorrelationEngine {
   stormHosts(): string[];
   /** The earliest time at which tick() could decide something, if any: schedule a timer for it. */
   nextWakeAt(): number | undefined;
+  /**
+   * Moves whenever a snapshot could differ other than in report times: any evaluation, config change or
+   * restore. Unchanged, every host's observers, verdicts and eligibility are as when it was last read.
+   * Unique across engines, so a caller need not remember which engine a value came from.
+   */
+  revision(): number;
 }
 
 type Ineligible = EvidenceContext['ineligible'];
@@ -76,6 +82,7 @@ export function createCorrelationEngine(
   let wakeAt: number | undefined;
   // Set when state changed outside an evaluation (restore): the next observe evaluates in full.
   let pending = true;
+  let revision = nextRevision();
   syncHosts(state, config);
 
   function context(now: number, ineligible: Ineligible, host: string) {
@@ -108,6 +115,7 @@ export function createCorrelationEngine(
     // The clock never runs backwards inside the engine, so a late caller cannot undo a timer.
     const now = Math.max(requested, lastNow);
     lastNow = now;
+    revision = nextRevision();
     const at = isoTime(now);
     const limit = unhealthyLimit(config.protection.maxUnhealthy, state.hosts.size);
     const faultDecisions: Decision[] = [];
@@ -213,12 +221,13 @@ export function createCorrelationEngine(
     for (const name of assignedTo.get(observer) ?? []) affected.add(name);
   }
 
-  /** Adds the hosts whose evidence an event may change; false when it may change any host's. */
+  /** Adds the hosts whose evidence an applied event may change; false when it may change any host's. */
   function touchedBy(event: HostEvent, affected: Set<string>): boolean {
     if (event.type === 'compute.host.isolated' || event.type === 'compute.host.connected') return false;
     affected.add(event.details.hostname);
     for (const peer of event.details.peers ?? []) affected.add(peer.hostname);
-    // Its verdicts, hosts it stopped listing, and hosts assigned to it (it now counts as heard from).
+    // Its verdicts and hosts assigned to it (it now counts as heard from). Called after applying, so
+    // the hosts it stopped listing are no longer indexed: the caller adds them.
     addWatchedBy(affected, reporterOf(event));
     return true;
   }
@@ -325,14 +334,16 @@ export function createCorrelationEngine(
       let changed = false;
       // The hosts whose evidence changed; undefined once any host may have been touched.
       let affected: Set<string> | undefined = new Set();
+      const dropped: string[] = [];
       for (const event of events) {
-        // Taken before applying: a heartbeat may drop hosts from its reporter's index.
-        const touched = new Set<string>();
-        const bounded = touchedBy(event, touched);
-        if (applyEvent(state, event, receivedAt) !== 'change') continue;
+        dropped.length = 0;
+        // Most heartbeats only repeat verdicts: what they touched is looked at only when they changed.
+        if (applyEvent(state, event, receivedAt, dropped) !== 'change') continue;
         changed = true;
-        if (!bounded) affected = undefined;
-        else if (affected) for (const name of touched) affected.add(name);
+        if (!affected) continue;
+        // Hosts it stopped listing left its index while applying: `dropped` names them.
+        if (touchedBy(event, affected)) for (const name of dropped) affected.add(name);
+        else affected = undefined;
       }
       const timerDue = wakeAt !== undefined && receivedAt >= wakeAt;
       // Fast path for the steady state (heartbeats repeating "up"): nothing can be decided unless the
@@ -366,6 +377,7 @@ export function createCorrelationEngine(
       restoredHeld = stormHeld.length > 0 ? { hosts: [...stormHeld], until } : undefined;
       wakeAt = computeWakeAt();
       pending = true;
+      revision = nextRevision();
     },
     snapshot(name) {
       const host = state.hosts.get(name);
@@ -382,6 +394,9 @@ export function createCorrelationEngine(
     },
     nextWakeAt() {
       return wakeAt;
+    },
+    revision() {
+      return revision;
     },
   };
 
@@ -405,6 +420,12 @@ export function createCorrelationEngine(
     }
     return earliest;
   }
+}
+
+let revisions = 0;
+/** Revisions count over all engines of the process: one value never names two engines' states. */
+function nextRevision(): number {
+  return ++revisions;
 }
 
 /** Observer -> the hosts it is assigned to watch. */

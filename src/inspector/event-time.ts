@@ -41,8 +41,12 @@ export function parseEventTime(text: string): number | undefined {
 /** 9999-12-31T23:59:59.999Z, the last instant a four-digit year can write. */
 const latestTime = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+const monthDays = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Arithmetic, not a Date: every event time of every report is checked with it. */
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : monthDays[month - 1]!;
 }
 
 /** RFC 3339 in UTC with milliseconds, the form HostHealth status uses. */

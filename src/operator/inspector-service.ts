@@ -69,6 +69,14 @@ export interface InspectorDeps {
   metrics?: InspectorMetrics;
 }
 
+/** The observer list last written for a host. */
+interface ObserverWrite {
+  at: number;
+  key: string;
+  /** The engine's revision (unique across engines) when the list was last compared. */
+  revision: number;
+}
+
 interface PolicyEngine {
   engine: CorrelationEngine;
   configKey: string;
@@ -93,7 +101,7 @@ const silenceExplained = new Set(['Down', 'Maintenance']);
 
 export class InspectorService implements EventSink {
   private readonly engines = new Map<string, PolicyEngine>();
-  private readonly lastObserverWrite = new Map<string, { at: number; key: string }>();
+  private readonly lastObserverWrite = new Map<string, ObserverWrite>();
   private readonly unknownHostsLogged = new Set<string>();
   private readonly missingInterfaces: MissingInterfaces;
   private timer: NodeJS.Timeout | undefined;
@@ -192,9 +200,10 @@ export class InspectorService implements EventSink {
   }
 
   /** Resolves once the decisions this batch caused (state changes, a host declared Down) are written to
-   * HostHealth status; rejects when such a write failed. Observer lists are not waited for. */
-  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): Promise<void> {
-    if (!this.active) return Promise.resolve();
+   * HostHealth status; rejects when such a write failed. Observer lists are not waited for. Nothing is
+   * returned when the batch decided nothing (a heartbeat's usual case): there is nothing to wait for. */
+  accept(events: HostEvent[], receivedAt: number, identity: ReporterIdentity): Promise<void> | undefined {
+    if (!this.active) return undefined;
     this.heardFrom(
       identity.observer ?? events[0]?.details.observer ?? events[0]?.details.monitor,
       receivedAt,
@@ -230,7 +239,7 @@ export class InspectorService implements EventSink {
       }
       for (const host of touched) this.writeObservers(engine, host);
     }
-    return Promise.all(decisionWrites).then(() => undefined);
+    return decisionWrites.length === 0 ? undefined : Promise.all(decisionWrites).then(() => undefined);
   }
 
   /** Only monitors of monitored hosts are remembered: a client cannot grow the map with made-up names. */
@@ -483,13 +492,21 @@ export class InspectorService implements EventSink {
 
   /** Observer lists follow heartbeats; they are written when something moved, else now and then. */
   private writeObservers(engine: CorrelationEngine, host: string): void {
+    const last = this.lastObserverWrite.get(host);
+    const now = this.now();
+    const fresh = last !== undefined && now - last.at < observerRefreshMs;
+    // The engine has not re-evaluated since this host's list was last compared: it cannot have moved,
+    // so a heartbeat repeating its verdicts costs a lookup here, not a snapshot.
+    const revision = engine.revision();
+    if (fresh && last.revision === revision) return;
     const snapshot = engine.snapshot(host);
     if (!snapshot) return;
     const key = JSON.stringify(snapshot.observers.map((o) => [o.node, o.reachable, o.verdict, o.evidence]));
-    const last = this.lastObserverWrite.get(host);
-    const now = this.now();
-    if (last && last.key === key && now - last.at < observerRefreshMs) return;
-    this.lastObserverWrite.set(host, { at: now, key });
+    if (fresh && last.key === key) {
+      last.revision = revision;
+      return;
+    }
+    this.lastObserverWrite.set(host, { at: now, key, revision });
     void this.writeStatus(host, { observers: snapshotStatus(snapshot).observers });
   }
 

@@ -51,7 +51,9 @@ describe('inspector engine state at scale', () => {
   it('still forgets the verdicts about hosts a reporter stopped listing', () => {
     const state = stateWithHosts(10);
     applyEvent(state, heartbeat('node-0', { 'node-1': 'up', 'node-2': 'down' }, t0), t0);
-    applyEvent(state, heartbeat('node-0', { 'node-1': 'up' }, t0 + 1000), t0 + 1000);
+    const dropped: string[] = [];
+    applyEvent(state, heartbeat('node-0', { 'node-1': 'up' }, t0 + 1000), t0 + 1000, dropped);
+    assert.deepEqual(dropped, ['node-2'], 'named for the engine to judge again');
     assert.equal(state.hosts.get('node-2')!.verdicts.has('node-0'), false);
     assert.equal(state.hosts.get('node-2')!.forgotten.has('node-0'), true);
     assert.equal(state.hosts.get('node-1')!.verdicts.get('node-0')?.verdict, 'up');

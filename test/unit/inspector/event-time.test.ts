@@ -43,6 +43,18 @@ describe('inspector event time', function () {
     assert.equal(parseEventTime('2024-02-29T00:00:00'), Date.UTC(2024, 1, 29));
   });
 
+  it("knows every month's last day, century leap rules included", function () {
+    for (const year of [1900, 1999, 2000, 2023, 2024, 2100, 2400]) {
+      for (let month = 1; month <= 12; month++) {
+        const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
+        const day = (d: number) =>
+          `${year}-${String(month).padStart(2, '0')}-${String(d).padStart(2, '0')}T00:00:00`;
+        assert.equal(parseEventTime(day(last)), Date.UTC(year, month - 1, last), day(last));
+        assert.equal(parseEventTime(day(last + 1)), undefined, day(last + 1));
+      }
+    }
+  });
+
   it('formats RFC 3339 UTC with milliseconds', function () {
     assert.equal(isoTime(Date.UTC(2017, 4, 8, 13, 50, 39, 710)), '2017-05-08T13:50:39.710Z');
   });

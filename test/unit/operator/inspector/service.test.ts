@@ -10,6 +10,7 @@ import {
   type HostDownInput,
   type HostRecoveredInput,
 } from '../../../../src/operator/inspector-service.js';
+import type { CorrelationEngine } from '../../../../src/inspector/engine.js';
 import { CoalescingStatusWriter } from '../../../../src/runtime/coalescing-status-writer.js';
 import { createLogger } from '../../../../src/observability/logger.js';
 import { memoryLogger } from '../../monitor/memory-logger.js';
@@ -173,9 +174,12 @@ describe('inspector service', function () {
     const gate = new Promise<void>((r) => (release = r));
     patchOutcome = () => gate;
     let settled = false;
-    const accepted = service
-      .accept([down('h1', 'h2', new Date(clock).toISOString())], clock, { kind: 'anonymous', name: 'a' })
-      .then(() => (settled = true));
+    const accepted = Promise.resolve(
+      service.accept([down('h1', 'h2', new Date(clock).toISOString())], clock, {
+        kind: 'anonymous',
+        name: 'a',
+      }),
+    ).then(() => (settled = true));
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(settled, false, 'not settled while the Down write is in flight');
     assert.ok(writes.some(([name, s]) => name === 'h1' && s.state === 'Down'));
@@ -187,10 +191,12 @@ describe('inspector service', function () {
     patchOutcome = () => Promise.reject(Object.assign(new Error('HostHealth h2 unreachable'), { code: 404 }));
     clock += 100;
     await assert.rejects(
-      service.accept([down('h2', 'h3', new Date(clock).toISOString())], clock, {
-        kind: 'anonymous',
-        name: 'a',
-      }),
+      Promise.resolve(
+        service.accept([down('h2', 'h3', new Date(clock).toISOString())], clock, {
+          kind: 'anonymous',
+          name: 'a',
+        }),
+      ),
       /unreachable/,
     );
   });
@@ -215,6 +221,46 @@ describe('inspector service', function () {
     assert.deepEqual(
       recoveries.map((r) => [r.node, r.decision.faultId]),
       [['h1', 'f1']],
+    );
+  });
+
+  it('spends no snapshot and gives nothing to wait for on a heartbeat that repeats its verdicts', async function () {
+    setUp(['h1', 'h2', 'h3']);
+    const me = { kind: 'anonymous' as const, name: 'a' };
+    const { engine } = (
+      service as unknown as { engines: Map<string, { engine: CorrelationEngine }> }
+    ).engines.get('p')!;
+    let snapshots = 0;
+    const snapshot = engine.snapshot.bind(engine);
+    engine.snapshot = (host) => (snapshots++, snapshot(host));
+    const beat = (statusOf: 'up' | 'down') => {
+      const event = heartbeat('h2', ['h1', 'h3'], clock);
+      event.details.peers = [
+        { hostname: 'h1', status: statusOf },
+        { hostname: 'h3', status: 'up' },
+      ];
+      return service.accept([event], clock, me);
+    };
+    await beat('up');
+    await new Promise((r) => setTimeout(r, 5));
+    const written = writes.length;
+    assert.ok(written > 0, 'the first heartbeat makes its hosts Healthy');
+    for (let i = 0; i < 5; i++) {
+      clock += 5_000;
+      snapshots = 0;
+      assert.equal(beat('up'), undefined, 'nothing decided: the answer need not wait');
+      assert.equal(snapshots, 0, 'no snapshot of an unchanged host');
+    }
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(writes.length, written, 'no status write for repeated verdicts');
+    clock += 5_000;
+    await beat('down');
+    await new Promise((r) => setTimeout(r, 5));
+    assert.ok(snapshots > 0, 'a changed verdict is looked at');
+    const h1 = writes.slice(written).filter(([name]) => name === 'h1');
+    assert.ok(
+      h1.some(([, s]) => (s.observers as { reachable: boolean }[] | undefined)?.[0]?.reachable === false),
+      'and written',
     );
   });
 
