@@ -189,7 +189,8 @@ export async function runSeedEventBenchmark(options: {
         `Doctor's seed event POSTed to /events (no observer field, auth none) -> nova-compute forced down and ` +
         `all ${serversPerHost} servers reset, Nova simulator at 0 ms in its own process; from the inspector's ` +
         `receive time (T02, ms: up to 1 ms early) to the simulator's own call times; ${options.starts} operator ` +
-        `start(s) of ${options.faultsPerStart} faults, idle ${idleBeforeFirstFaultMs / 1000} s before the first; ` +
+        `start(s) of ${options.faultsPerStart} faults, idle ${idleBeforeFirstFaultMs / 1000} s before the first and ` +
+        `0.5 s after each recovery; ` +
         `then ${options.pagingFaults} faults of Doctor's harder case (${pagingName}); ` +
         `real operator process (launched as the image does) and API server`,
       figures: [

@@ -62,6 +62,9 @@ export interface FaultSample {
   postedAtMonotonicUs: number;
 }
 
+/** Quiet time between one fault's recovery and the next fault. */
+const settleAfterRecoveryMs = 500;
+
 const epochNow = () => performance.timeOrigin + performance.now();
 
 export async function oneFault(
@@ -94,14 +97,18 @@ export async function oneFault(
   await post(context.eventsUrl, doctorEvent(victim, 'up', n));
   await waitFor(
     `${victim} to recover`,
-    async () =>
-      (await hostHealth(victim)).status?.state === 'Healthy' &&
-      (await nova.hostFacts(victim)).forcedDown === false
+    async () => {
+      const status = (await hostHealth(victim)).status;
+      return status?.state === 'Healthy' && (await nova.hostFacts(victim)).forcedDown === false
         ? true
-        : undefined,
+        : undefined;
+    },
     { timeoutMs: 60_000, intervalMs: 100 },
   );
   await nova.restoreServers(victim);
+  // Each fault meets an operator done with the last one (its recovery's status writes and Events echo
+  // back through the watches for a while): otherwise a fault would time that tail, not its own path.
+  await new Promise((resolve) => setTimeout(resolve, settleAfterRecoveryMs));
   return {
     firstCall: times.firstWriteAt - received,
     forced: times.forcedDownAt - received,
