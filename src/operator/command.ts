@@ -327,7 +327,11 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
     });
   });
   const operator = new Operator(config, parsed.options, log);
-  await operator.start();
+  // Listen for signals before starting: a SIGTERM while the caches sync must still stop cleanly.
+  const stopSignal = new Promise<string>((resolveSignal) => {
+    process.once('SIGTERM', resolveSignal);
+    process.once('SIGINT', resolveSignal);
+  });
   const trimmer = new MemoryTrimmer({
     quiet: () => operator.quiet(),
     onTrim: (before, after, pauseMs) =>
@@ -337,15 +341,10 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
         pauseMs: Math.round(pauseMs),
       }),
   });
-  trimmer.start();
-  await new Promise<void>((resolveSignal) => {
-    const onSignal = (signal: string) => {
-      log.info('shutting down', { signal });
-      resolveSignal();
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  });
+  const first = await Promise.race([operator.start().then(() => undefined), stopSignal]);
+  if (first === undefined) trimmer.start();
+  const signal = first ?? (await stopSignal);
+  log.info('shutting down', { signal, ...(first === undefined ? {} : { whileStarting: true }) });
   // Every step of stop() is bounded within the shutdown time; this is the backstop if one is not.
   const limitMs = (parsed.options.shutdownSeconds ?? 2) * 1000 + 500;
   const forceExit = setTimeout(() => {

@@ -103,6 +103,10 @@ export class Operator {
   private leading = false;
   /** The step-down in progress, so a shutdown waits for it rather than racing it. */
   private steppingDown: Promise<void> = Promise.resolve();
+  /** start() in progress or done; a shutdown that comes during it waits for it, bounded. */
+  private starting: Promise<void> = Promise.resolve();
+  /** Set by stop(): a start() still running skips what is left (no lease, no leading). */
+  private stopping = false;
   private readonly nodeChanges = new NodeChanges();
   private readonly hostHealthChanges = new HostHealthChanges();
   private server: Server | undefined;
@@ -414,7 +418,12 @@ export class Operator {
     return [this.policies, this.nodes, this.hostHealths, this.daemonSets].every((w) => w.hasSynced);
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting = this.startSteps();
+    return this.starting;
+  }
+
+  private async startSteps(): Promise<void> {
     // Every replica is Ready once its caches are synced: a standby is healthy too, and reports reach the
     // leader through the label it puts on its own Pod, not through readiness.
     const app = createHealthApp({
@@ -450,6 +459,7 @@ export class Operator {
       this.hostHealths.start(),
       this.daemonSets.start(),
     ]);
+    if (this.stopping) return;
     this.log.info('operator started', {
       identity: this.options.identity,
       namespace: this.options.namespace,
@@ -461,6 +471,7 @@ export class Operator {
     });
     // A restarted container keeps its Pod and labels: a standby must not keep drawing the reports.
     if (this.elector) await this.leaderLabel?.unmark(this.shareOfShutdownMs(1));
+    if (this.stopping) return;
     if (this.elector) this.elector.start();
     else this.startLeading();
   }
@@ -520,6 +531,13 @@ export class Operator {
   /** Graceful shutdown within the shutdown time: stop acting, hand the lease over, stop watches and
    * servers. Each step is bounded, so an unreachable API server cannot hold the process. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    // A SIGTERM while starting: let the servers bind (quick) so they are closed below; a start stuck on
+    // an unreachable API server is not waited for, and skips the rest once it moves on.
+    await withTimeout(
+      this.starting.catch(() => undefined),
+      this.shareOfShutdownMs(0.25),
+    );
     clearInterval(this.rehearsalTimer);
     await this.steppingDown;
     await this.stopLeading(this.shareOfShutdownMs(0.4));

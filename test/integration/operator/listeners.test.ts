@@ -8,6 +8,7 @@ import type { Cluster } from '../../../tools/cluster/cluster.js';
 import { httpGet } from '../../../tools/cluster/health.js';
 import { freePort } from '../../../tools/cluster/ports.js';
 import { startOperatorProcess, type OperatorProcess } from '../../../tools/demo/operator-process.js';
+import { waitFor } from '../../../tools/cluster/wait.js';
 import { version } from '../../../src/util/version.js';
 import { sharedCluster } from '../../support/shared-cluster.js';
 
@@ -47,10 +48,21 @@ describe('operator listeners', function () {
     assert.equal((await operator.get('/metrics'))?.status, 404, 'the probes listener has no /metrics');
     assert.equal((await operator.get('/healthz'))?.status, 200);
 
-    const lines = readFileSync(operator.process.logPath, 'utf8')
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    // /healthz answers before the caches sync; 'operator started' is logged once they have.
+    const logPath = operator.process.logPath;
+    const logLines = () =>
+      readFileSync(logPath, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = await waitFor(
+      "the log line 'operator started'",
+      () => {
+        const all = logLines();
+        return Promise.resolve(all.some((l) => l.message === 'operator started') ? all : undefined);
+      },
+      { timeoutMs: 60_000 },
+    );
     assert.equal(lines[0]?.message, `doctor-operator ${version} starting`);
     assert.ok(
       lines.some(
