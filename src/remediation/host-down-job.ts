@@ -29,8 +29,6 @@ import {
 import { hostDownTaint } from './taint.js';
 import { observeTimelinePoint } from './metrics.js';
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /** The inspector's HostDownDecision, or the same facts restored from status after a restart. */
 export interface HostDownDecisionInput {
   faultId: string;
@@ -85,6 +83,8 @@ export class HostDownJob extends StepJob {
   private listComplete = false;
   /** False when status shows the consumers were all told already: nobody is notified again. */
   private notifyNeeded = true;
+  /** True until the first force-down attempt settles (the other hosts' resets may wait for it). */
+  private fencing = false;
 
   constructor(
     services: Services,
@@ -127,7 +127,17 @@ export class HostDownJob extends StepJob {
     // The HostDown Event is the inspector's, which declared the fault.
     if (this.resumed) this.restoreNotifications(prior?.notifications ?? []);
 
+    // Kubernetes writes of every job wait while this one's Nova work and first deliveries go on.
+    const novaDone = services.burst.novaWorkStarted();
+    this.fencing = this.forceDownPending();
+    if (this.fencing) services.burst.expectForceDown(input.node);
+    else services.burst.forceDownSettled(input.node);
     const runs = this.runner.start(this.declareSteps());
+    const novaRuns = runs.filter((run) => run.name !== 'taint');
+    void Promise.race([
+      Promise.all(novaRuns.map((run) => run.first)).then(() => this.queue.firstAttempts()),
+      this.ctx.whenStopped,
+    ]).finally(novaDone);
     this.result = this.runner.firstPass(runs, () => this.summary());
     this.settled = this.runner.finish(
       runs,
@@ -147,6 +157,11 @@ export class HostDownJob extends StepJob {
       notifications: this.queue.entries().map((entry) => ({ ...entry })),
       remediation: { ...this.ctx.steps },
     };
+  }
+
+  /** Whether the first force-down attempt is still to settle. */
+  get forceDownInFlight(): boolean {
+    return this.fencing;
   }
 
   private get policy(): FaultPolicy {
@@ -265,6 +280,16 @@ export class HostDownJob extends StepJob {
   }
 
   private async forceDown(): Promise<string> {
+    try {
+      return await this.forceDownOnce();
+    } finally {
+      // Answered or failed: the resets go on (a failed force-down is retried beside them).
+      this.fencing = false;
+      this.services.burst.forceDownSettled(this.input.node);
+    }
+  }
+
+  private async forceDownOnce(): Promise<string> {
     const client = await this.services.nova.get(this.policy);
     const directory = this.services.nova.directory(this.policy.metadata.name);
     // Known ahead (warm-up, or an earlier fault's status): force-down is a single PUT.
@@ -329,9 +354,9 @@ export class HostDownJob extends StepJob {
     });
     let listed = false;
     return async (tryNumber) => {
-      // The force-down's PUT leaves first: a request goes on the wire only once the synchronous work of
-      // its turn is over, and building 50 resets in the same turn would hold it back by that much.
-      if (tryNumber === 1 && this.forceDownPending()) await nextTurn();
+      // Fenced first: the resets wait until the force-downs announced so far (this host's and those of
+      // the hosts that failed with it) are answered, or have taken longer than fenceHoldMs.
+      if (tryNumber === 1) await this.services.burst.forceDownsAnswered();
       const nova = await this.services.nova.get(this.policy);
       client = nova;
       const directory = this.services.nova.directory(this.policy.metadata.name);
