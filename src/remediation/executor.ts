@@ -131,6 +131,11 @@ export class RemediationExecutor {
     this.services.burst.expectForceDown(node);
   }
 
+  /** Force-downs announced or started and not answered yet (the resets of every job wait for them). */
+  get pendingForceDowns(): number {
+    return this.services.burst.pendingForceDowns;
+  }
+
   /**
    * Remediates a host declared down, or resumes that remediation (same fault id) from HostHealth status.
    * Resolves after the first attempt of every step and notification; retries continue in the background
