@@ -83,6 +83,8 @@ export class HostDownJob extends StepJob {
   private listComplete = false;
   /** False when status shows the consumers were all told already: nobody is notified again. */
   private notifyNeeded = true;
+  /** A servers-count update is queued for the end of this turn (countsChanged). */
+  private countsQueued = false;
   /** True until the first force-down attempt settles (the other hosts' resets may wait for it). */
   private fencing = false;
 
@@ -346,7 +348,7 @@ export class HostDownJob extends StepJob {
       stopped: () => this.ctx.stopped,
       onReset: (server) => {
         this.servers = { found: resets.found, markedError: resets.markedError };
-        this.ctx.batcher.update({ servers: { ...this.servers } }, 'lazy');
+        this.countsChanged();
         this.notifyServer(server, 'error');
       },
       // Consumers hear about the host now, not after our retries: it is down whatever Nova says.
@@ -395,6 +397,19 @@ export class HostDownJob extends StepJob {
       this.ctx.event('hostHealth', 'Normal', eventReasons.serversResetToError, message);
       return message;
     };
+  }
+
+  /**
+   * The server counts as of the end of this turn go to the batcher once: a turn often settles dozens of
+   * resets, and a patch merged per reset cost more CPU than the resets' own bookkeeping.
+   */
+  private countsChanged(): void {
+    if (this.countsQueued) return;
+    this.countsQueued = true;
+    setImmediate(() => {
+      this.countsQueued = false;
+      if (!this.ctx.stopped) this.ctx.batcher.update({ servers: { ...this.servers } }, 'lazy');
+    });
   }
 
   /** Without Nova there is no server list: CloudEvents consumers get one host-level event. */
