@@ -29,6 +29,8 @@ export class BurstOrder {
   private novaWork = 0;
   private readonly kubeWaiters = new Set<Waiter>();
   private readonly now: () => number;
+  /** Set by release(): nothing waits any more. */
+  private released = false;
 
   constructor(private readonly options: BurstOrderOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -52,7 +54,7 @@ export class BurstOrder {
 
   /** Resolves at once when no force-down is pending, else once every pending one is answered or expired. */
   forceDownsAnswered(): Promise<void> | undefined {
-    if (this.pendingForceDowns === 0) return undefined;
+    if (this.released || this.pendingForceDowns === 0) return undefined;
     return new Promise((resolve) => {
       this.fenceWaiters.push(resolve);
       this.armFenceTimer();
@@ -80,7 +82,7 @@ export class BurstOrder {
    * flight, or after `kubeHoldMs`.
    */
   kubeTurn(): Promise<void> | undefined {
-    if (this.novaWork === 0) return undefined;
+    if (this.released || this.novaWork === 0) return undefined;
     return new Promise((resolve) => {
       const waiter: Waiter = {
         resolve,
@@ -99,8 +101,9 @@ export class BurstOrder {
     return turn === undefined ? write() : turn.then(write);
   }
 
-  /** Lets every waiter go (the executor stopped). */
+  /** Lets every waiter go, now and from now on (the executor stops: its last writes must not wait). */
   release(): void {
+    this.released = true;
     this.fences.clear();
     this.checkFences();
     this.releaseKube();

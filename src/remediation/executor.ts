@@ -219,10 +219,10 @@ export class RemediationExecutor {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.services.burst.release();
     await Promise.allSettled([...this.starting.values()]);
     await Promise.all([...this.jobs.values()].map((job) => job.stop()));
     this.jobs.clear();
-    this.services.burst.release();
     this.services.nova.closeAll();
   }
 

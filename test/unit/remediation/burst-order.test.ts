@@ -66,7 +66,7 @@ describe('burst order (scheduling)', function () {
     assert.ok(waited >= 70 && waited < 1_000, `waited ${waited} ms`);
   });
 
-  it('release() lets every waiter go', async () => {
+  it('release() lets every waiter go, and later ones too', async () => {
     const order = new BurstOrder({ fenceHoldMs: 60_000, kubeHoldMs: 60_000 });
     order.expectForceDown('a');
     order.novaWorkStarted();
@@ -74,6 +74,9 @@ describe('burst order (scheduling)', function () {
     const kube = order.kubeTurn();
     order.release();
     assert.equal(await settlesWithin(Promise.all([fence, kube]), 30), true);
+    order.expectForceDown('b');
+    assert.equal(order.forceDownsAnswered(), undefined, 'a released order holds nothing any more');
+    assert.equal(order.kubeTurn(), undefined);
   });
 });
 
@@ -168,5 +171,17 @@ describe('burst order (executor)', function () {
     await eventually(() => b.store.patches.length > 0, 2_000, 'a status write after kubeHoldMs');
     assert.equal(b.store.status('compute-0').remediation?.forceDown?.state, 'Done');
     assert.deepEqual(b.tainter.calls, ['ensure compute-0']);
+  });
+
+  it('stop() writes the last status at once, whatever Nova work is still in flight', async () => {
+    const b = bed({}, { kubeHoldMs: 60_000 });
+    b.nova.addServers('compute-0', 2);
+    b.nova.gates = { reset: new Promise<void>(() => undefined) };
+    void b.executor.hostDown(input('compute-0')).catch(() => undefined);
+    await eventually(() => b.nova.callsOf('reset').length === 2, 2_000, 'the resets to start');
+    const started = performance.now();
+    await b.executor.stop();
+    assert.ok(performance.now() - started < 5_000, 'stop() did not wait for the hold');
+    assert.equal(b.store.status('compute-0').remediation?.forceDown?.state, 'Done');
   });
 });
