@@ -13,6 +13,7 @@ import type { BenchResult } from '../lib/report.js';
 import { summary } from '../lib/stats.js';
 import { cpuSeconds } from '../lib/process-usage.js';
 import { ArrivalTail } from './arrival-tail.js';
+import { warmSimulator } from './warm-simulator.js';
 import { heartbeats, hostDowns, postEvents } from './reports.js';
 import { startRackTestbed, type RackTestbed, policyName } from './testbed.js';
 import { downReporters, hostNames, watchedHosts } from './topology.js';
@@ -343,8 +344,10 @@ export async function runRackFailureBenchmark(options: {
       throw new Error(
         `the simulator has ${servers.length} servers on the failed hosts, expected ${failed.length * serversPerHost}`,
       );
+    const warmed = await warmSimulator(tb.nova, hosts.slice(failed.length, 2 * failed.length));
     log(
-      `  ${hosts.length} hosts Healthy; failing ${failed.length} hosts (${servers.length} servers) per run, ` +
+      `  ${hosts.length} hosts Healthy; simulator warmed with ${warmed} resets on hosts that do not fail; ` +
+        `failing ${failed.length} hosts (${servers.length} servers) per run, ` +
         `${singleWitness.length} of them seen by a single live observer`,
     );
     const runs: RunTimes[] = [];
