@@ -13,7 +13,7 @@ import type { BenchResult } from '../lib/report.js';
 import { summary } from '../lib/stats.js';
 import { cpuSeconds } from '../lib/process-usage.js';
 import { ArrivalTail } from './arrival-tail.js';
-import { warmSimulator } from './warm-simulator.js';
+import { warmConsumer, warmSimulator } from './warm-services.js';
 import { heartbeats, hostDowns, postEvents } from './reports.js';
 import { startRackTestbed, type RackTestbed, policyName } from './testbed.js';
 import { downReporters, hostNames, watchedHosts } from './topology.js';
@@ -344,9 +344,12 @@ export async function runRackFailureBenchmark(options: {
       throw new Error(
         `the simulator has ${servers.length} servers on the failed hosts, expected ${failed.length * serversPerHost}`,
       );
-    const warmed = await warmSimulator(tb.nova, hosts.slice(failed.length, 2 * failed.length));
+    const spare = hosts.slice(failed.length, 2 * failed.length);
+    const warmed = await warmSimulator(tb.nova, spare);
+    const alarms = await warmConsumer(tb.consumerUrl, tb.nova, spare);
     log(
-      `  ${hosts.length} hosts Healthy; simulator warmed with ${warmed} resets on hosts that do not fail; ` +
+      `  ${hosts.length} hosts Healthy; simulator and consumer warmed (${warmed} resets, ${alarms} alarms ` +
+        `about hosts that do not fail); ` +
         `failing ${failed.length} hosts (${servers.length} servers) per run, ` +
         `${singleWitness.length} of them seen by a single live observer`,
     );
