@@ -13,6 +13,7 @@ import type { BenchResult } from '../lib/report.js';
 import { summary } from '../lib/stats.js';
 import { cpuSeconds } from '../lib/process-usage.js';
 import { ArrivalTail } from './arrival-tail.js';
+import { warmConsumer, warmSimulator } from './warm-services.js';
 import { heartbeats, hostDowns, postEvents } from './reports.js';
 import { startRackTestbed, type RackTestbed, policyName } from './testbed.js';
 import { downReporters, hostNames, watchedHosts } from './topology.js';
@@ -51,6 +52,10 @@ interface RunTimes {
   operatorCpuMs: number;
   harnessCpuMs: number;
   consumerCpuMs: number;
+  /** kube-apiserver and etcd: what the Kubernetes writes made during the run cost on the shared cores. */
+  controlPlaneCpuMs: number;
+  /** The same over the quiet second before the run: what they spend without the benchmark. */
+  controlPlaneIdleCpuMs: number;
 }
 
 type NumericTime = {
@@ -90,6 +95,10 @@ async function measureOnce(
   downs: HostEvent[],
 ): Promise<RunTimes> {
   const failedSet = new Set(failed);
+  // The control plane's own pace (kwok's Node heartbeats...) over a quiet second, to tell it from the run's.
+  const idleFrom = cpuNow(tb).controlPlane;
+  await sleep(1_000);
+  const controlPlaneIdleCpuMs = Math.round(cpuNow(tb).controlPlane - idleFrom);
   tail.read(); // skip what arrived before this run
   tb.nova.clearCalls();
   const ids = new Set<string>();
@@ -164,16 +173,28 @@ async function measureOnce(
     operatorCpuMs: Math.round(cpu.operator - cpuAtStart.operator),
     harnessCpuMs: Math.round(cpu.harness - cpuAtStart.harness),
     consumerCpuMs: Math.round(cpu.consumer - cpuAtStart.consumer),
+    controlPlaneCpuMs: Math.round(cpu.controlPlane - cpuAtStart.controlPlane),
+    controlPlaneIdleCpuMs,
   };
 }
 
-/** CPU milliseconds so far of the operator, this process and the consumer (10 ms steps from /proc). */
-function cpuNow(tb: RackTestbed): { operator: number; harness: number; consumer: number } {
+/** CPU milliseconds so far of the operator, this process, the consumer, kube-apiserver and etcd (10 ms
+ * steps from /proc). */
+function cpuNow(tb: RackTestbed): {
+  operator: number;
+  harness: number;
+  consumer: number;
+  controlPlane: number;
+} {
   const own = process.cpuUsage();
+  const controlPlane = tb.cluster.components
+    .filter((c) => c.name === 'kube-apiserver' || c.name === 'etcd')
+    .reduce((sum, c) => sum + cpuSeconds(c.pid) * 1000, 0);
   return {
     operator: cpuSeconds(tb.operator.process.pid) * 1000,
     harness: (own.user + own.system) / 1000,
     consumer: cpuSeconds(tb.consumerPid) * 1000,
+    controlPlane,
   };
 }
 
@@ -323,8 +344,13 @@ export async function runRackFailureBenchmark(options: {
       throw new Error(
         `the simulator has ${servers.length} servers on the failed hosts, expected ${failed.length * serversPerHost}`,
       );
+    const spare = hosts.slice(failed.length, 2 * failed.length);
+    const warmed = await warmSimulator(tb.nova, spare);
+    const alarms = await warmConsumer(tb.consumerUrl, tb.nova, spare);
     log(
-      `  ${hosts.length} hosts Healthy; failing ${failed.length} hosts (${servers.length} servers) per run, ` +
+      `  ${hosts.length} hosts Healthy; simulator and consumer warmed (${warmed} resets, ${alarms} alarms ` +
+        `about hosts that do not fail); ` +
+        `failing ${failed.length} hosts (${servers.length} servers) per run, ` +
         `${singleWitness.length} of them seen by a single live observer`,
     );
     const runs: RunTimes[] = [];
@@ -336,7 +362,7 @@ export async function runRackFailureBenchmark(options: {
           `notified ${times.notifiedMs} ms -> all done ${times.allDoneMs} ms (all declared Down ` +
           `${times.declaredMs} ms, status written ${times.statusWrittenMs} ms; CPU ms operator ` +
           `${times.operatorCpuMs}, harness with the Nova simulator ${times.harnessCpuMs}, consumer ` +
-          `${times.consumerCpuMs}; first of ${times.novaCalls} Nova ` +
+          `${times.consumerCpuMs}, kube-apiserver + etcd ${times.controlPlaneCpuMs} (${times.controlPlaneIdleCpuMs} in a quiet second before); first of ${times.novaCalls} Nova ` +
           `calls at ${times.firstNovaCallMs} ms, ${times.meanNovaCallMs} ms each on average: ` +
           `${JSON.stringify(times.callKinds)}; slowest ${JSON.stringify(times.slowestCalls)})`,
       );
@@ -391,11 +417,12 @@ export async function runRackFailureBenchmark(options: {
           ...summary(of('notifiedMs'), 'p50'),
           note: 'context',
         },
-        ...(['operatorCpuMs', 'harnessCpuMs', 'consumerCpuMs'] as const).map((key) => ({
+        ...(['operatorCpuMs', 'harnessCpuMs', 'consumerCpuMs', 'controlPlaneCpuMs'] as const).map((key) => ({
           name: {
             operatorCpuMs: 'CPU time of the operator during a run',
             harnessCpuMs: 'CPU time of the harness (Nova simulator, polling) during a run',
             consumerCpuMs: 'CPU time of the consumer during a run',
+            controlPlaneCpuMs: 'CPU time of kube-apiserver and etcd during a run',
           }[key],
           unit: 'ms',
           ...summary(of(key), 'p50'),

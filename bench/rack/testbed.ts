@@ -25,8 +25,9 @@ export interface RackTestbed {
   kube: KubeClients;
   nova: NovaSim;
   operator: OperatorProcess;
-  /** The `doctor consumer` process that records the notifications. */
+  /** The `doctor consumer` process that records the notifications, and where it takes them. */
   consumerPid: number;
+  consumerUrl: string;
   recordFile: string;
   hostHealths(): Promise<HostHealth[]>;
   policy(): Promise<FaultPolicy>;
@@ -159,6 +160,7 @@ export async function startRackTestbed(options: {
       nova,
       operator,
       consumerPid: consumer.pid,
+      consumerUrl: `http://127.0.0.1:${consumerPort}/failure`,
       recordFile,
       hostHealths,
       policy: async () =>

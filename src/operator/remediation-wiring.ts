@@ -178,6 +178,8 @@ export class LeaderRemediation implements Remediation, HostRelease {
   }
 
   async hostDown(input: HostDownInput): Promise<void> {
+    // Told now, before the gate: a force-down of this report goes before the resets of hosts started earlier.
+    this.executor?.expectHostDown(input.policy, input.node);
     await this.turns.take();
     if (!this.executor) throw new Error('remediation is not active: this replica is not the leader');
     const result = await this.executor.hostDown({

@@ -25,6 +25,7 @@ import type { RefreshOutcome } from './host-directory.js';
 import { createRemediationMetrics, type RemediationMetrics } from './metrics.js';
 import { novaCallObserver, type NovaReachabilitySink } from './nova-reachability.js';
 import { errorText } from '../util/error-text.js';
+import { BurstOrder } from './burst-order.js';
 
 export interface RemediationDeps {
   statusWriter: HostHealthStatusWriter;
@@ -70,6 +71,16 @@ function checkCommon(input: { policy: unknown; node: unknown; novaHost: unknown 
   requireText(input.novaHost, 'novaHost');
 }
 
+function checkHostDown(input: HostDownInput): void {
+  checkCommon(input);
+  const d = input.decision as Partial<HostDownInput['decision']> | undefined;
+  requireText(d?.faultId, 'decision.faultId');
+  requireTime(d?.detectedAt, 'decision.detectedAt');
+  requireTime(d?.firstReportReceivedAt, 'decision.firstReportReceivedAt');
+  requireTime(d?.declaredAt, 'decision.declaredAt');
+  if (input.injectedAt !== undefined) requireTime(input.injectedAt, 'injectedAt');
+}
+
 export class RemediationExecutor {
   private readonly services: Services;
   private readonly jobs = new Map<string, Job>();
@@ -81,12 +92,19 @@ export class RemediationExecutor {
     const log = deps.logger ?? createLogger('remediation');
     const options = resolveRemediationOptions(deps.options);
     const metrics = deps.metrics ?? createRemediationMetrics();
+    const burst = new BurstOrder({ fenceHoldMs: options.fenceHoldMs, kubeHoldMs: options.kubeHoldMs });
+    const { tainter, events } = deps;
     this.services = {
       writer: deps.statusWriter,
       reader: deps.statusReader,
       secrets: deps.secrets,
-      tainter: deps.tainter,
-      events: deps.events,
+      // Taints and Events wait (bounded) for the Nova work in flight, like status writes.
+      tainter: {
+        ensureTaint: (node, taint) => burst.afterNova(() => tainter.ensureTaint(node, taint)),
+        removeTaint: (node, key, effect) => burst.afterNova(() => tainter.removeTaint(node, key, effect)),
+      },
+      events: { record: (...args) => burst.afterNova(() => events.record(...args)) },
+      burst,
       log,
       nova: new NovaClientCache(
         deps.secrets,
@@ -104,22 +122,39 @@ export class RemediationExecutor {
   }
 
   /**
+   * Announces a hostDown call about to be made for `node` (the operator starts the calls of one report on
+   * successive turns): its force-down then goes before the resets of the hosts already started. A call
+   * that never comes holds the resets at most `fenceHoldMs`.
+   */
+  expectHostDown(policy: FaultPolicy, node: string): void {
+    if (this.stopped || policy.spec?.actions?.nova?.forceDown !== true) return;
+    this.services.burst.expectForceDown(node);
+  }
+
+  /** Force-downs announced or started and not answered yet (the resets of every job wait for them). */
+  get pendingForceDowns(): number {
+    return this.services.burst.pendingForceDowns;
+  }
+
+  /**
    * Remediates a host declared down, or resumes that remediation (same fault id) from HostHealth status.
    * Resolves after the first attempt of every step and notification; retries continue in the background
    * (see settled()). Rejects only on invalid input or after stop().
    */
   async hostDown(input: HostDownInput): Promise<HostDownResult> {
-    checkCommon(input);
-    const d = input.decision as Partial<HostDownInput['decision']> | undefined;
-    requireText(d?.faultId, 'decision.faultId');
-    requireTime(d?.detectedAt, 'decision.detectedAt');
-    requireTime(d?.firstReportReceivedAt, 'decision.firstReportReceivedAt');
-    requireTime(d?.declaredAt, 'decision.declaredAt');
-    if (input.injectedAt !== undefined) requireTime(input.injectedAt, 'injectedAt');
-    return this.serially(input.node, async () => {
+    try {
+      checkHostDown(input);
+    } catch (err) {
+      if (typeof input?.node === 'string') this.services.burst.forceDownSettled(input.node);
+      throw err;
+    }
+    const started = this.serially(input.node, async () => {
       const current = this.jobs.get(input.node);
       // The same decision again (a repeated event, a second call): nothing is repeated.
-      if (current instanceof HostDownJob && current.faultId === input.decision.faultId) return current;
+      if (current instanceof HostDownJob && current.faultId === input.decision.faultId) {
+        if (!current.forceDownInFlight) this.services.burst.forceDownSettled(input.node);
+        return current;
+      }
       // Nothing here waits for the API server: the prior status comes from the reader (an informer
       // cache) and the job it replaces; that job's last status write is ordered before the new job's.
       const { prior, previousStopped } = this.takeOver(input.node);
@@ -128,7 +163,10 @@ export class RemediationExecutor {
         this.jobs.set(input.node, job);
         return job;
       });
-    }).then((job) => job.result);
+    });
+    // No job, no force-down: an announced one must not hold the resets of the others.
+    started.catch(() => this.services.burst.forceDownSettled(input.node));
+    return started.then((job) => job.result);
   }
 
   /** Undoes the remediation of a fault whose host is healthy again. Idempotent. */
@@ -181,6 +219,7 @@ export class RemediationExecutor {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.services.burst.release();
     await Promise.allSettled([...this.starting.values()]);
     await Promise.all([...this.jobs.values()].map((job) => job.stop()));
     this.jobs.clear();

@@ -29,8 +29,6 @@ import {
 import { hostDownTaint } from './taint.js';
 import { observeTimelinePoint } from './metrics.js';
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /** The inspector's HostDownDecision, or the same facts restored from status after a restart. */
 export interface HostDownDecisionInput {
   faultId: string;
@@ -85,6 +83,10 @@ export class HostDownJob extends StepJob {
   private listComplete = false;
   /** False when status shows the consumers were all told already: nobody is notified again. */
   private notifyNeeded = true;
+  /** A servers-count update is queued for the end of this turn (countsChanged). */
+  private countsQueued = false;
+  /** True until the first force-down attempt settles (the other hosts' resets may wait for it). */
+  private fencing = false;
 
   constructor(
     services: Services,
@@ -127,7 +129,17 @@ export class HostDownJob extends StepJob {
     // The HostDown Event is the inspector's, which declared the fault.
     if (this.resumed) this.restoreNotifications(prior?.notifications ?? []);
 
+    // Kubernetes writes of every job wait while this one's Nova work and first deliveries go on.
+    const novaDone = services.burst.novaWorkStarted();
+    this.fencing = this.forceDownPending();
+    if (this.fencing) services.burst.expectForceDown(input.node);
+    else services.burst.forceDownSettled(input.node);
     const runs = this.runner.start(this.declareSteps());
+    const novaRuns = runs.filter((run) => run.name !== 'taint');
+    void Promise.race([
+      Promise.all(novaRuns.map((run) => run.first)).then(() => this.queue.firstAttempts()),
+      this.ctx.whenStopped,
+    ]).finally(novaDone);
     this.result = this.runner.firstPass(runs, () => this.summary());
     this.settled = this.runner.finish(
       runs,
@@ -147,6 +159,11 @@ export class HostDownJob extends StepJob {
       notifications: this.queue.entries().map((entry) => ({ ...entry })),
       remediation: { ...this.ctx.steps },
     };
+  }
+
+  /** Whether the first force-down attempt is still to settle. */
+  get forceDownInFlight(): boolean {
+    return this.fencing;
   }
 
   private get policy(): FaultPolicy {
@@ -265,6 +282,16 @@ export class HostDownJob extends StepJob {
   }
 
   private async forceDown(): Promise<string> {
+    try {
+      return await this.forceDownOnce();
+    } finally {
+      // Answered or failed: the resets go on (a failed force-down is retried beside them).
+      this.fencing = false;
+      this.services.burst.forceDownSettled(this.input.node);
+    }
+  }
+
+  private async forceDownOnce(): Promise<string> {
     const client = await this.services.nova.get(this.policy);
     const directory = this.services.nova.directory(this.policy.metadata.name);
     // Known ahead (warm-up, or an earlier fault's status): force-down is a single PUT.
@@ -321,7 +348,7 @@ export class HostDownJob extends StepJob {
       stopped: () => this.ctx.stopped,
       onReset: (server) => {
         this.servers = { found: resets.found, markedError: resets.markedError };
-        this.ctx.batcher.update({ servers: { ...this.servers } }, 'lazy');
+        this.countsChanged();
         this.notifyServer(server, 'error');
       },
       // Consumers hear about the host now, not after our retries: it is down whatever Nova says.
@@ -329,9 +356,9 @@ export class HostDownJob extends StepJob {
     });
     let listed = false;
     return async (tryNumber) => {
-      // The force-down's PUT leaves first: a request goes on the wire only once the synchronous work of
-      // its turn is over, and building 50 resets in the same turn would hold it back by that much.
-      if (tryNumber === 1 && this.forceDownPending()) await nextTurn();
+      // Fenced first: the resets wait until the force-downs announced so far (this host's and those of
+      // the hosts that failed with it) are answered, or have taken longer than fenceHoldMs.
+      if (tryNumber === 1) await this.services.burst.forceDownsAnswered();
       const nova = await this.services.nova.get(this.policy);
       client = nova;
       const directory = this.services.nova.directory(this.policy.metadata.name);
@@ -370,6 +397,19 @@ export class HostDownJob extends StepJob {
       this.ctx.event('hostHealth', 'Normal', eventReasons.serversResetToError, message);
       return message;
     };
+  }
+
+  /**
+   * The server counts as of the end of this turn go to the batcher once: a turn often settles dozens of
+   * resets, and a patch merged per reset cost more CPU than the resets' own bookkeeping.
+   */
+  private countsChanged(): void {
+    if (this.countsQueued) return;
+    this.countsQueued = true;
+    setImmediate(() => {
+      this.countsQueued = false;
+      if (!this.ctx.stopped) this.ctx.batcher.update({ servers: { ...this.servers } }, 'lazy');
+    });
   }
 
   /** Without Nova there is no server list: CloudEvents consumers get one host-level event. */

@@ -12,6 +12,7 @@ import type { DeliverFn } from './notification-queue.js';
 import type { NovaClientCache } from './nova-clients.js';
 import type { RemediationOptions } from './options.js';
 import type { RemediationMetrics } from './metrics.js';
+import type { BurstOrder } from './burst-order.js';
 import type {
   EventSink,
   HostHealthStatusReader,
@@ -41,6 +42,8 @@ export interface Services {
   nova: NovaClientCache;
   /** Bounds the resets in flight over every job at once. */
   resetLimiter: Limiter;
+  /** Force-downs before resets, Kubernetes writes after the Nova work (faults arriving together). */
+  burst: BurstOrder;
   deliver: DeliverFn;
   now: () => number;
   options: RemediationOptions;
@@ -112,6 +115,7 @@ export class JobContext {
       services.options.status,
       services.log,
       previousStopped,
+      () => services.burst.kubeTurn(),
     );
     this.hostHealthTarget = { apiVersion: groupVersion, kind: 'HostHealth', name: id.node };
     this.nodeTarget = { apiVersion: 'v1', kind: 'Node', name: id.node };

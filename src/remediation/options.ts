@@ -25,6 +25,10 @@ export interface RemediationOptions {
   status: StatusBatcherOptions;
   /** How long stop() waits for deliveries in flight and the last status write. */
   stopTimeoutMs: number;
+  /** Longest time an announced force-down holds back server resets (burst-order.ts). */
+  fenceHoldMs: number;
+  /** Longest time a status write, Event or taint waits for the Nova work in flight (burst-order.ts). */
+  kubeHoldMs: number;
 }
 
 export const defaultRemediationOptions: RemediationOptions = {
@@ -39,6 +43,10 @@ export const defaultRemediationOptions: RemediationOptions = {
   stepRetry: { maxAttempts: 8, baseMs: 2_000, capMs: 120_000 },
   status: { minIntervalMs: 50, lazyMs: 5_000, retryBaseMs: 500, retryCapMs: 15_000 },
   stopTimeoutMs: 10_000,
+  // A force-down answers within milliseconds; a Nova that takes longer must not keep the servers waiting.
+  fenceHoldMs: 1_000,
+  // A rack of resets and notifications takes well under a second: status lands within 2 s at worst.
+  kubeHoldMs: 2_000,
 };
 
 export type RemediationOptionsInput = Partial<Omit<RemediationOptions, 'status' | 'stepRetry'>> & {
@@ -70,6 +78,8 @@ export function resolveRemediationOptions(input: RemediationOptionsInput = {}): 
     ['status.minIntervalMs', options.status.minIntervalMs],
     ['status.lazyMs', options.status.lazyMs],
     ['stopTimeoutMs', options.stopTimeoutMs],
+    ['fenceHoldMs', options.fenceHoldMs],
+    ['kubeHoldMs', options.kubeHoldMs],
   ];
   for (const [field, value] of nonNegative)
     if (!Number.isFinite(value) || value < 0)

@@ -55,6 +55,8 @@ export class StatusBatcher {
     private readonly options: StatusBatcherOptions,
     private readonly log: Logger,
     after?: Promise<unknown>,
+    /** Before each write: undefined to write now, or a promise to wait for (Nova work going on). */
+    private readonly turn: () => Promise<void> | undefined = () => undefined,
   ) {
     if (after !== undefined) {
       const gate = after.then(
@@ -138,13 +140,35 @@ export class StatusBatcher {
   private write(): Promise<void> {
     if (this.inFlight !== undefined) return this.inFlight;
     if (!this.dirty) return Promise.resolve();
+    // While Nova work is going on, the write waits (bounded) and then carries all that changed meanwhile.
+    const turn = this.turn();
+    const attempt = turn === undefined ? this.send() : turn.then(() => this.send());
+    this.inFlight = attempt.finally(() => {
+      this.inFlight = undefined;
+      if (!this.dirty || this.closed) return;
+      if (this.failures > 0) {
+        const delay = nextRetryDelay(this.failures, {
+          baseMs: this.options.retryBaseMs,
+          capMs: this.options.retryCapMs,
+        });
+        this.arm(Date.now() + delay, Date.now());
+        return;
+      }
+      this.schedule(this.urgent ? 'urgent' : 'lazy');
+    });
+    return this.inFlight;
+  }
+
+  /** One write of everything pending; a failure puts it back for the next. */
+  private send(): Promise<void> {
+    if (!this.dirty) return Promise.resolve();
     const patch: RemediationStatusPatch = { ...this.pending };
     if (this.notificationsDirty) patch.notifications = this.notifications().map((entry) => ({ ...entry }));
     this.pending = {};
     this.notificationsDirty = false;
     this.urgent = false;
     this.lastWriteStart = Date.now();
-    const attempt = this.writer.patchStatus(this.name, patch).then(
+    return this.writer.patchStatus(this.name, patch).then(
       () => {
         this.failures = 0;
         this.writes++;
@@ -164,19 +188,5 @@ export class StatusBatcher {
         });
       },
     );
-    this.inFlight = attempt.finally(() => {
-      this.inFlight = undefined;
-      if (!this.dirty || this.closed) return;
-      if (this.failures > 0) {
-        const delay = nextRetryDelay(this.failures, {
-          baseMs: this.options.retryBaseMs,
-          capMs: this.options.retryCapMs,
-        });
-        this.arm(Date.now() + delay, Date.now());
-        return;
-      }
-      this.schedule(this.urgent ? 'urgent' : 'lazy');
-    });
-    return this.inFlight;
   }
 }

@@ -122,16 +122,17 @@ export class StepRunner {
   }
 
   /** Starts the declared steps that apply and are not finished, in their order. */
-  start(steps: StepDeclaration[]): StepRun[] {
+  start(steps: StepDeclaration[]): (StepRun & { name: StepName })[] {
     return steps
       .filter((step) => step.applies && !this.done(step.name, step.point))
-      .map((step) =>
-        this.ctx.runStep(
+      .map((step) => ({
+        name: step.name,
+        ...this.ctx.runStep(
           step.name,
           step.run,
           step.recordDone !== undefined ? { recordDone: step.recordDone } : {},
         ),
-      );
+      }));
   }
 
   /** Settles after every step's first attempt and every notification's first delivery attempt. */

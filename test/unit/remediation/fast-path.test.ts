@@ -40,21 +40,19 @@ describe('remediation: fast path', function () {
     assert.deepEqual(b.store.status(node).servers, { found: 5, markedError: 5 });
   });
 
-  it('lets the force-down go on the wire before it builds the resets', async () => {
+  it('fences the host first: no reset starts before Nova answered the force-down', async () => {
     const b = bed();
     b.nova.addServers(node, 20);
     await b.executor.warmUp(policy(), [node]);
-    // Node writes a request to its socket on the next tick, after the turn's microtasks: a reset built
-    // in the same turn as the force-down would hold the PUT back.
-    let resetsBuiltBeforeWrite: number | undefined;
-    const forceDown = b.nova.forceDown.bind(b.nova);
-    b.nova.forceDown = (host) => {
-      process.nextTick(() => (resetsBuiltBeforeWrite = b.nova.callsOf('reset').length));
-      return forceDown(host);
-    };
-    await b.executor.hostDown(input());
-    assert.equal(resetsBuiltBeforeWrite, 0);
-    assert.equal(b.nova.callsOf('reset').length, 20, 'every server is still reset');
+    const forceDown = gate();
+    b.nova.gates = { forceDown: forceDown.promise };
+    const running = b.executor.hostDown(input());
+    await eventually(() => b.nova.callsOf('forceDown').length === 1, 2000, 'the force-down');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(b.nova.callsOf('reset').length, 0, 'no reset while the force-down is unanswered');
+    forceDown.open();
+    await running;
+    assert.equal(b.nova.callsOf('reset').length, 20, 'every server is reset once it is answered');
   });
 
   it('starts a new fault on Nova without waiting for the replaced job to write its status', async () => {
