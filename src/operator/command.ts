@@ -12,6 +12,7 @@ import { inspectorLimitDefaults, type InspectorLimits } from '../intake/limits.j
 import { version } from '../util/version.js';
 import { reuseConnections } from '../runtime/kube-connections.js';
 import { MemoryTrimmer } from '../runtime/memory-trim.js';
+import { applyOperatorV8Flags } from './node-options.js';
 import { Operator, type OperatorOptions } from './operator.js';
 import { errorText } from '../util/error-text.js';
 
@@ -309,6 +310,8 @@ export async function runOperatorCommand(args: string[]): Promise<number> {
     process.stdout.write(help);
     return 0;
   }
+  // Before the caches load: the heap's growth is bounded from the first collection on.
+  applyOperatorV8Flags();
   const log = createLogger('operator', parsed.logLevel);
   // The first line says what runs: the version, before anything can fail.
   log.info(`doctor-operator ${version} starting`, { version, pid: process.pid, node: process.version });

@@ -61,6 +61,8 @@ describe('Node cache', function () {
     assert.deepEqual(cached.metadata?.labels?.['node-cache'], 'on');
     assert.deepEqual(cached.status, { addresses: live.status.addresses });
     assert.equal(cached.metadata?.managedFields, undefined);
+    assert.ok(live.metadata?.annotations, 'kwok annotates its Nodes');
+    assert.equal(cached.metadata?.annotations, undefined);
     // kwok's status heartbeats move the Node's resourceVersion and nothing the cache keeps. The first
     // one may replace the listed object (the list is decoded with Dates, a watch event is plain JSON);
     // from then on the cached object follows the version, and no handler is woken.
@@ -93,6 +95,7 @@ describe('Node cache', function () {
     const updated = nodes.get(name)!;
     assert.equal(updated.metadata?.labels?.['node-cache-updated'], 'yes');
     assert.deepEqual(Object.keys(updated.status ?? {}), ['addresses']);
+    assert.equal(updated.metadata?.annotations, undefined, 'a watch event is trimmed as the list was');
     assert.deepEqual(seen.at(-1), { policies: true, cordon: false });
   });
 });

@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import type * as k8s from '@kubernetes/client-node';
 import { resolveMonitoredHosts } from '../../../src/operator/desired/monitor-config.js';
-import { keepPolicyFields } from '../../../src/operator/node-fields.js';
+import { keepPolicyFields, nodePolicyPrune } from '../../../src/operator/node-fields.js';
+import { pruneJson } from '../../../src/runtime/json-prune.js';
 import { assignNodes } from '../../../src/operator/desired/node-assignment.js';
 import { policy } from './fixtures.js';
 
 function kubeletNode(): k8s.V1Node {
   return {
-    metadata: { name: 'compute-1', labels: { role: 'compute' }, resourceVersion: '42' },
+    metadata: {
+      name: 'compute-1',
+      labels: { role: 'compute' },
+      annotations: { 'csi.volume.kubernetes.io/nodeid': '{"driver":"compute-1"}' },
+      resourceVersion: '42',
+    },
     spec: { podCIDR: '10.0.1.0/24' },
     status: {
       addresses: [
@@ -23,12 +29,14 @@ function kubeletNode(): k8s.V1Node {
 }
 
 describe('Node fields the operator keeps', () => {
-  it('keeps metadata, spec and addresses and drops the rest of the status', () => {
+  it('keeps metadata but annotations, spec and addresses and drops the rest of the status', () => {
     const node = kubeletNode();
     const kept = keepPolicyFields(node);
     assert.equal(kept, node, 'trimmed in place (the informer caches this very object)');
     assert.deepEqual(kept.status, { addresses: kubeletNode().status!.addresses });
-    assert.deepEqual(kept.metadata, kubeletNode().metadata);
+    const { annotations, ...unannotated } = kubeletNode().metadata!;
+    assert.ok(annotations);
+    assert.deepEqual(kept.metadata, unannotated);
     assert.deepEqual(kept.spec, kubeletNode().spec);
   });
 
@@ -42,6 +50,12 @@ describe('Node fields the operator keeps', () => {
       [kept],
       'selected by its labels',
     );
+  });
+
+  it('drops annotations from a watch event before it is parsed, as from a listed Node', () => {
+    const text = Buffer.from(JSON.stringify(kubeletNode()));
+    const pruned = JSON.parse(pruneJson(text, nodePolicyPrune)!) as k8s.V1Node;
+    assert.deepEqual(pruned, JSON.parse(JSON.stringify(keepPolicyFields(kubeletNode()))));
   });
 
   it('copes with a Node without status or addresses', () => {
