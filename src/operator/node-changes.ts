@@ -3,6 +3,7 @@
 // policy reconciler would have every policy reconciled again. Policies read a Node's labels and
 // addresses; planned maintenance reads whether it is cordoned. Anything else changes nothing here.
 import type * as k8s from '@kubernetes/client-node';
+import { sameJson } from '../runtime/same-content.js';
 
 export interface NodeChange {
   /** Its existence, labels or addresses changed: the policies must look again. */
@@ -19,16 +20,6 @@ interface Seen {
 
 const noLabels: Readonly<Record<string, string>> = {};
 const noAddresses: readonly k8s.V1NodeAddress[] = [];
-
-function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
-}
-
-function sameAddresses(a: readonly k8s.V1NodeAddress[], b: readonly k8s.V1NodeAddress[]): boolean {
-  return a.length === b.length && a.every((x, i) => x.type === b[i]!.type && x.address === b[i]!.address);
-}
 
 export class NodeChanges {
   private readonly seen = new Map<string, Seen>();
@@ -49,8 +40,8 @@ export class NodeChanges {
     return {
       policies:
         before === undefined ||
-        !sameLabels(before.labels, next.labels) ||
-        !sameAddresses(before.addresses, next.addresses),
+        !sameJson(before.labels, next.labels) ||
+        !sameJson(before.addresses, next.addresses),
       cordon: before?.cordoned !== next.cordoned,
     };
   }

@@ -73,10 +73,6 @@ export class BurstOrder {
     };
   }
 
-  get novaWorkInFlight(): number {
-    return this.novaWork;
-  }
-
   /**
    * Undefined when a Kubernetes write may go now; else a promise that resolves once no Nova work is in
    * flight, or after `kubeHoldMs`.

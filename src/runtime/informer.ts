@@ -10,11 +10,8 @@ import type { Logger } from '../observability/logger.js';
 import { exponentialDelay } from '../util/backoff.js';
 import { describeApiError } from './api-errors.js';
 import type { JsonPrune } from './json-prune.js';
-import { LineWatch, watchInactivityMs } from './line-watch.js';
+import { LineWatch, watchInactivityMs, type DoneCallback, type WatchCallback } from './line-watch.js';
 import { sameContent } from './same-content.js';
-
-type WatchCallback = (phase: string, object: unknown, event: unknown) => void;
-type DoneCallback = (err: unknown) => void;
 
 /** The informer hands callbacks the very object it caches: dropping managedFields here (often half of a
  * Node's size, and never read by the operator) roughly halves the memory of a thousand-node cache. */

@@ -16,8 +16,8 @@ export const watchInactivityMs = 30_000;
 /** Longest event line kept while waiting for its end: an object is at most a few MB in etcd. */
 export const maxWatchLineBytes = 16 * 1024 * 1024;
 
-type WatchCallback = (phase: string, object: unknown, event: unknown) => void;
-type DoneCallback = (err: unknown) => void;
+export type WatchCallback = (phase: string, object: unknown, event: unknown) => void;
+export type DoneCallback = (err: unknown) => void;
 
 /** Splits a byte stream into lines (handed over as bytes, valid only during the call); fails when one
  * line outgrows `maxBytes`. */

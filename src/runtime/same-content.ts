@@ -5,7 +5,8 @@
 
 type Json = unknown;
 
-function sameJson(a: Json, b: Json): boolean {
+/** Deep equality of two parsed JSON values. */
+export function sameJson(a: Json, b: Json): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
